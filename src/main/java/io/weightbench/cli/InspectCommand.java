@@ -1,0 +1,214 @@
+package io.weightbench.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.checkpoint.ObjectEntry;
+import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.format.Formats;
+import io.weightbench.stats.TensorStats;
+import io.weightbench.tensor.CanonicalBytes;
+import io.weightbench.tensor.Quantization;
+import io.weightbench.tensor.TensorData;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code inspect FILE}: lists a checkpoint's tensors (key, dtype, shape) without loading them. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"List a checkpoint's tensors, objects, metadata and weights entry.",
+                "Reads metadata only; --hash and --stats read the tensors' bytes (streamed, bounded memory).",
+                "Formats: torch zip (1.5-2.x), torch legacy (0.2-1.x), TorchScript, whole pickled modules,",
+                "safetensors, sharded *.index.json, .npy, .npz. Pickles are interpreted, never executed."})
+public final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The checkpoint file.")
+    Path file;
+
+    @Option(names = "--json", description = "Write one JSON object to stdout (DESIGN.md's contract).")
+    boolean json;
+
+    @Option(names = "--hash", description = "Add each tensor's canonical SHA-256 (row-major, little-endian bytes).")
+    boolean hash;
+
+    @Option(names = "--stats", description = "Add min, max, mean, std (finite values), and NaN / inf / zero counts per tensor;"
+            + " quantized tensors are dequantized, complex ones summarised by magnitude.")
+    boolean stats;
+
+    @Option(names = "--entry", paramLabel = "KEY", description = "Use KEY as the weights entry instead of the detected one (\"\" for the top level).")
+    String entry;
+
+    @Option(names = "--verbose", description = "Print a stack trace with errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        try (Checkpoint opened = Formats.standard().open(file)) {
+            Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
+            if (json) {
+                writeJson(c, spec.commandLine().getOut());
+            } else {
+                writeTable(c, spec.commandLine().getOut());
+            }
+        }
+        return WeightbenchCommand.OK;
+    }
+
+    private void writeJson(Checkpoint c, PrintWriter out) throws IOException {
+        JsonGenerator g = new JsonFactory().createGenerator(out);
+        g.setPrettyPrinter(new com.fasterxml.jackson.core.util.MinimalPrettyPrinter());
+        g.writeStartObject();
+        g.writeStringField("file", c.file().toString());
+        g.writeStringField("format", c.format());
+        g.writeStringField("weights_entry", c.weightsEntry());
+        g.writeObjectFieldStart("metadata");
+        for (Map.Entry<String, String> m : c.metadata().entrySet()) g.writeStringField(m.getKey(), m.getValue());
+        g.writeEndObject();
+        g.writeArrayFieldStart("tensors");
+        for (TensorEntry t : c.tensors()) {
+            TensorData d = t.data();
+            g.writeStartObject();
+            g.writeStringField("key", t.key());
+            g.writeStringField("dtype", d.dtype().torchName());
+            g.writeArrayFieldStart("shape");
+            for (long s : d.shape()) g.writeNumber(s);
+            g.writeEndArray();
+            if (d.quantization().isPresent()) writeQuantization(g, d.quantization().get());
+            if (hash) g.writeStringField("sha256", hashOf(t));
+            if (stats) writeStats(g, t);
+            g.writeEndObject();
+            g.flush();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("objects");
+        for (ObjectEntry o : c.objects()) {
+            g.writeStartObject();
+            g.writeStringField("key", o.key());
+            g.writeStringField("type", o.type());
+            if (!o.summary().isEmpty()) g.writeStringField("summary", o.summary());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("warnings");
+        for (String w : c.warnings()) g.writeString(w);
+        g.writeEndArray();
+        g.writeEndObject();
+        g.flush();
+        out.write('\n');
+        out.flush();
+    }
+
+    private static void writeQuantization(JsonGenerator g, Quantization q) throws IOException {
+        g.writeObjectFieldStart("quantization");
+        g.writeStringField("scheme", q.scheme());
+        if (q.isPerChannel()) {
+            g.writeNumberField("axis", q.axis());
+        } else {
+            g.writeNumberField("scale", q.scale());
+            g.writeNumberField("zero_point", q.zeroPoint());
+        }
+        g.writeEndObject();
+    }
+
+    private String hashOf(TensorEntry t) throws IOException {
+        try {
+            return CanonicalBytes.sha256(t.data());
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot read tensor " + t.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private TensorStats statsOf(TensorEntry t) throws IOException {
+        try {
+            return TensorStats.of(t.data());
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot read tensor " + t.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeStats(JsonGenerator g, TensorEntry t) throws IOException {
+        TensorStats s = statsOf(t);
+        g.writeObjectFieldStart("stats");
+        number(g, "min", s.min());
+        number(g, "max", s.max());
+        number(g, "mean", s.mean());
+        number(g, "std", s.std());
+        g.writeNumberField("nan", s.nan());
+        g.writeNumberField("inf", s.inf());
+        g.writeNumberField("zeros", s.zeros());
+        g.writeEndObject();
+    }
+
+    private static void number(JsonGenerator g, String name, double v) throws IOException {
+        if (Double.isNaN(v)) {
+            g.writeNullField(name);
+        } else if (Double.isInfinite(v)) {
+            g.writeStringField(name, v > 0 ? "inf" : "-inf");
+        } else {
+            g.writeNumberField(name, v);
+        }
+    }
+
+    private void writeTable(Checkpoint c, PrintWriter out) throws IOException {
+        out.println("file:          " + c.file());
+        out.println("format:        " + c.format());
+        out.println("weights entry: " + (c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry()));
+        for (Map.Entry<String, String> m : c.metadata().entrySet()) out.println("  " + m.getKey() + ": " + m.getValue());
+        List<TensorEntry> tensors = c.tensors();
+        int keyWidth = Math.min(70, Math.max(3, tensors.stream().mapToInt(t -> t.key().length()).max().orElse(3)));
+        String fmt = "%-" + keyWidth + "s  %-13s  %-20s  %12s  %10s";
+        out.println();
+        StringBuilder header = new StringBuilder(String.format(fmt, "key", "dtype", "shape", "elements", "size"));
+        if (hash) header.append("  sha256");
+        if (stats) header.append(String.format("  %12s %12s %12s %12s %6s %6s", "min", "max", "mean", "std", "nan", "inf"));
+        out.println(header);
+        long totalBytes = 0;
+        for (TensorEntry t : tensors) {
+            TensorData d = t.data();
+            totalBytes += d.nbytes();
+            StringBuilder line = new StringBuilder(String.format(fmt, t.key(), d.dtype().torchName(),
+                    Arrays.toString(d.shape()), d.numel(), humanBytes(d.nbytes())));
+            if (hash) line.append("  ").append(hashOf(t));
+            if (stats) {
+                TensorStats s = statsOf(t);
+                line.append(String.format("  %12.5g %12.5g %12.5g %12.5g %6d %6d", s.min(), s.max(), s.mean(), s.std(), s.nan(), s.inf()));
+            }
+            out.println(line);
+        }
+        out.println();
+        out.println(tensors.size() + " tensors, " + humanBytes(totalBytes)
+                + (c.weightsEntry().isEmpty() ? "" : "; " + c.weights().size() + " in the weights entry"));
+        if (!c.objects().isEmpty()) {
+            out.println();
+            out.println("objects (not interpreted, never executed):");
+            for (ObjectEntry o : c.objects()) {
+                out.println("  " + (o.key().isEmpty() ? "(top level)" : o.key()) + ": " + o.type()
+                        + (o.summary().isEmpty() ? "" : "  " + o.summary()));
+            }
+        }
+        for (String w : c.warnings()) out.println("warning: " + w);
+        out.flush();
+    }
+
+    static String humanBytes(long n) {
+        if (n < 1024) return n + " B";
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", v, units[u]);
+    }
+}

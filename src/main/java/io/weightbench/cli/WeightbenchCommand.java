@@ -1,0 +1,53 @@
+package io.weightbench.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top-level {@code weightbench} command; each capability is a subcommand. */
+@Command(name = "weightbench", mixinStandardHelpOptions = true, version = "weightbench 0.1.0",
+        description = "Inspect, compare and fix neural-network checkpoints. Without a command, opens the workbench.",
+        subcommands = {InspectCommand.class})
+public final class WeightbenchCommand implements Runnable {
+
+    /** Exit codes of DESIGN.md: 0 success, 1 the check asked for failed, 2 bad input or usage. */
+    public static final int OK = 0;
+    public static final int CHECK_FAILED = 1;
+    public static final int BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new WeightbenchCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose")
+                    || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"));
+            commandLine.getErr().println("weightbench: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (verbose) ex.printStackTrace(commandLine.getErr());
+            commandLine.getErr().flush();
+            return BAD_INPUT;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("weightbench: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            return BAD_INPUT;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}

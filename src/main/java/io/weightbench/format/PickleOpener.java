@@ -1,0 +1,70 @@
+package io.weightbench.format;
+
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.format.pickle.PickleMachine;
+import io.weightbench.format.pickle.PyDict;
+import io.weightbench.format.pickle.PyValues;
+import java.io.Closeable;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Turns an unpickled object tree into a {@link Checkpoint}, with the warnings every pickle format shares. */
+final class PickleOpener {
+
+    /** Callables whose presence in a checkpoint means someone meant to run code on load. */
+    static final Set<String> DANGEROUS_MODULES = Set.of("os", "posix", "nt", "subprocess", "builtins.eval",
+            "builtins.exec", "builtins.compile", "builtins.__import__", "builtins.open", "__builtin__.eval",
+            "__builtin__.exec", "socket", "shutil", "sys", "runpy", "importlib", "pty", "webbrowser", "code");
+
+    private PickleOpener() {}
+
+    static Checkpoint checkpoint(Path file, String format, Object root, PickleMachine vm,
+                                 Map<String, String> metadata, List<String> warnings, List<Closeable> resources) {
+        List<String> w = new ArrayList<>(warnings);
+        TreeSet<String> types = vm.placeholderTypes();
+        List<String> dangerous = types.stream().filter(PickleOpener::isDangerous).toList();
+        if (!dangerous.isEmpty()) {
+            w.add("the pickle calls " + String.join(", ", dangerous)
+                    + ": it tries to run code when loaded with torch.load(weights_only=False). Weightbench never runs it;"
+                    + " the calls are listed as inert objects");
+        }
+        List<String> uninterpretedTensors = types.stream().filter(TorchPickle::isUninterpretedTensor).toList();
+        if (!uninterpretedTensors.isEmpty()) {
+            w.add("tensors built by " + String.join(", ", uninterpretedTensors) + " are not read and are listed as objects");
+        }
+        Map<String, String> meta = new java.util.LinkedHashMap<>(metadata);
+        meta.put("pickle_protocol", Integer.toString(vm.protocol()));
+        if (!types.isEmpty()) meta.put("python_classes", String.join(", ", abbreviate(types)));
+        if (root instanceof PyDict d) {
+            for (Map.Entry<Object, Object> e : d.entrySet()) {
+                Object v = e.getValue();
+                if (v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof BigInteger) {
+                    meta.putIfAbsent(PyValues.keyText(e.getKey()), PyValues.describe(v));
+                }
+            }
+        }
+        return Checkpoint.of(file, format, root, meta, w, resources);
+    }
+
+    private static List<String> abbreviate(TreeSet<String> types) {
+        List<String> l = new ArrayList<>(types);
+        if (l.size() > 30) {
+            int more = l.size() - 30;
+            l = new ArrayList<>(l.subList(0, 30));
+            l.add("and " + more + " more");
+        }
+        return l;
+    }
+
+    static boolean isDangerous(String qualified) {
+        for (String d : DANGEROUS_MODULES) {
+            if (qualified.equals(d) || qualified.startsWith(d + ".")) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,246 @@
+package io.weightbench.format;
+
+import io.weightbench.checkpoint.TensorValue;
+import io.weightbench.format.pickle.PickleException;
+import io.weightbench.format.pickle.PickleHooks;
+import io.weightbench.format.pickle.PyGlobal;
+import io.weightbench.format.pickle.PyList;
+import io.weightbench.format.pickle.PyTuple;
+import io.weightbench.format.pickle.PyValues;
+import io.weightbench.tensor.DType;
+import io.weightbench.tensor.Quantization;
+import io.weightbench.tensor.Storage;
+import io.weightbench.tensor.TensorData;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What torch adds to a pickle: persistent ids that name storages, and the {@code _rebuild_*}
+ * reconstructors, which are interpreted here (never called) into lazy {@link TensorValue}s.
+ */
+final class TorchPickle implements PickleHooks {
+
+    /** Where a container keeps a storage's bytes. */
+    @FunctionalInterface
+    interface StorageSource {
+        Storage storage(String key, DType dtype, long numel, String location) throws IOException;
+    }
+
+    /** A storage as it sits in the object tree before a tensor is built over it. */
+    record StorageRef(Storage storage) {}
+
+    private final StorageSource source;
+    private final Map<String, Storage> storages = new java.util.HashMap<>();
+
+    TorchPickle(StorageSource source) {
+        this.source = source;
+    }
+
+    /** Every storage the pickle referenced, by key. */
+    Map<String, Storage> storages() { return storages; }
+
+    @Override
+    public Object persistentLoad(Object pid) throws PickleException {
+        if (!(pid instanceof PyTuple t) || t.size() < 1 || !(t.get(0) instanceof String kind)) {
+            throw new PickleException("unrecognised persistent id " + PyValues.describe(pid));
+        }
+        if (kind.equals("module") && t.size() >= 2) return t.get(1); // legacy: the class of a pickled module
+        if (!kind.equals("storage") || t.size() < 5) throw new PickleException("unrecognised persistent id " + t);
+        DType dtype = storageDType(t.get(1));
+        String key = PyValues.keyText(t.get(2));
+        String location = PyValues.keyText(t.get(3));
+        long numel = asLong(t.get(4), "storage size");
+        Storage root = storages.get(key);
+        if (root == null) {
+            try {
+                root = source.storage(key, dtype, numel, location);
+            } catch (PickleException e) {
+                throw e;
+            } catch (IOException | IllegalArgumentException e) {
+                throw new PickleException("storage " + key + ": " + e.getMessage());
+            }
+            storages.put(key, root);
+        }
+        // legacy format: ('storage', type, root_key, location, root_size, (view_key, offset, view_size))
+        if (t.size() >= 6 && t.get(5) instanceof PyTuple view && view.size() == 3) {
+            long offset = asLong(view.get(1), "view offset");
+            long size = asLong(view.get(2), "view size");
+            if (offset < 0 || size < 0 || offset + size > root.numel()) {
+                throw new PickleException("storage view [" + offset + ", +" + size + ") lies outside storage " + key
+                        + " of " + root.numel() + " elements");
+            }
+            int item = root.dtype().itemSize();
+            return new StorageRef(new Storage(PyValues.keyText(view.get(0)), root.dtype(), size, root.order(),
+                    root.location(), root.bytes().slice(offset * item, size * item)));
+        }
+        return new StorageRef(root);
+    }
+
+    @Override
+    public Optional<Object> call(PyGlobal g, PyTuple a) throws PickleException {
+        switch (g.qualifiedName()) {
+            case "torch._utils._rebuild_tensor" -> {
+                return Optional.of(tensor(a, 4, null, false, Optional.empty()));
+            }
+            case "torch._utils._rebuild_tensor_v2" -> {
+                return Optional.of(tensor(a, 4, null, false, Optional.empty()));
+            }
+            case "torch._utils._rebuild_tensor_v3" -> {
+                DType dtype = a.size() > 6 ? dtypeOf(a.get(6)) : null;
+                return Optional.of(tensor(a, 4, dtype, false, Optional.empty()));
+            }
+            case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" -> {
+                if (a.size() >= 1 && a.get(0) instanceof TensorValue tv) return Optional.of(new TensorValue(tv.data(), true));
+                return Optional.empty();
+            }
+            case "torch._utils._rebuild_qtensor" -> {
+                return Optional.of(qtensor(a));
+            }
+            case "torch._tensor._rebuild_from_type_v2", "torch._tensor._rebuild_from_type" -> {
+                // (func, type, args, state): the tensor func rebuilds, viewed as `type` (e.g. Parameter)
+                if (a.size() >= 3 && a.get(0) instanceof PyGlobal func && a.get(2) instanceof PyTuple args) {
+                    Optional<Object> inner = call(func, args);
+                    if (inner.isPresent() && inner.get() instanceof TensorValue tv) {
+                        boolean param = a.get(1) instanceof PyGlobal type && type.name().equals("Parameter");
+                        return Optional.of(new TensorValue(tv.data(), tv.parameter() || param));
+                    }
+                }
+                return Optional.empty();
+            }
+            case "torch.Size" -> {
+                return Optional.of(a.size() > 0 && a.get(0) instanceof PyTuple t ? t : new PyTuple(List.of()));
+            }
+            case "torch.device" -> {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < a.size(); i++) {
+                    if (i > 0) sb.append(':');
+                    sb.append(PyValues.describe(a.get(i)));
+                }
+                return Optional.of(sb.toString());
+            }
+            case "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_doublelist",
+                 "torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensorlist" -> {
+                PyList l = new PyList();
+                if (a.size() > 0 && a.get(0) instanceof List<?> src) l.addAll(src);
+                return Optional.of(l);
+            }
+            case "torch.jit._pickle.restore_type_tag" -> {
+                return a.size() > 0 ? Optional.of(a.get(0)) : Optional.empty();
+            }
+            case "torch._utils._rebuild_device_tensor_from_numpy", "torch._utils._rebuild_meta_tensor_no_storage",
+                 "torch._utils._rebuild_sparse_tensor", "torch._utils._rebuild_sparse_csr_tensor",
+                 "torch._utils._rebuild_nested_tensor", "torch._utils._rebuild_wrapper_subclass",
+                 "torch._utils._rebuild_xla_tensor", "torch._utils._rebuild_mlc_tensor" -> {
+                return Optional.empty(); // listed as placeholders, with a warning from the opener
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private TensorValue tensor(PyTuple a, int minArgs, DType override, boolean parameter, Optional<Quantization> q)
+            throws PickleException {
+        if (a.size() < minArgs) throw new PickleException("tensor rebuild with " + a.size() + " arguments");
+        if (!(a.get(0) instanceof StorageRef ref)) {
+            throw new PickleException("tensor rebuild over a " + PyValues.describe(a.get(0)) + ", not a storage");
+        }
+        Storage storage = ref.storage();
+        long offset = asLong(a.get(1), "storage offset");
+        long[] shape = longs(a.get(2), "size");
+        long[] strides = longs(a.get(3), "stride");
+        DType dtype = override != null ? override : storage.dtype();
+        if (dtype != storage.dtype()) storage = reinterpret(storage, dtype);
+        try {
+            return new TensorValue(new TensorData(storage, dtype, shape, strides, offset, q), parameter);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new PickleException("tensor over storage " + storage.key() + ": " + e.getMessage());
+        }
+    }
+
+    private static Storage reinterpret(Storage s, DType dtype) throws PickleException {
+        long bytes = s.nbytes();
+        if (bytes % dtype.itemSize() != 0) {
+            throw new PickleException("storage " + s.key() + " of " + bytes + " bytes cannot hold whole " + dtype + " elements");
+        }
+        return new Storage(s.key(), dtype, bytes / dtype.itemSize(), s.order(), s.location(), s.bytes());
+    }
+
+    private Object qtensor(PyTuple a) throws PickleException {
+        // (storage, storage_offset, size, stride, quantizer_params, requires_grad, backward_hooks)
+        if (a.size() < 5 || !(a.get(4) instanceof PyTuple qp) || qp.size() < 1) {
+            throw new PickleException("quantized tensor rebuild without quantizer parameters");
+        }
+        String scheme = qp.get(0) instanceof PyGlobal s ? s.name() : PyValues.describe(qp.get(0));
+        Quantization q;
+        if (scheme.startsWith("per_tensor") && qp.size() >= 3) {
+            q = Quantization.perTensor(scheme, asDouble(qp.get(1)), asLong(qp.get(2), "zero point"));
+        } else if (scheme.startsWith("per_channel") && qp.size() >= 4
+                && qp.get(1) instanceof TensorValue scales && qp.get(2) instanceof TensorValue zps) {
+            q = Quantization.perChannel(scheme, scales.data(), zps.data(), (int) asLong(qp.get(3), "axis"));
+        } else {
+            throw new PickleException("unsupported quantization scheme " + scheme);
+        }
+        return tensor(a, 4, null, false, Optional.of(q));
+    }
+
+    private static DType storageDType(Object type) throws PickleException {
+        if (type instanceof PyGlobal g) {
+            if (isUntyped(g)) return DType.UINT8;
+            Optional<DType> d = DType.fromStorageName(g.name());
+            if (d.isPresent()) return d.get();
+            Optional<DType> byName = DType.fromTorchName(g.name());
+            if (byName.isPresent()) return byName.get();
+            throw new PickleException("unknown storage type " + g.qualifiedName());
+        }
+        if (type instanceof String s) {
+            Optional<DType> d = DType.fromStorageName(s).or(() -> DType.fromTorchName(s));
+            if (d.isPresent()) return d.get();
+        }
+        throw new PickleException("unknown storage type " + PyValues.describe(type));
+    }
+
+    private static boolean isUntyped(Object type) {
+        return type instanceof PyGlobal g && (g.name().equals("UntypedStorage") || g.name().equals("_UntypedStorage"));
+    }
+
+    private static DType dtypeOf(Object v) throws PickleException {
+        if (v instanceof PyGlobal g) {
+            Optional<DType> d = DType.fromTorchName(g.name());
+            if (d.isPresent()) return d.get();
+        }
+        throw new PickleException("unknown dtype " + PyValues.describe(v));
+    }
+
+    static long asLong(Object v, String what) throws PickleException {
+        if (v instanceof Long l) return l;
+        if (v instanceof Boolean b) return b ? 1 : 0;
+        if (v instanceof BigInteger) throw new PickleException(what + " " + v + " is too large");
+        throw new PickleException(what + " is a " + PyValues.describe(v) + ", not an integer");
+    }
+
+    private static double asDouble(Object v) throws PickleException {
+        if (v instanceof Double d) return d;
+        if (v instanceof Long l) return l;
+        throw new PickleException("quantization scale is a " + PyValues.describe(v));
+    }
+
+    private static long[] longs(Object v, String what) throws PickleException {
+        List<?> items;
+        if (v instanceof PyTuple t) items = t.items();
+        else if (v instanceof List<?> l) items = l;
+        else throw new PickleException("tensor " + what + " is a " + PyValues.describe(v) + ", not a tuple");
+        if (items.size() > 64) throw new PickleException("tensor " + what + " has " + items.size() + " dimensions");
+        long[] out = new long[items.size()];
+        for (int i = 0; i < out.length; i++) out[i] = asLong(items.get(i), "tensor " + what);
+        return out;
+    }
+
+    /** The keys of the common non-tensor reconstructors that deserve a warning when left as placeholders. */
+    static boolean isUninterpretedTensor(String qualified) {
+        return qualified.startsWith("torch._utils._rebuild_") || qualified.startsWith("torch._tensor._rebuild_");
+    }
+}

@@ -1,0 +1,109 @@
+package io.weightbench.format;
+
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.format.pickle.PickleMachine;
+import io.weightbench.tensor.ByteSource;
+import io.weightbench.tensor.Storage;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * torch's zip format of every vintage ({@code torch.save} since 1.6, and 1.5's opt-in one) and
+ * TorchScript archives ({@code torch.jit.save}), which share it: {@code <top>/data.pkl} plus one
+ * record per storage under {@code <top>/data/}. 2.x's {@code byteorder} record is honoured
+ * (big-endian storages are swapped when read).
+ */
+final class TorchZipReader implements CheckpointReader {
+
+    static final long MAX_PICKLE = 1L << 30;
+
+    @Override
+    public boolean probe(Probe probe) throws IOException {
+        Optional<ZipArchive> zip = probe.zip();
+        return zip.isPresent() && (find(zip.get(), "data.pkl").isPresent() || find(zip.get(), "model.json").isPresent());
+    }
+
+    /** The entry {@code <top>/<name>} where {@code <top>} is the archive's single top folder (any name). */
+    static Optional<ZipArchive.Entry> find(ZipArchive zip, String name) {
+        for (ZipArchive.Entry e : zip.entries().values()) {
+            String n = e.name();
+            int slash = n.indexOf('/');
+            if (slash > 0 && n.indexOf('/', slash + 1) < 0 && n.substring(slash + 1).equals(name)) return Optional.of(e);
+            if (n.equals(name)) return Optional.of(e);
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Checkpoint open(Probe probe, Formats formats) throws IOException {
+        ZipArchive zip = probe.zip().orElseThrow();
+        Optional<ZipArchive.Entry> dataPkl = find(zip, "data.pkl");
+        if (dataPkl.isEmpty()) {
+            throw new FormatException("is a TorchScript archive in the pre-1.3 model.json format (torch <= 1.2), which"
+                    + " Weightbench does not read; re-save it with torch.jit.save from torch >= 1.3");
+        }
+        String top = dataPkl.get().name().substring(0, dataPkl.get().name().length() - "data.pkl".length());
+        Map<String, String> meta = new LinkedHashMap<>();
+        ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+        Optional<String> byteorder = text(zip, top + "byteorder");
+        if (byteorder.isPresent()) {
+            meta.put("byteorder", byteorder.get());
+            if (byteorder.get().equals("big")) order = ByteOrder.BIG_ENDIAN;
+            else if (!byteorder.get().equals("little")) throw new FormatException("byteorder record says '" + byteorder.get() + "'");
+        }
+        text(zip, top + "version").or(() -> textQuiet(zip, top + ".data/version")).ifPresent(v -> meta.put("archive_version", v));
+        text(zip, top + ".format_version").ifPresent(v -> meta.put("format_version", v));
+        text(zip, top + ".storage_alignment").ifPresent(v -> meta.put("storage_alignment", v));
+        text(zip, top + ".data/serialization_id").ifPresent(v -> meta.put("serialization_id", v));
+        meta.put("archive_folder", top.isEmpty() ? "" : top.substring(0, top.length() - 1));
+
+        boolean torchscript = find(zip, "constants.pkl").isPresent() || zip.names().stream().anyMatch(n -> n.startsWith(top + "code/"));
+        String format = torchscript ? "torchscript" : "torch-zip";
+        if (zip.entries().containsKey(top + "bytecode.pkl")) meta.put("mobile_bytecode", "yes (lite interpreter)");
+
+        ByteOrder storageOrder = order;
+        TorchPickle hooks = new TorchPickle((key, dtype, numel, location) -> {
+            ZipArchive.Entry rec = zip.entries().get(top + "data/" + key);
+            if (rec == null) rec = zip.entries().get(top + ".data/" + key);
+            if (rec == null) throw new FormatException("storage record data/" + key + " is missing from the archive");
+            ByteSource bytes = zip.bytes(rec);
+            return new Storage(key, dtype, numel, storageOrder, location, bytes);
+        });
+        ZipArchive.Entry pkl = dataPkl.get();
+        if (pkl.size() > MAX_PICKLE) throw new FormatException("data.pkl is " + pkl.size() + " bytes, over the 1 GiB limit");
+        PickleMachine vm = new PickleMachine(zip.bytes(pkl), hooks);
+        Object root;
+        try {
+            root = vm.load();
+        } catch (IOException e) {
+            throw new FormatException("data.pkl: " + e.getMessage());
+        }
+        List<String> warnings = new ArrayList<>();
+        if (torchscript) {
+            meta.put("note", "TorchScript: tensors listed under their attribute paths (parameters and buffers)");
+        }
+        List<Closeable> resources = List.of(probe.file());
+        return PickleOpener.checkpoint(probe.path(), format, root, vm, meta, warnings, resources);
+    }
+
+    private static Optional<String> text(ZipArchive zip, String name) throws IOException {
+        ZipArchive.Entry e = zip.entries().get(name);
+        if (e == null) return Optional.empty();
+        return Optional.of(new String(zip.readSmall(e, 4096), StandardCharsets.UTF_8).trim());
+    }
+
+    private static Optional<String> textQuiet(ZipArchive zip, String name) {
+        try {
+            return text(zip, name);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

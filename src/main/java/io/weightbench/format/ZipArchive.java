@@ -1,0 +1,234 @@
+package io.weightbench.format;
+
+import io.weightbench.tensor.ByteSource;
+import io.weightbench.tensor.MappedFile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Reads a zip file's central directory (zip64 included) and gives each entry's bytes as a
+ * {@link ByteSource}: stored entries as views of the memory-mapped file, deflated ones inflated to
+ * a temporary file the first time they are read. Every offset is checked against the file.
+ */
+public final class ZipArchive {
+
+    /** One entry of the central directory. */
+    public record Entry(String name, int method, long compressedSize, long size, long localHeaderOffset) {}
+
+    static final int MAX_ENTRIES = 1_000_000;
+
+    private final Path path;
+    private final MappedFile file;
+    private final Map<String, Entry> entries;
+
+    private ZipArchive(Path path, MappedFile file, Map<String, Entry> entries) {
+        this.path = path;
+        this.file = file;
+        this.entries = entries;
+    }
+
+    public static boolean looksLikeZip(byte[] head) {
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K'
+                && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
+    }
+
+    public static ZipArchive open(Path path, MappedFile file) throws IOException {
+        long size = file.size();
+        if (size < 22) throw new FormatException("zip file of " + size + " bytes is too short for a central directory");
+        int tailLength = (int) Math.min(size, 22 + 65535);
+        byte[] tail = new byte[tailLength];
+        file.read(size - tailLength, tail, 0, tailLength);
+        int eocd = -1;
+        for (int i = tailLength - 22; i >= 0; i--) {
+            if (tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 5 && tail[i + 3] == 6) {
+                eocd = i;
+                break;
+            }
+        }
+        if (eocd < 0) throw new FormatException("zip archive has no end-of-central-directory record (truncated file?)");
+        ByteBuffer e = ByteBuffer.wrap(tail, eocd, 22).order(ByteOrder.LITTLE_ENDIAN);
+        long entryCount = e.getShort(eocd + 10) & 0xffff;
+        long cdSize = e.getInt(eocd + 12) & 0xffffffffL;
+        long cdOffset = e.getInt(eocd + 16) & 0xffffffffL;
+        long eocdPos = size - tailLength + eocd;
+        if (entryCount == 0xffff || cdSize == 0xffffffffL || cdOffset == 0xffffffffL) {
+            // zip64: the locator sits just before the end record
+            if (eocdPos < 20) throw new FormatException("zip64 archive without a zip64 locator");
+            byte[] loc = new byte[20];
+            file.read(eocdPos - 20, loc, 0, 20);
+            ByteBuffer l = ByteBuffer.wrap(loc).order(ByteOrder.LITTLE_ENDIAN);
+            if (l.getInt(0) != 0x07064b50) throw new FormatException("zip64 archive without a zip64 locator");
+            long z64 = l.getLong(8);
+            if (z64 < 0 || z64 + 56 > size) throw new FormatException("zip64 end record offset " + z64 + " lies outside the file");
+            byte[] rec = new byte[56];
+            file.read(z64, rec, 0, 56);
+            ByteBuffer r = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
+            if (r.getInt(0) != 0x06064b50) throw new FormatException("bad zip64 end-of-central-directory record");
+            entryCount = r.getLong(32);
+            cdSize = r.getLong(40);
+            cdOffset = r.getLong(48);
+        }
+        if (cdOffset < 0 || cdSize < 0 || cdOffset + cdSize > size) {
+            throw new FormatException("zip central directory [" + cdOffset + ", +" + cdSize + ") lies outside the file ("
+                    + size + " bytes; truncated?)");
+        }
+        if (entryCount > MAX_ENTRIES) throw new FormatException("zip archive claims " + entryCount + " entries");
+        if (cdSize > 512L * 1024 * 1024) throw new FormatException("zip central directory of " + cdSize + " bytes is too large");
+        byte[] cd = new byte[(int) cdSize];
+        file.read(cdOffset, cd, 0, cd.length);
+        ByteBuffer b = ByteBuffer.wrap(cd).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        int p = 0;
+        for (long i = 0; i < entryCount; i++) {
+            if (p + 46 > cd.length || b.getInt(p) != 0x02014b50) {
+                throw new FormatException("zip central directory is corrupt at entry " + i);
+            }
+            int method = b.getShort(p + 10) & 0xffff;
+            long csize = b.getInt(p + 20) & 0xffffffffL;
+            long usize = b.getInt(p + 24) & 0xffffffffL;
+            int nameLen = b.getShort(p + 28) & 0xffff;
+            int extraLen = b.getShort(p + 30) & 0xffff;
+            int commentLen = b.getShort(p + 32) & 0xffff;
+            long local = b.getInt(p + 42) & 0xffffffffL;
+            if (p + 46 + nameLen + extraLen + commentLen > cd.length) {
+                throw new FormatException("zip central directory is corrupt at entry " + i);
+            }
+            String name = new String(cd, p + 46, nameLen, StandardCharsets.UTF_8);
+            // zip64 extra field: the 0xffffffff fields, in order, as 8-byte values
+            int x = p + 46 + nameLen;
+            int xEnd = x + extraLen;
+            while (x + 4 <= xEnd) {
+                int id = b.getShort(x) & 0xffff;
+                int len = b.getShort(x + 2) & 0xffff;
+                if (id == 0x0001) {
+                    int q = x + 4;
+                    if (usize == 0xffffffffL && q + 8 <= x + 4 + len) { usize = b.getLong(q); q += 8; }
+                    if (csize == 0xffffffffL && q + 8 <= x + 4 + len) { csize = b.getLong(q); q += 8; }
+                    if (local == 0xffffffffL && q + 8 <= x + 4 + len) { local = b.getLong(q); }
+                }
+                x += 4 + len;
+            }
+            if (local < 0 || csize < 0 || usize < 0 || local + 30 > size) {
+                throw new FormatException("zip entry " + name + " has a local header offset outside the file");
+            }
+            entries.put(name, new Entry(name, method, csize, usize, local));
+            p += 46 + nameLen + extraLen + commentLen;
+        }
+        return new ZipArchive(path, file, Collections.unmodifiableMap(entries));
+    }
+
+    public Path path() { return path; }
+
+    public Map<String, Entry> entries() { return entries; }
+
+    public List<String> names() { return new ArrayList<>(entries.keySet()); }
+
+    /** The bytes of an entry: a view of the file for stored entries, inflated for deflated ones. */
+    public ByteSource bytes(Entry e) throws IOException {
+        byte[] local = new byte[30];
+        file.read(e.localHeaderOffset(), local, 0, 30);
+        ByteBuffer l = ByteBuffer.wrap(local).order(ByteOrder.LITTLE_ENDIAN);
+        if (l.getInt(0) != 0x04034b50) throw new FormatException("zip entry " + e.name() + " has no local header at its offset");
+        long dataStart = e.localHeaderOffset() + 30 + (l.getShort(26) & 0xffff) + (l.getShort(28) & 0xffff);
+        if (dataStart + e.compressedSize() > file.size()) {
+            throw new FormatException("zip entry " + e.name() + " (" + e.compressedSize() + " bytes at offset " + dataStart
+                    + ") runs past the end of the file (" + file.size() + " bytes; truncated?)");
+        }
+        if (e.method() == 0) {
+            if (e.size() != e.compressedSize()) throw new FormatException("stored zip entry " + e.name() + " has two different sizes");
+            return file.slice(dataStart, e.size());
+        }
+        if (e.method() == 8) return new InflatedEntry(e, file.slice(dataStart, e.compressedSize()));
+        throw new FormatException("zip entry " + e.name() + " uses compression method " + e.method() + " (only stored and deflated are read)");
+    }
+
+    /** Reads a small entry whole (pickles, version records); refuses large ones. */
+    public byte[] readSmall(Entry e, long limit) throws IOException {
+        if (e.size() > limit) throw new FormatException("zip entry " + e.name() + " is " + e.size() + " bytes, over the limit of " + limit);
+        ByteSource s = bytes(e);
+        byte[] out = new byte[(int) s.size()];
+        s.read(0, out, 0, out.length);
+        return out;
+    }
+
+    /**
+     * A deflated entry. Small ones inflate into memory; larger ones into a temporary file that is
+     * then memory-mapped, so random access (strided tensors) stays cheap and the heap stays small.
+     */
+    private static final class InflatedEntry implements ByteSource {
+        private static final long IN_MEMORY = 8L * 1024 * 1024;
+        private final Entry entry;
+        private final ByteSource compressed;
+        private ByteSource inflated;
+
+        InflatedEntry(Entry entry, ByteSource compressed) {
+            this.entry = entry;
+            this.compressed = compressed;
+        }
+
+        @Override public long size() { return entry.size(); }
+
+        @Override public synchronized void read(long position, byte[] dst, int off, int len) throws IOException {
+            if (inflated == null) inflated = inflate();
+            inflated.read(position, dst, off, len);
+        }
+
+        private ByteSource inflate() throws IOException {
+            if (entry.size() <= IN_MEMORY) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream((int) entry.size());
+                inflateTo(out);
+                return ByteSource.of(out.toByteArray());
+            }
+            Path tmp = Files.createTempFile("weightbench-inflated-", ".bin");
+            tmp.toFile().deleteOnExit();
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                inflateTo(out);
+            }
+            return new MappedFile(tmp);
+        }
+
+        private void inflateTo(OutputStream out) throws IOException {
+            Inflater inf = new Inflater(true);
+            try {
+                byte[] in = new byte[64 * 1024];
+                byte[] buf = new byte[64 * 1024];
+                long pos = 0;
+                long written = 0;
+                while (!inf.finished()) {
+                    if (inf.needsInput()) {
+                        if (pos >= compressed.size()) break;
+                        int n = (int) Math.min(in.length, compressed.size() - pos);
+                        compressed.read(pos, in, 0, n);
+                        pos += n;
+                        inf.setInput(in, 0, n);
+                    }
+                    int n = inf.inflate(buf);
+                    if (n == 0 && inf.needsDictionary()) throw new FormatException("zip entry " + entry.name() + " needs a preset dictionary");
+                    written += n;
+                    if (written > entry.size()) throw new FormatException("zip entry " + entry.name() + " inflates to more than its declared " + entry.size() + " bytes");
+                    out.write(buf, 0, n);
+                }
+                if (written != entry.size()) {
+                    throw new FormatException("zip entry " + entry.name() + " inflates to " + written + " bytes, not the declared " + entry.size());
+                }
+            } catch (DataFormatException ex) {
+                throw new FormatException("zip entry " + entry.name() + " is not valid deflate data: " + ex.getMessage());
+            } finally {
+                inf.end();
+            }
+        }
+    }
+}

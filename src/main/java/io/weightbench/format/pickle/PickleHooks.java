@@ -1,0 +1,26 @@
+package io.weightbench.format.pickle;
+
+import java.util.Optional;
+
+/**
+ * What a file format adds to the generic VM: how persistent ids resolve (torch storages) and which
+ * callables it interprets (torch's {@code _rebuild_*}). Anything a hook does not interpret becomes
+ * an inert {@link PyObject}.
+ */
+public interface PickleHooks {
+
+    /** The object a persistent id stands for. */
+    Object persistentLoad(Object pid) throws PickleException;
+
+    /** The value of {@code callable(*args)} if this format interprets the callable; empty otherwise. */
+    Optional<Object> call(PyGlobal callable, PyTuple args) throws PickleException;
+
+    /** Hooks that interpret nothing and refuse persistent ids. */
+    PickleHooks NONE = new PickleHooks() {
+        @Override public Object persistentLoad(Object pid) throws PickleException {
+            throw new PickleException("persistent id " + PyValues.describe(pid) + " without a container to resolve it");
+        }
+
+        @Override public Optional<Object> call(PyGlobal callable, PyTuple args) { return Optional.empty(); }
+    };
+}

@@ -1,0 +1,120 @@
+package io.weightbench.tensor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Streams a tensor's canonical bytes (DESIGN.md): its logical elements in row-major order,
+ * little-endian, in its own dtype, with strides, offsets and shared storages resolved. Memory use
+ * is bounded by one buffer, whatever the tensor's size.
+ */
+public final class CanonicalBytes {
+
+    /** Receives consecutive chunks of canonical bytes; the array is reused after the call returns. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(byte[] chunk, int length) throws IOException;
+    }
+
+    private static final int BUFFER = 1 << 20;
+
+    private CanonicalBytes() {}
+
+    public static String sha256(TensorData t) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        stream(t, (chunk, length) -> md.update(chunk, 0, length));
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    public static void writeTo(TensorData t, OutputStream out) throws IOException {
+        stream(t, (chunk, length) -> out.write(chunk, 0, length));
+    }
+
+    /** Reads a whole (small) tensor's canonical bytes into memory; callers bound the size. */
+    public static byte[] toArray(TensorData t) throws IOException {
+        long n = t.nbytes();
+        if (n > Integer.MAX_VALUE - 16) throw new IOException("tensor of " + n + " bytes is too large for one array");
+        byte[] all = new byte[(int) n];
+        int[] pos = {0};
+        stream(t, (chunk, length) -> {
+            System.arraycopy(chunk, 0, all, pos[0], length);
+            pos[0] += length;
+        });
+        return all;
+    }
+
+    public static void stream(TensorData t, Sink sink) throws IOException {
+        long numel = t.numel();
+        if (numel == 0) return;
+        int item = t.dtype().itemSize();
+        Storage storage = t.storage();
+        ByteSource src = storage.bytes();
+        boolean swap = storage.order() == ByteOrder.BIG_ENDIAN && t.dtype().swapUnit() > 1;
+        long[] shape = t.shape();
+        long[] strides = t.strides();
+        int rank = shape.length;
+
+        // The innermost run of dimensions that is laid out contiguously can be copied in bulk.
+        int inner = rank;
+        long run = 1;
+        while (inner > 0 && (shape[inner - 1] == 1 || strides[inner - 1] == run)) {
+            run *= shape[inner - 1];
+            inner--;
+        }
+        long runBytes = run * item;
+        // A multiple of the item size, so byte swapping never splits an element.
+        byte[] buf = new byte[(int) Math.min((BUFFER / item) * item, t.nbytes())];
+        int fill = 0;
+
+        long[] index = new long[inner];
+        long outer = 1;
+        for (int i = 0; i < inner; i++) outer *= shape[i];
+        long base = t.storageOffset();
+        for (long o = 0; o < outer; o++) {
+            long elementOffset = base;
+            for (int i = 0; i < inner; i++) elementOffset += index[i] * strides[i];
+            long pos = elementOffset * item;
+            long remaining = runBytes;
+            while (remaining > 0) {
+                if (fill == buf.length) {
+                    emit(sink, buf, fill, swap, t.dtype());
+                    fill = 0;
+                }
+                int n = (int) Math.min(remaining, buf.length - fill);
+                src.read(pos, buf, fill, n);
+                fill += n;
+                pos += n;
+                remaining -= n;
+            }
+            for (int i = inner - 1; i >= 0; i--) {
+                if (++index[i] < shape[i]) break;
+                index[i] = 0;
+            }
+        }
+        if (fill > 0) emit(sink, buf, fill, swap, t.dtype());
+    }
+
+    private static void emit(Sink sink, byte[] buf, int length, boolean swap, DType dtype) throws IOException {
+        if (swap) swapInPlace(buf, length, dtype.swapUnit());
+        sink.accept(buf, length);
+    }
+
+    static void swapInPlace(byte[] b, int length, int unit) {
+        for (int i = 0; i + unit <= length; i += unit) {
+            for (int a = i, z = i + unit - 1; a < z; a++, z--) {
+                byte tmp = b[a];
+                b[a] = b[z];
+                b[z] = tmp;
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.weightbench.tensor;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The element types Weightbench understands, named as torch names them (without {@code torch.}). */
+public enum DType {
+    FLOAT64("float64", 8, "DoubleStorage", "F64", "<f8"),
+    FLOAT32("float32", 4, "FloatStorage", "F32", "<f4"),
+    FLOAT16("float16", 2, "HalfStorage", "F16", "<f2"),
+    BFLOAT16("bfloat16", 2, "BFloat16Storage", "BF16", null),
+    FLOAT8_E4M3FN("float8_e4m3fn", 1, "Float8_e4m3fnStorage", "F8_E4M3", null),
+    FLOAT8_E5M2("float8_e5m2", 1, "Float8_e5m2Storage", "F8_E5M2", null),
+    INT64("int64", 8, "LongStorage", "I64", "<i8"),
+    INT32("int32", 4, "IntStorage", "I32", "<i4"),
+    INT16("int16", 2, "ShortStorage", "I16", "<i2"),
+    INT8("int8", 1, "CharStorage", "I8", "|i1"),
+    UINT64("uint64", 8, "UInt64Storage", "U64", "<u8"),
+    UINT32("uint32", 4, "UInt32Storage", "U32", "<u4"),
+    UINT16("uint16", 2, "UInt16Storage", "U16", "<u2"),
+    UINT8("uint8", 1, "ByteStorage", "U8", "|u1"),
+    BOOL("bool", 1, "BoolStorage", "BOOL", "|b1"),
+    COMPLEX128("complex128", 16, "ComplexDoubleStorage", "C128", "<c16"),
+    COMPLEX64("complex64", 8, "ComplexFloatStorage", "C64", "<c8"),
+    QINT8("qint8", 1, "QInt8Storage", null, null),
+    QUINT8("quint8", 1, "QUInt8Storage", null, null),
+    QINT32("qint32", 4, "QInt32Storage", null, null);
+
+    private final String torchName;
+    private final int itemSize;
+    private final String storageName;
+    private final String safetensorsCode;
+    private final String numpyDescr;
+
+    DType(String torchName, int itemSize, String storageName, String safetensorsCode, String numpyDescr) {
+        this.torchName = torchName;
+        this.itemSize = itemSize;
+        this.storageName = storageName;
+        this.safetensorsCode = safetensorsCode;
+        this.numpyDescr = numpyDescr;
+    }
+
+    /** torch's name without {@code torch.}, e.g. {@code bfloat16}. */
+    public String torchName() { return torchName; }
+
+    /** Bytes per element. */
+    public int itemSize() { return itemSize; }
+
+    /** The legacy typed-storage class name, e.g. {@code FloatStorage}. */
+    public String storageName() { return storageName; }
+
+    /** The safetensors dtype code, if this dtype can be stored in safetensors. */
+    public Optional<String> safetensorsCode() { return Optional.ofNullable(safetensorsCode); }
+
+    /** The little-endian numpy type string, if numpy has this dtype. */
+    public Optional<String> numpyDescr() { return Optional.ofNullable(numpyDescr); }
+
+    public boolean isFloatingPoint() {
+        return switch (this) {
+            case FLOAT64, FLOAT32, FLOAT16, BFLOAT16, FLOAT8_E4M3FN, FLOAT8_E5M2 -> true;
+            default -> false;
+        };
+    }
+
+    public boolean isComplex() { return this == COMPLEX64 || this == COMPLEX128; }
+
+    public boolean isQuantized() { return this == QINT8 || this == QUINT8 || this == QINT32; }
+
+    /** The size of one scalar part for byte swapping (complex values swap each half). */
+    public int swapUnit() { return isComplex() ? itemSize / 2 : itemSize; }
+
+    @Override
+    public String toString() { return torchName; }
+
+    public static Optional<DType> fromTorchName(String name) {
+        String n = name.startsWith("torch.") ? name.substring(6) : name;
+        for (DType d : values()) {
+            if (d.torchName.equals(n)) return Optional.of(d);
+        }
+        return switch (n) {
+            case "float", "float32" -> Optional.of(FLOAT32);
+            case "double" -> Optional.of(FLOAT64);
+            case "half" -> Optional.of(FLOAT16);
+            case "long" -> Optional.of(INT64);
+            case "int" -> Optional.of(INT32);
+            case "short" -> Optional.of(INT16);
+            case "cfloat" -> Optional.of(COMPLEX64);
+            case "cdouble" -> Optional.of(COMPLEX128);
+            case "float8_e4m3" -> Optional.of(FLOAT8_E4M3FN);
+            default -> Optional.empty();
+        };
+    }
+
+    /** Maps a typed-storage class name ({@code FloatStorage}, {@code cuda.HalfStorage}) to its dtype. */
+    public static Optional<DType> fromStorageName(String name) {
+        String n = name.substring(name.lastIndexOf('.') + 1);
+        for (DType d : values()) {
+            if (d.storageName.equals(n)) return Optional.of(d);
+        }
+        return Optional.empty();
+    }
+
+    public static Optional<DType> fromSafetensorsCode(String code) {
+        for (DType d : values()) {
+            if (code.equals(d.safetensorsCode)) return Optional.of(d);
+        }
+        if (code.equals("F8_E4M3FN")) return Optional.of(FLOAT8_E4M3FN);
+        return Optional.empty();
+    }
+
+    /**
+     * Maps a numpy type string ({@code <f4}, {@code >i8}, {@code |b1}) to a dtype, ignoring the byte
+     * order mark (the caller keeps it).
+     */
+    public static Optional<DType> fromNumpyDescr(String descr) {
+        if (descr.isEmpty()) return Optional.empty();
+        String body = descr.substring(1).toLowerCase(Locale.ROOT);
+        return switch (body) {
+            case "f8" -> Optional.of(FLOAT64);
+            case "f4" -> Optional.of(FLOAT32);
+            case "f2" -> Optional.of(FLOAT16);
+            case "i8" -> Optional.of(INT64);
+            case "i4" -> Optional.of(INT32);
+            case "i2" -> Optional.of(INT16);
+            case "i1" -> Optional.of(INT8);
+            case "u8" -> Optional.of(UINT64);
+            case "u4" -> Optional.of(UINT32);
+            case "u2" -> Optional.of(UINT16);
+            case "u1" -> Optional.of(UINT8);
+            case "b1" -> Optional.of(BOOL);
+            case "c16" -> Optional.of(COMPLEX128);
+            case "c8" -> Optional.of(COMPLEX64);
+            default -> Optional.empty();
+        };
+    }
+}

@@ -1,0 +1,75 @@
+package io.weightbench.tensor;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file read through memory-mapped windows, mapped lazily one window at a time, so files (and
+ * tensors) over 2 GB work and opening a file costs nothing until its bytes are read.
+ */
+public final class MappedFile implements ByteSource, Closeable {
+
+    static final int DEFAULT_WINDOW = 1 << 30;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long size;
+    private final int window;
+    private final MappedByteBuffer[] windows;
+
+    public MappedFile(Path path) throws IOException {
+        this(path, DEFAULT_WINDOW);
+    }
+
+    MappedFile(Path path, int window) throws IOException {
+        this.path = path;
+        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        this.size = channel.size();
+        this.window = window;
+        long count = (size + window - 1) / window;
+        this.windows = new MappedByteBuffer[(int) Math.max(count, 0)];
+    }
+
+    public Path path() { return path; }
+
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public void read(long position, byte[] dst, int off, int len) throws IOException {
+        if (position < 0 || len < 0 || position + len > size) {
+            throw new IOException(path + ": read of " + len + " bytes at offset " + position
+                    + " lies outside the file (" + size + " bytes)");
+        }
+        while (len > 0) {
+            int w = (int) (position / window);
+            int inWindow = (int) (position % window);
+            MappedByteBuffer buf = window(w);
+            int n = Math.min(len, buf.capacity() - inWindow);
+            buf.get(inWindow, dst, off, n);
+            position += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    private synchronized MappedByteBuffer window(int index) throws IOException {
+        MappedByteBuffer buf = windows[index];
+        if (buf == null) {
+            long start = (long) index * window;
+            long length = Math.min(window, size - start);
+            buf = channel.map(FileChannel.MapMode.READ_ONLY, start, length);
+            windows[index] = buf;
+        }
+        return buf;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

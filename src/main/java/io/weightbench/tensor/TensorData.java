@@ -1,0 +1,109 @@
+package io.weightbench.tensor;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A lazy tensor: shape, strides and offset into a {@link Storage} whose bytes are read only when
+ * asked for. Views that share a storage (slices, transposes, expands) are each a TensorData over
+ * the same Storage.
+ */
+public final class TensorData {
+
+    private final Storage storage;
+    private final DType dtype;
+    private final long[] shape;
+    private final long[] strides;
+    private final long storageOffset;
+    private final Optional<Quantization> quantization;
+
+    public TensorData(Storage storage, DType dtype, long[] shape, long[] strides, long storageOffset,
+                      Optional<Quantization> quantization) {
+        if (shape.length != strides.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " and strides "
+                    + Arrays.toString(strides) + " differ in rank");
+        }
+        this.storage = storage;
+        this.dtype = dtype;
+        this.shape = shape.clone();
+        this.strides = strides.clone();
+        this.storageOffset = storageOffset;
+        this.quantization = quantization;
+        checkBounds();
+    }
+
+    /** A contiguous, row-major tensor over a whole storage region. */
+    public static TensorData contiguous(Storage storage, long[] shape) {
+        return new TensorData(storage, storage.dtype(), shape, contiguousStrides(shape), 0, Optional.empty());
+    }
+
+    public static long[] contiguousStrides(long[] shape) {
+        long[] strides = new long[shape.length];
+        long s = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            strides[i] = s;
+            s = Math.multiplyExact(s, Math.max(shape[i], 1));
+        }
+        return strides;
+    }
+
+    private void checkBounds() {
+        if (storageOffset < 0) throw new IllegalArgumentException("negative storage offset " + storageOffset);
+        long last = storageOffset;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            if (strides[i] < 0) throw new IllegalArgumentException("negative stride in " + Arrays.toString(strides));
+        }
+        if (numel() == 0) return;
+        for (int i = 0; i < shape.length; i++) {
+            last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, strides[i]));
+        }
+        if (last >= storage.numel()) {
+            throw new IllegalArgumentException("a view of shape " + Arrays.toString(shape) + ", strides "
+                    + Arrays.toString(strides) + " and offset " + storageOffset + " reaches element " + last
+                    + " of storage " + storage.key() + ", which holds only " + storage.numel());
+        }
+    }
+
+    public Storage storage() { return storage; }
+
+    public DType dtype() { return dtype; }
+
+    public long[] shape() { return shape.clone(); }
+
+    public long[] strides() { return strides.clone(); }
+
+    public int rank() { return shape.length; }
+
+    public long storageOffset() { return storageOffset; }
+
+    public Optional<Quantization> quantization() { return quantization; }
+
+    public long numel() {
+        long n = 1;
+        for (long d : shape) n = Math.multiplyExact(n, d);
+        return n;
+    }
+
+    /** Bytes of the tensor's logical elements (not of its storage). */
+    public long nbytes() { return Math.multiplyExact(numel(), (long) dtype.itemSize()); }
+
+    public boolean isContiguous() {
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && strides[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /** A copy of this tensor with another dtype over the same bytes (same item size). */
+    public TensorData withDType(DType other) {
+        return new TensorData(storage, other, shape, strides, storageOffset, quantization);
+    }
+
+    @Override
+    public String toString() {
+        return dtype + Arrays.toString(shape);
+    }
+}
