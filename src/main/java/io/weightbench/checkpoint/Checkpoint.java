@@ -33,7 +33,7 @@ public final class Checkpoint implements Closeable {
         this.root = root;
         this.tensors = List.copyOf(tensors);
         this.objects = List.copyOf(objects);
-        this.metadata = Map.copyOf(metadata);
+        this.metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         this.warnings = List.copyOf(warnings);
         this.weightsEntry = List.copyOf(weightsEntry);
         this.resources = List.copyOf(resources);

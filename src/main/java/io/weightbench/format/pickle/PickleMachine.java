@@ -357,7 +357,7 @@ public final class PickleMachine {
 
     private int checkedLength(long n) throws PickleException {
         if (n < 0 || n > in.remaining()) {
-            throw new PickleException("a string of " + Long.toUnsignedString(n) + " bytes runs past the end of the pickle");
+            throw new PickleException("a string of " + Long.toUnsignedString(n) + " bytes runs past the end of the pickle (truncated file?)");
         }
         if (n > Integer.MAX_VALUE - 16) throw new PickleException("a string of " + n + " bytes is too large");
         return (int) n;

@@ -19,7 +19,7 @@ public record PyTuple(List<Object> items) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < items.size(); i++) {
             if (i > 0) sb.append(", ");
-            sb.append(PyValues.describe(items.get(i)));
+            sb.append(PyValues.repr(items.get(i)));
         }
         return sb.append(items.size() == 1 ? ",)" : ")").toString();
     }

@@ -39,6 +39,12 @@ public final class PyValues {
         return String.valueOf(v);
     }
 
+    /** Like {@link #describe} but with strings quoted, as Python's repr shows them inside a tuple. */
+    public static String repr(Object v) {
+        if (v instanceof String s) return "'" + describe(s) + "'";
+        return describe(v);
+    }
+
     /** The text of a dict key or attribute name as it appears in a tensor key. */
     public static String keyText(Object k) {
         if (k instanceof String s) return s;
