@@ -1,0 +1,95 @@
+package io.weightbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weightbench.TestFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code inspect}: DESIGN.md's JSON contract, the readable table, and exit codes. */
+class InspectCommandTest {
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = WeightbenchCommand.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void jsonFollowsTheContract() throws Exception {
+        Path f = TestFiles.fixtures().resolve("training_checkpoint.pth");
+        Result r = run("inspect", "--json", "--hash", "--stats", f.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEmpty();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("file").asText()).isEqualTo(f.toString());
+        assertThat(j.get("format").asText()).isEqualTo("torch-zip");
+        assertThat(j.get("weights_entry").asText()).isEqualTo("state_dict");
+        assertThat(j.get("metadata").get("epoch").asText()).isEqualTo("7");
+        JsonNode first = j.get("tensors").get(0);
+        assertThat(first.get("key").asText()).isEqualTo("state_dict.0.weight");
+        assertThat(first.get("dtype").asText()).isEqualTo("float32");
+        assertThat(first.get("shape").toString()).isEqualTo("[4,3,3,3]");
+        assertThat(first.get("sha256").asText()).matches("[0-9a-f]{64}");
+        JsonNode stats = first.get("stats");
+        assertThat(stats.get("min").asDouble()).isLessThan(stats.get("max").asDouble());
+        assertThat(stats.get("std").asDouble()).isPositive();
+        assertThat(stats.get("nan").asLong()).isZero();
+        assertThat(j.get("objects").toString()).contains("argparse.Namespace");
+        assertThat(j.get("warnings").isArray()).isTrue();
+    }
+
+    @Test
+    void entryOptionOverridesTheDetectedWeightsEntry() throws Exception {
+        Path f = TestFiles.fixtures().resolve("training_checkpoint.pth");
+        Result r = run("inspect", "--json", "--entry", "optimizer", f.toString());
+        assertThat(new ObjectMapper().readTree(r.out()).get("weights_entry").asText()).isEqualTo("optimizer");
+        Result bad = run("inspect", "--entry", "nope", f.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("no entry 'nope'").contains("state_dict");
+    }
+
+    @Test
+    void tableListsKeyDtypeShapeElementsAndSize() {
+        Result r = run("inspect", TestFiles.fixtures().resolve("dtypes_zip.pt").toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("format:        torch-zip")
+                .containsPattern("bf16\\s+bfloat16\\s+\\[3, 4\\]\\s+12\\s+24 B")
+                .contains("12 tensors");
+    }
+
+    @Test
+    void statsAreRealNumbers() {
+        Result r = run("inspect", "--stats", TestFiles.fixtures().resolve("views_zip.pt").toString());
+        // base = arange(60): min 0, max 59, mean 29.5
+        assertThat(r.out()).containsPattern("base\\s+float32.*\\s0\\.0+\\s+59\\.0+\\s+29\\.50*");
+    }
+
+    @Test
+    void badInputIsOneLineOnStderrAndExitTwo(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("notes.pt");
+        Files.writeString(text, "not a checkpoint\n");
+        Result r = run("inspect", text.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip()).startsWith("weightbench: " + text).doesNotContain("\n").doesNotContain("Exception");
+        Result verbose = run("inspect", "--verbose", text.toString());
+        assertThat(verbose.err()).contains("CheckpointException");
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertThat(run("inspect").code()).isEqualTo(2);
+        assertThat(run("frobnicate").code()).isEqualTo(2);
+        assertThat(run("inspect", "--help").code()).isZero();
+    }
+}

@@ -1,0 +1,74 @@
+package io.weightbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightbench.TestFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher as a separate JVM with a 256 MB heap: hostile and broken inputs end with exit code
+ * 2 and one line on stderr, never an out-of-memory, a hang or a crash.
+ */
+class SubprocessTest {
+
+    record Run(int code, String out, String err) {}
+
+    static Run launch(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), "io.weightbench.Launcher"));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("wb-out", ".txt");
+        Path err = Files.createTempFile("wb-err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("weightbench " + String.join(" ", args) + " did not finish in 60 s");
+        }
+        Run r = new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
+    @Test
+    void hostileInputsFailCleanlyInASmallHeap(@TempDir Path dir) throws Exception {
+        Path huge = dir.resolve("huge.safetensors");
+        byte[] h = new byte[24];
+        java.nio.ByteBuffer.wrap(h).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong((1L << 62)).put("{\"a\":1}".getBytes(StandardCharsets.US_ASCII));
+        Files.write(huge, h);
+        Path bigString = dir.resolve("bigstring.pkl");
+        byte[] s = new byte[16];
+        java.nio.ByteBuffer.wrap(s).order(java.nio.ByteOrder.LITTLE_ENDIAN).put(new byte[] {(byte) 0x80, 4, (byte) 0x8d}).putLong(Long.MAX_VALUE - 8);
+        Files.write(bigString, s);
+        Path marks = dir.resolve("marks.pkl");
+        Files.write(marks, ("\u0080\u0002" + "(".repeat(3_000_000)).getBytes(StandardCharsets.ISO_8859_1));
+        for (Path p : List.of(huge, bigString, marks)) {
+            Run r = launch("inspect", "--json", p.toString());
+            assertThat(r.code()).as("exit code for %s: %s", p, r.err()).isEqualTo(2);
+            assertThat(r.err().strip()).startsWith("weightbench: " + p).doesNotContain("\n").doesNotContain("OutOfMemory");
+        }
+    }
+
+    @Test
+    void corpusCheckpointOpensInASmallHeap() throws Exception {
+        Path f = TestFiles.realworld().resolve("VladislavZh__COTIC/checkpoints__epoch_040.ckpt");
+        Run r = launch("inspect", "--json", "--hash", f.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\"weights_entry\":\"state_dict\"");
+    }
+
+    @Test
+    void helpRunsWithoutStartingJavaFx() throws Exception {
+        Run r = launch("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("inspect");
+    }
+}
