@@ -20,6 +20,25 @@ public final class TestFiles {
         return p;
     }
 
+    /** Debian's system python3, which has python3-torch (the pyenv one first on PATH does not). */
+    public static final String SYSTEM_PYTHON = "/usr/bin/python3";
+
+    private static Boolean torch;
+
+    /** True if Debian's python3-torch is importable. */
+    public static synchronized boolean torchAvailable() {
+        if (torch == null) {
+            try {
+                Process p = new ProcessBuilder(SYSTEM_PYTHON, "-c", "import torch, numpy").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                torch = p.waitFor() == 0;
+            } catch (java.io.IOException | InterruptedException e) {
+                torch = false;
+            }
+        }
+        return torch;
+    }
+
     /** The committed fixtures made by real torch (src/test/resources/fixtures). */
     public static Path fixtures() {
         return Path.of("src", "test", "resources", "fixtures").toAbsolutePath();

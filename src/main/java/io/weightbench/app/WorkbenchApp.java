@@ -1,14 +1,35 @@
 package io.weightbench.app;
 
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.format.Formats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import javafx.application.Application;
+import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
 import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
 
-/** The workbench window. For now a placeholder; the side-by-side trees come with the GUI issue. */
+/**
+ * The workbench window. Until the workbench issue lands it is a placeholder that lists the files it
+ * was given with their format and tensor count, read on a background thread.
+ */
 public final class WorkbenchApp extends Application {
+
+    private final ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "checkpoint-loader");
+        t.setDaemon(true);
+        return t;
+    });
 
     public static void launchApp(String[] args) {
         Application.launch(WorkbenchApp.class, args);
@@ -18,13 +39,53 @@ public final class WorkbenchApp extends Application {
     public void start(Stage stage) {
         Label title = new Label("Weightbench");
         title.setStyle("-fx-font-size: 22px; -fx-font-weight: bold;");
-        Label body = new Label("The workbench window is under construction.\n"
-                + "Meanwhile the command line reads every checkpoint format:\n"
-                + "  java -jar target/weightbench.jar inspect samples/<file>");
-        VBox root = new VBox(12, title, body);
+        Label body = new Label("The side-by-side workbench is under construction. Files given on the command line:");
+        ListView<String> files = new ListView<>();
+        VBox root = new VBox(12, title, body, files);
         root.setPadding(new Insets(24));
         stage.setTitle("Weightbench");
-        stage.setScene(new Scene(root, 640, 360));
+        stage.setScene(new Scene(root, 900, 420));
         stage.show();
+        List<Path> paths = expand(getParameters().getRaw());
+        if (paths.isEmpty()) files.getItems().add("(none: run with checkpoint files or a folder, e.g. samples/)");
+        for (Path p : paths) {
+            int row = files.getItems().size();
+            files.getItems().add(p + "  (reading...)");
+            loader.submit(() -> {
+                String line = describe(p);
+                Platform.runLater(() -> files.getItems().set(row, line));
+            });
+        }
+    }
+
+    private static List<Path> expand(List<String> args) {
+        List<Path> out = new ArrayList<>();
+        for (String a : args) {
+            Path p = Path.of(a);
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.list(p)) {
+                    s.filter(Files::isRegularFile).sorted().forEach(out::add);
+                } catch (IOException e) {
+                    out.add(p);
+                }
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static String describe(Path p) {
+        try (Checkpoint c = Formats.standard().open(p)) {
+            return p.getFileName() + "   " + c.format() + ", " + c.tensors().size() + " tensors, weights entry "
+                    + (c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry());
+        } catch (IOException e) {
+            return p.getFileName() + "   cannot be read: " + e.getMessage();
+        }
+    }
+
+    @Override
+    public void stop() {
+        loader.shutdownNow();
     }
 }

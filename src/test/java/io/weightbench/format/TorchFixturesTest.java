@@ -10,6 +10,7 @@ import io.weightbench.checkpoint.ObjectEntry;
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.tensor.CanonicalBytes;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +29,25 @@ class TorchFixturesTest {
 
     @TestFactory
     Stream<DynamicTest> everyFixtureReadsBackBitExactly() throws IOException {
-        Path dir = TestFiles.fixtures();
+        return testsFor(TestFiles.fixtures());
+    }
+
+    /**
+     * The same with files torch writes now, with new random values (skipped without Debian's
+     * python3-torch; CI installs it).
+     */
+    @TestFactory
+    Stream<DynamicTest> freshFilesFromTorchReadBackBitExactly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
+        Path dir = Files.createTempDirectory("weightbench-fresh-fixtures");
+        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/make_fixtures.py", dir.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(log).isZero();
+        return testsFor(dir);
+    }
+
+    private Stream<DynamicTest> testsFor(Path dir) throws IOException {
         JsonNode files = new ObjectMapper().readTree(dir.resolve("expected.json").toFile()).get("files");
         assertThat(files.size()).isGreaterThanOrEqualTo(30);
         List<DynamicTest> tests = new ArrayList<>();
