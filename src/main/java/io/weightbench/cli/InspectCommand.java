@@ -45,6 +45,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--entry", paramLabel = "KEY", description = "Use KEY as the weights entry instead of the detected one (\"\" for the top level).")
     String entry;
 
+    @Option(names = "--timings", description = "Print to stderr how long opening and listing took, in milliseconds"
+            + " (inside the JVM, without its start-up).")
+    boolean timings;
+
     @Option(names = "--verbose", description = "Print a stack trace with errors.")
     boolean verbose;
 
@@ -53,12 +57,20 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        long start = System.nanoTime();
         try (Checkpoint opened = Formats.standard().open(file)) {
+            long openedAt = System.nanoTime();
             Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
             if (json) {
                 writeJson(c, spec.commandLine().getOut());
             } else {
                 writeTable(c, spec.commandLine().getOut());
+            }
+            long done = System.nanoTime();
+            if (timings) {
+                spec.commandLine().getErr().printf("timings: open %.1f ms, list %.1f ms, total %.1f ms, %d tensors%n",
+                        (openedAt - start) / 1e6, (done - openedAt) / 1e6, (done - start) / 1e6, c.tensors().size());
+                spec.commandLine().getErr().flush();
             }
         }
         return WeightbenchCommand.OK;
@@ -87,7 +99,7 @@ public final class InspectCommand implements Callable<Integer> {
             if (hash) g.writeStringField("sha256", hashOf(t));
             if (stats) writeStats(g, t);
             g.writeEndObject();
-            g.flush();
+            if (hash || stats) g.flush(); // reading tensors takes a while: show each as it is done
         }
         g.writeEndArray();
         g.writeArrayFieldStart("objects");

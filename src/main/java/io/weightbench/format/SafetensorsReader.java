@@ -1,9 +1,10 @@
 package io.weightbench.format;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorValue;
 import io.weightbench.format.pickle.PyDict;
@@ -16,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,10 @@ import java.util.Map;
 final class SafetensorsReader implements CheckpointReader {
 
     static final long MAX_HEADER = 100L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** Streaming (jackson-core only), created on first use: most runs open no safetensors file. */
+    private static final class Json {
+        static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    }
 
     @Override
     public boolean probe(Probe probe) {
@@ -37,6 +40,10 @@ final class SafetensorsReader implements CheckpointReader {
         int next = probe.headByte(9);
         return next == '"' || next == '}' || next == ' ' || next == '\n' || next == '\r' || next == '\t';
     }
+
+    private record Span(String key, long begin, long end) {}
+
+    private record Entry(DType dtype, long[] shape, long numel, long begin, long end) {}
 
     @Override
     public Checkpoint open(Probe probe, Formats formats) throws IOException {
@@ -54,64 +61,36 @@ final class SafetensorsReader implements CheckpointReader {
         }
         byte[] header = new byte[(int) headerLen];
         file.read(8, header, 0, header.length);
-        JsonNode root;
-        try {
-            root = JSON.readTree(header);
-        } catch (JsonProcessingException e) {
-            throw new FormatException("safetensors header is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) throw new FormatException("safetensors header is not a JSON object");
         long dataStart = 8 + headerLen;
         long dataSize = file.size() - dataStart;
         Map<String, String> meta = new LinkedHashMap<>();
         PyDict tree = new PyDict();
-        record Span(String key, long begin, long end) {}
         List<Span> spans = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            String key = f.getKey();
-            JsonNode t = f.getValue();
-            if (key.equals("__metadata__")) {
-                if (!t.isObject()) throw new FormatException("safetensors __metadata__ is not an object");
-                t.fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().isTextual() ? m.getValue().asText() : m.getValue().toString()));
-                continue;
+        try (JsonParser p = Json.FACTORY.createParser(header)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new FormatException("safetensors header is not a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken value = p.nextToken();
+                if (key.equals("__metadata__")) {
+                    readMetadata(p, value, meta);
+                    continue;
+                }
+                if (value != JsonToken.START_OBJECT) throw new FormatException("safetensors entry '" + key + "' is not an object");
+                Entry e = readEntry(p, key);
+                if (e.end > dataSize) {
+                    throw new FormatException("safetensors entry '" + key + "' has data offsets [" + e.begin + ", " + e.end
+                            + "] outside the data region of " + dataSize + " bytes");
+                }
+                spans.add(new Span(key, e.begin, e.end));
+                Storage storage = new Storage(key, e.dtype, e.numel, ByteOrder.LITTLE_ENDIAN, "cpu",
+                        file.slice(dataStart + e.begin, e.end - e.begin));
+                tree.put(key, new TensorValue(TensorData.contiguous(storage, e.shape), false));
             }
-            if (!t.isObject() || !t.path("dtype").isTextual() || !t.path("shape").isArray() || !t.path("data_offsets").isArray()
-                    || t.path("data_offsets").size() != 2) {
-                throw new FormatException("safetensors entry '" + key + "' lacks dtype, shape or data_offsets");
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new FormatException("safetensors header has trailing content after its JSON object");
             }
-            String code = t.get("dtype").asText();
-            DType dtype = DType.fromSafetensorsCode(code)
-                    .orElseThrow(() -> new FormatException("safetensors entry '" + key + "' has unknown dtype " + code));
-            JsonNode shapeNode = t.get("shape");
-            long[] shape = new long[shapeNode.size()];
-            for (int i = 0; i < shape.length; i++) {
-                JsonNode d = shapeNode.get(i);
-                if (!d.canConvertToLong() || d.asLong() < 0) throw new FormatException("safetensors entry '" + key + "' has a bad shape " + shapeNode);
-                shape[i] = d.asLong();
-            }
-            long begin = t.get("data_offsets").get(0).asLong(-1);
-            long end = t.get("data_offsets").get(1).asLong(-1);
-            long numel;
-            try {
-                numel = 1;
-                for (long d : shape) numel = Math.multiplyExact(numel, d);
-                Math.multiplyExact(numel, (long) dtype.itemSize());
-            } catch (ArithmeticException e) {
-                throw new FormatException("safetensors entry '" + key + "' has an impossibly large shape " + shapeNode);
-            }
-            if (begin < 0 || end < begin || end > dataSize) {
-                throw new FormatException("safetensors entry '" + key + "' has data offsets [" + begin + ", " + end
-                        + "] outside the data region of " + dataSize + " bytes");
-            }
-            if (end - begin != numel * dtype.itemSize()) {
-                throw new FormatException("safetensors entry '" + key + "' spans " + (end - begin) + " bytes but "
-                        + dtype + shapeNode + " needs " + numel * dtype.itemSize());
-            }
-            spans.add(new Span(key, begin, end));
-            Storage storage = new Storage(key, dtype, numel, ByteOrder.LITTLE_ENDIAN, "cpu", file.slice(dataStart + begin, end - begin));
-            tree.put(key, new TensorValue(TensorData.contiguous(storage, shape), false));
+        } catch (JsonProcessingException e) {
+            throw new FormatException("safetensors header is not valid JSON: " + e.getOriginalMessage());
         }
         spans.sort(Comparator.comparingLong(Span::begin).thenComparingLong(Span::end));
         long at = 0;
@@ -124,5 +103,70 @@ final class SafetensorsReader implements CheckpointReader {
             throw new FormatException("safetensors data region holds " + dataSize + " bytes but its tensors cover " + at);
         }
         return Checkpoint.of(probe.path(), "safetensors", tree, meta, List.of(), List.of(file));
+    }
+
+    private static void readMetadata(JsonParser p, JsonToken value, Map<String, String> meta) throws IOException {
+        if (value != JsonToken.START_OBJECT) throw new FormatException("safetensors __metadata__ is not an object");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String k = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v == JsonToken.VALUE_STRING) {
+                meta.put(k, p.getText());
+            } else {
+                p.skipChildren();
+                meta.put(k, "(not a string)");
+            }
+        }
+    }
+
+    private static Entry readEntry(JsonParser p, String key) throws IOException {
+        String code = null;
+        List<Long> shape = null;
+        List<Long> offsets = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "dtype" -> code = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "shape" -> shape = longs(p, v, key, "shape");
+                case "data_offsets" -> offsets = longs(p, v, key, "data_offsets");
+                default -> p.skipChildren();
+            }
+        }
+        if (code == null || shape == null || offsets == null || offsets.size() != 2) {
+            throw new FormatException("safetensors entry '" + key + "' lacks dtype, shape or data_offsets");
+        }
+        String c = code;
+        DType dtype = DType.fromSafetensorsCode(code)
+                .orElseThrow(() -> new FormatException("safetensors entry '" + key + "' has unknown dtype " + c));
+        long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
+        long numel = 1;
+        try {
+            for (long d : dims) numel = Math.multiplyExact(numel, d);
+            Math.multiplyExact(numel, (long) dtype.itemSize());
+        } catch (ArithmeticException e) {
+            throw new FormatException("safetensors entry '" + key + "' has an impossibly large shape " + shape);
+        }
+        long begin = offsets.get(0);
+        long end = offsets.get(1);
+        if (end < begin) throw new FormatException("safetensors entry '" + key + "' has data offsets [" + begin + ", " + end + "] that end before they begin");
+        if (end - begin != numel * dtype.itemSize()) {
+            throw new FormatException("safetensors entry '" + key + "' spans " + (end - begin) + " bytes but "
+                    + dtype + shape + " needs " + numel * dtype.itemSize());
+        }
+        return new Entry(dtype, dims, numel, begin, end);
+    }
+
+    private static List<Long> longs(JsonParser p, JsonToken v, String key, String what) throws IOException {
+        if (v != JsonToken.START_ARRAY) throw new FormatException("safetensors entry '" + key + "' has a " + what + " that is not a list");
+        List<Long> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
+                throw new FormatException("safetensors entry '" + key + "' has a bad " + what + " value " + p.getText());
+            }
+            if (out.size() > 64) throw new FormatException("safetensors entry '" + key + "' has more than 64 " + what + " values");
+            out.add(p.getLongValue());
+        }
+        return out;
     }
 }

@@ -26,7 +26,10 @@ import java.util.Set;
 final class ShardedIndexReader implements CheckpointReader {
 
     static final long MAX_INDEX = 64L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Created on first use: databind takes a while to start, and most files are not indexes. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @Override
     public boolean probe(Probe probe) throws IOException {
@@ -41,10 +44,10 @@ final class ShardedIndexReader implements CheckpointReader {
         byte[] all = new byte[(int) probe.file().size()];
         probe.file().read(0, all, 0, all.length);
         try {
-            JsonNode n = JSON.readTree(all);
-            return n == null ? JSON.createObjectNode() : n;
+            JsonNode n = Json.MAPPER.readTree(all);
+            return n == null ? Json.MAPPER.createObjectNode() : n;
         } catch (JsonProcessingException e) {
-            return JSON.createObjectNode();
+            return Json.MAPPER.createObjectNode();
         }
     }
 

@@ -64,13 +64,16 @@ final class TorchZipReader implements CheckpointReader {
         text(zip, top + ".data/serialization_id").ifPresent(v -> meta.put("serialization_id", v));
         meta.put("archive_folder", top.isEmpty() ? "" : top.substring(0, top.length() - 1));
 
-        boolean torchscript = find(zip, "constants.pkl").isPresent() || zip.names().stream().anyMatch(n -> n.startsWith(top + "code/"));
+        String code = top + "code/";
+        boolean torchscript = zip.entries().containsKey(top + "constants.pkl")
+                || zip.entries().keySet().stream().anyMatch(n -> n.startsWith(code));
         String format = torchscript ? "torchscript" : "torch-zip";
         if (zip.entries().containsKey(top + "bytecode.pkl")) meta.put("mobile_bytecode", "yes (lite interpreter)");
 
         ByteOrder storageOrder = order;
+        String data = top + "data/";
         TorchPickle hooks = new TorchPickle((key, dtype, numel, location) -> {
-            ZipArchive.Entry rec = zip.entries().get(top + "data/" + key);
+            ZipArchive.Entry rec = zip.entries().get(data.concat(key));
             if (rec == null) rec = zip.entries().get(top + ".data/" + key);
             if (rec == null) throw new FormatException("storage record data/" + key + " is missing from the archive");
             ByteSource bytes = zip.bytes(rec);

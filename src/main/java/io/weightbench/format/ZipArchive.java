@@ -136,23 +136,54 @@ public final class ZipArchive {
 
     public List<String> names() { return new ArrayList<>(entries.keySet()); }
 
-    /** The bytes of an entry: a view of the file for stored entries, inflated for deflated ones. */
+    /**
+     * The bytes of an entry: a view of the file for stored entries, inflated for deflated ones. The
+     * entry's local header (which gives where its data starts) is read on first access, so opening
+     * an archive touches none of its storage records.
+     */
     public ByteSource bytes(Entry e) throws IOException {
+        if (e.method() == 0) {
+            if (e.size() != e.compressedSize()) throw new FormatException("stored zip entry " + e.name() + " has two different sizes");
+            if (e.localHeaderOffset() + 30 + e.size() > file.size()) {
+                throw new FormatException("zip entry " + e.name() + " (" + e.size() + " bytes) runs past the end of the file ("
+                        + file.size() + " bytes; truncated?)");
+            }
+            return new StoredEntry(e);
+        }
+        if (e.method() == 8) return new InflatedEntry(e, this);
+        throw new FormatException("zip entry " + e.name() + " uses compression method " + e.method() + " (only stored and deflated are read)");
+    }
+
+    /** Where an entry's data starts, from its local header; checked against the file. */
+    long dataStart(Entry e) throws IOException {
         byte[] local = new byte[30];
         file.read(e.localHeaderOffset(), local, 0, 30);
         ByteBuffer l = ByteBuffer.wrap(local).order(ByteOrder.LITTLE_ENDIAN);
         if (l.getInt(0) != 0x04034b50) throw new FormatException("zip entry " + e.name() + " has no local header at its offset");
-        long dataStart = e.localHeaderOffset() + 30 + (l.getShort(26) & 0xffff) + (l.getShort(28) & 0xffff);
-        if (dataStart + e.compressedSize() > file.size()) {
-            throw new FormatException("zip entry " + e.name() + " (" + e.compressedSize() + " bytes at offset " + dataStart
+        long start = e.localHeaderOffset() + 30 + (l.getShort(26) & 0xffff) + (l.getShort(28) & 0xffff);
+        if (start + e.compressedSize() > file.size()) {
+            throw new FormatException("zip entry " + e.name() + " (" + e.compressedSize() + " bytes at offset " + start
                     + ") runs past the end of the file (" + file.size() + " bytes; truncated?)");
         }
-        if (e.method() == 0) {
-            if (e.size() != e.compressedSize()) throw new FormatException("stored zip entry " + e.name() + " has two different sizes");
-            return file.slice(dataStart, e.size());
+        return start;
+    }
+
+    /** A stored entry: a view of the memory-mapped file, located on first read. */
+    private final class StoredEntry implements ByteSource {
+        private final Entry entry;
+        private long start = -1;
+
+        StoredEntry(Entry entry) { this.entry = entry; }
+
+        @Override public long size() { return entry.size(); }
+
+        @Override public void read(long position, byte[] dst, int off, int len) throws IOException {
+            if (position < 0 || len < 0 || position + len > entry.size()) {
+                throw new IOException("read of " + len + " bytes at " + position + " lies outside zip entry " + entry.name());
+            }
+            if (start < 0) start = dataStart(entry);
+            file.read(start + position, dst, off, len);
         }
-        if (e.method() == 8) return new InflatedEntry(e, file.slice(dataStart, e.compressedSize()));
-        throw new FormatException("zip entry " + e.name() + " uses compression method " + e.method() + " (only stored and deflated are read)");
     }
 
     /** Reads a small entry whole (pickles, version records); refuses large ones. */
@@ -171,12 +202,13 @@ public final class ZipArchive {
     private static final class InflatedEntry implements ByteSource {
         private static final long IN_MEMORY = 8L * 1024 * 1024;
         private final Entry entry;
-        private final ByteSource compressed;
         private ByteSource inflated;
 
-        InflatedEntry(Entry entry, ByteSource compressed) {
+        private final ZipArchive zip;
+
+        InflatedEntry(Entry entry, ZipArchive zip) {
             this.entry = entry;
-            this.compressed = compressed;
+            this.zip = zip;
         }
 
         @Override public long size() { return entry.size(); }
@@ -187,20 +219,21 @@ public final class ZipArchive {
         }
 
         private ByteSource inflate() throws IOException {
+            ByteSource compressed = zip.file.slice(zip.dataStart(entry), entry.compressedSize());
             if (entry.size() <= IN_MEMORY) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream((int) entry.size());
-                inflateTo(out);
+                inflateTo(out, compressed);
                 return ByteSource.of(out.toByteArray());
             }
             Path tmp = Files.createTempFile("weightbench-inflated-", ".bin");
             tmp.toFile().deleteOnExit();
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                inflateTo(out);
+                inflateTo(out, compressed);
             }
             return new MappedFile(tmp);
         }
 
-        private void inflateTo(OutputStream out) throws IOException {
+        private void inflateTo(OutputStream out, ByteSource compressed) throws IOException {
             Inflater inf = new Inflater(true);
             try {
                 byte[] in = new byte[64 * 1024];

@@ -91,13 +91,15 @@ public enum DType {
         };
     }
 
+    private static final java.util.Map<String, DType> BY_STORAGE = new java.util.HashMap<>();
+
+    static {
+        for (DType d : values()) BY_STORAGE.put(d.storageName, d);
+    }
+
     /** Maps a typed-storage class name ({@code FloatStorage}, {@code cuda.HalfStorage}) to its dtype. */
     public static Optional<DType> fromStorageName(String name) {
-        String n = name.substring(name.lastIndexOf('.') + 1);
-        for (DType d : values()) {
-            if (d.storageName.equals(n)) return Optional.of(d);
-        }
-        return Optional.empty();
+        return Optional.ofNullable(BY_STORAGE.get(name.substring(name.lastIndexOf('.') + 1)));
     }
 
     public static Optional<DType> fromSafetensorsCode(String code) {

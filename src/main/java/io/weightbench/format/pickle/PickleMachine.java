@@ -35,7 +35,9 @@ public final class PickleMachine {
     private final Limits limits;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
-    private final Map<Long, Object> memo = new HashMap<>();
+    /** The memo: dense indices (what picklers write) in a list, anything else in a map. */
+    private final List<Object> memo = new ArrayList<>();
+    private final Map<Long, Object> sparseMemo = new HashMap<>();
     private final TreeSet<String> placeholderTypes = new TreeSet<>();
     private int protocol;
 
@@ -179,7 +181,7 @@ public final class PickleMachine {
             case 'p' -> memoPut(parseLongStrict(in.line()));
             case 'q' -> memoPut(in.u8());
             case 'r' -> memoPut(in.u32());
-            case 0x94 -> memoPut(memo.size());
+            case 0x94 -> memoPut(memo.size() + sparseMemo.size());
             case 'g' -> push(memoGet(parseLongStrict(in.line())));
             case 'h' -> push(memoGet(in.u8()));
             case 'j' -> push(memoGet(in.u32()));
@@ -341,14 +343,23 @@ public final class PickleMachine {
 
     private void memoPut(long index) throws PickleException {
         if (index < 0) throw new PickleException("negative memo index " + index);
-        if (memo.size() >= limits.maxMemo() && !memo.containsKey(index)) {
+        Object v = peek();
+        if (index < memo.size()) {
+            memo.set((int) index, v);
+            return;
+        }
+        if (memo.size() + sparseMemo.size() >= limits.maxMemo()) {
             throw new PickleException("more than " + limits.maxMemo() + " memo entries");
         }
-        memo.put(index, peek());
+        if (index == memo.size()) {
+            memo.add(v);
+        } else {
+            sparseMemo.put(index, v);
+        }
     }
 
     private Object memoGet(long index) throws PickleException {
-        Object v = memo.get(index);
+        Object v = index < memo.size() ? memo.get((int) index) : sparseMemo.get(index);
         if (v == null) throw new PickleException("memo entry " + index + " read before it was written");
         return v;
     }
@@ -505,30 +516,49 @@ public final class PickleMachine {
         return v.getClass().getSimpleName();
     }
 
-    /** Buffered reading of the pickle's bytes from its source. */
+    /**
+     * Buffered reading of the pickle's bytes from its source. A small source is read whole into
+     * one array; the hot path ({@link #u8}) is an array index, fast even before the JIT warms up.
+     */
     private static final class Input {
+        private static final int WHOLE = 64 * 1024 * 1024;
         private final ByteSource src;
+        private final long size;
         private long pos;
-        private final byte[] buf = new byte[64 * 1024];
-        private long bufStart = -1;
+        private byte[] buf;
+        private long bufStart;
         private int bufLen;
 
         Input(ByteSource src, long start) {
             this.src = src;
+            this.size = src.size();
             this.pos = start;
+            this.buf = new byte[0];
         }
 
-        long remaining() { return src.size() - pos; }
+        long remaining() { return size - pos; }
 
         int u8() throws IOException {
-            if (pos >= src.size()) throw new PickleException("the pickle ends unexpectedly at offset " + pos + " (truncated file?)");
-            if (pos < bufStart || pos >= bufStart + bufLen) fill();
+            int i = (int) (pos - bufStart);
+            if (i >= 0 && i < bufLen) {
+                pos++;
+                return buf[i] & 0xff;
+            }
+            return slowU8();
+        }
+
+        private int slowU8() throws IOException {
+            if (pos >= size) throw new PickleException("the pickle ends unexpectedly at offset " + pos + " (truncated file?)");
+            fill();
             return buf[(int) (pos++ - bufStart)] & 0xff;
         }
 
         private void fill() throws IOException {
+            long left = size - pos;
+            int want = left <= WHOLE && bufStart == 0 && bufLen == 0 ? (int) left : (int) Math.min(64 * 1024, left);
+            if (buf.length < want) buf = new byte[want];
             bufStart = pos;
-            bufLen = (int) Math.min(buf.length, src.size() - pos);
+            bufLen = want;
             src.read(pos, buf, 0, bufLen);
         }
 

@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Benchmarks opening (indexing) large checkpoints: Weightbench `inspect --json` against
+`torch.load` of the same file, with `cat` as the read-bandwidth reference. Every command runs as
+its own process, REPEAT times after one warm-up (warm page cache for all, which favours torch);
+the medians go into bench/README.md.
+
+    /usr/bin/python3 bench/run_bench.py            # expects bench/work/{small,big}.{pth,safetensors}
+"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, "bench", "work")
+JAR = os.path.join(ROOT, "target", "weightbench.jar")
+REPEAT = int(os.environ.get("REPEAT", "5"))
+PY = "/usr/bin/python3"
+
+
+def run(cmd):
+    """(wall seconds, stdout, stderr) of one process."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.communicate()
+    wall = time.perf_counter() - start
+    if p.returncode != 0:
+        raise SystemExit(f"{cmd} failed: {err.decode()[-500:]}")
+    return wall, out.decode(), err.decode()
+
+
+def measure(cmd, inner=None):
+    """Median wall time, median in-process time (parsed by `inner` from the output), peak RSS."""
+    walls, inners, rss = [], [], []
+    run(cmd)  # warm-up
+    for _ in range(REPEAT):
+        timed = ["/usr/bin/time", "-f", "RSS_KB=%M"] + cmd
+        wall, out, err = run(timed)
+        walls.append(wall)
+        m = re.search(r"RSS_KB=(\d+)", err)
+        rss.append(int(m.group(1)) / 1024 if m else float("nan"))
+        if inner:
+            inners.append(inner(out, err))
+    return statistics.median(walls), (statistics.median(inners) if inners else None), max(rss)
+
+
+def wb_inner(out, err):
+    m = re.search(r"timings: open ([\d.]+) ms, list ([\d.]+) ms, total ([\d.]+) ms", err)
+    return float(m.group(3)) / 1000
+
+
+def torch_inner(out, err):
+    return float(out.strip().splitlines()[-1])
+
+
+def main():
+    if not os.path.exists(JAR):
+        raise SystemExit("build first: mvn -q -DskipTests package")
+    rows = []
+    jvm_wall, _, jvm_rss = measure(["java", "-jar", JAR, "--version"])
+    torch_import, _, _ = measure([PY, "-c", "import torch"])
+    for name in ("small", "big"):
+        for ext in ("pth", "safetensors"):
+            f = os.path.join(WORK, f"{name}.{ext}")
+            if not os.path.exists(f):
+                continue
+            size = os.path.getsize(f)
+            wb_wall, wb_in, wb_rss = measure(["java", "-jar", JAR, "inspect", "--json", "--timings", f], wb_inner)
+            if ext == "pth":
+                loader = f"import time,torch; t=time.perf_counter(); torch.load({f!r}); print(time.perf_counter()-t)"
+            else:
+                # the safetensors package is not in Debian: torch.load of the .pth is the peer for both
+                loader = f"import time,torch; t=time.perf_counter(); torch.load({os.path.join(WORK, name + '.pth')!r}); print(time.perf_counter()-t)"
+            t_wall, t_in, t_rss = measure([PY, "-c", loader], torch_inner)
+            cat_wall, _, _ = measure(["sh", "-c", f"cat {f} > /dev/null"])
+            rows.append((f"{name}.{ext}", size, 2000, wb_wall, wb_in, wb_rss, t_wall, t_in, t_rss, cat_wall))
+            print(rows[-1], file=sys.stderr)
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on this machine ({os.cpu_count()} cores), warm page cache, median of {REPEAT} runs after a warm-up.",
+        f"JVM start-up (`java -jar weightbench.jar --version`): {jvm_wall:.2f} s, peak RSS {jvm_rss:.0f} MiB. `import torch` alone: {torch_import:.2f} s.",
+        "",
+        "| file | size | tensors | Weightbench whole process | Weightbench in-process (open + list) | peak RSS | torch.load whole process | torch.load in-process | peak RSS | in-process ratio | whole-process ratio | `cat` (read bandwidth) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (n, size, count, ww, wi, wr, tw, ti, tr, cw) in rows:
+        lines.append(f"| {n} | {size / 2**30:.2f} GiB | {count} | {ww:.2f} s | {wi * 1000:.0f} ms | {wr:.0f} MiB | {tw:.2f} s | {ti:.2f} s | {tr:.0f} MiB "
+                     f"| **{ti / wi:.0f}x** | {tw / ww:.1f}x | {cw:.2f} s ({size / 2**30 / cw:.1f} GiB/s) |")
+    table = "\n".join(lines)
+    readme = os.path.join(ROOT, "bench", "README.md")
+    text = open(readme).read()
+    start, end = "<!-- results -->", "<!-- /results -->"
+    text = text[: text.index(start) + len(start)] + "\n" + table + "\n" + text[text.index(end):]
+    open(readme, "w").write(text)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
