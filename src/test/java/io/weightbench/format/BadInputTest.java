@@ -96,7 +96,8 @@ class BadInputTest {
         assertRefused(safetensors("hole", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 16), "hole");
         assertRefused(safetensors("size", "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8), "needs 12");
         assertRefused(safetensors("dtype", "{\"a\":{\"dtype\":\"F7\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1), "unknown dtype F7");
-        assertRefused(safetensors("json", "{\"a\": [1, 2", 0), "not valid JSON");
+        assertRefused(safetensors("json", "{\"a\" 12}", 0), "not valid JSON");
+        assertRefused(safetensors("list", "{\"a\": [1, 2]}", 0), "is not an object");
         assertRefused(safetensors("dup", "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
                 + "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1), "Duplicate field");
     }
