@@ -31,11 +31,25 @@ def run(cmd):
     return wall, out.decode(), err.decode()
 
 
-def measure(cmd, inner=None):
-    """Median wall time, median in-process time (parsed by `inner` from the output), peak RSS."""
+def drop_caches():
+    """Empties the page cache (needs root); False where the machine does not allow it."""
+    try:
+        subprocess.run(["sync"], check=True)
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def measure(cmd, inner=None, cold=False):
+    """Median wall time, median in-process time (parsed by `inner` from the output), peak RSS.
+    With cold=True the page cache is emptied before every run (the file comes from disk)."""
     walls, inners, rss = [], [], []
-    run(cmd)  # warm-up
+    run(cmd)  # warm-up (JIT-free either way: every run is a new process)
     for _ in range(REPEAT):
+        if cold:
+            drop_caches()
         timed = ["/usr/bin/time", "-f", "RSS_KB=%M"] + cmd
         wall, out, err = run(timed)
         walls.append(wall)
@@ -58,7 +72,8 @@ def torch_inner(out, err):
 def main():
     if not os.path.exists(JAR):
         raise SystemExit("build first: mvn -q -DskipTests package")
-    rows = []
+    cold_ok = drop_caches()
+    rows, cold_rows = [], []
     jvm_wall, _, jvm_rss = measure(["java", "-jar", JAR, "--version"])
     torch_import, _, _ = measure([PY, "-c", "import torch"])
     for name in ("small", "big"):
@@ -77,16 +92,33 @@ def main():
             cat_wall, _, _ = measure(["sh", "-c", f"cat {f} > /dev/null"])
             rows.append((f"{name}.{ext}", size, 2000, wb_wall, wb_in, wb_rss, t_wall, t_in, t_rss, cat_wall))
             print(rows[-1], file=sys.stderr)
-    lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} on this machine ({os.cpu_count()} cores), warm page cache, median of {REPEAT} runs after a warm-up.",
-        f"JVM start-up (`java -jar weightbench.jar --version`): {jvm_wall:.2f} s, peak RSS {jvm_rss:.0f} MiB. `import torch` alone: {torch_import:.2f} s.",
-        "",
+            if cold_ok and ext == "pth":
+                wb_wall, wb_in, wb_rss = measure(["java", "-jar", JAR, "inspect", "--json", "--timings", f], wb_inner, cold=True)
+                t_wall, t_in, t_rss = measure([PY, "-c", loader], torch_inner, cold=True)
+                cat_wall, _, _ = measure(["sh", "-c", f"cat {f} > /dev/null"], cold=True)
+                cold_rows.append((f"{name}.{ext}", size, 2000, wb_wall, wb_in, wb_rss, t_wall, t_in, t_rss, cat_wall))
+                print("cold", cold_rows[-1], file=sys.stderr)
+    header = [
         "| file | size | tensors | Weightbench whole process | Weightbench in-process (open + list) | peak RSS | torch.load whole process | torch.load in-process | peak RSS | in-process ratio | whole-process ratio | `cat` (read bandwidth) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (n, size, count, ww, wi, wr, tw, ti, tr, cw) in rows:
-        lines.append(f"| {n} | {size / 2**30:.2f} GiB | {count} | {ww:.2f} s | {wi * 1000:.0f} ms | {wr:.0f} MiB | {tw:.2f} s | {ti:.2f} s | {tr:.0f} MiB "
-                     f"| **{ti / wi:.0f}x** | {tw / ww:.1f}x | {cw:.2f} s ({size / 2**30 / cw:.1f} GiB/s) |")
+
+    def table_rows(rs):
+        out = []
+        for (n, size, count, ww, wi, wr, tw, ti, tr, cw) in rs:
+            out.append(f"| {n} | {size / 2**30:.2f} GiB | {count} | {ww:.2f} s | {wi * 1000:.0f} ms | {wr:.0f} MiB | {tw:.2f} s | {ti:.2f} s | {tr:.0f} MiB "
+                       f"| **{ti / wi:.0f}x** | {tw / ww:.1f}x | {cw:.2f} s ({size / 2**30 / cw:.1f} GiB/s) |")
+        return out
+
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on this machine ({os.cpu_count()} cores), median of {REPEAT} runs after a warm-up; every run is a new process.",
+        f"JVM start-up (`java -jar weightbench.jar --version`): {jvm_wall:.2f} s, peak RSS {jvm_rss:.0f} MiB. `import torch` alone: {torch_import:.2f} s.",
+        "",
+        "Warm page cache (the file was just read; favours torch):",
+        "",
+    ] + header + table_rows(rows)
+    if cold_rows:
+        lines += ["", "Cold page cache (emptied before every run: the file comes from disk, as after a download):", ""] + header + table_rows(cold_rows)
     table = "\n".join(lines)
     readme = os.path.join(ROOT, "bench", "README.md")
     text = open(readme).read()
