@@ -33,8 +33,14 @@ public final class PickleMachine {
     private final Input in;
     private final PickleHooks hooks;
     private final Limits limits;
-    private final List<Object> stack = new ArrayList<>();
-    private final List<Integer> marks = new ArrayList<>();
+    // The stack and the mark stack as plain arrays: the VM runs mostly before the JIT has warmed
+    // up, where every collection call costs.
+    private Object[] stack = new Object[64];
+    private int sp;
+    private int[] marks = new int[16];
+    private int mp;
+    /** The bottom of the current MARK frame: pops may not go below it. */
+    private int fence;
     /** The memo: dense indices (what picklers write) in a list, anything else in a map. */
     private final List<Object> memo = new ArrayList<>();
     private final Map<Long, Object> sparseMemo = new HashMap<>();
@@ -68,8 +74,8 @@ public final class PickleMachine {
                 long at = in.pos;
                 int op = in.u8();
                 if (op == '.') {
-                    if (stack.isEmpty()) throw new PickleException("STOP with an empty stack");
-                    return stack.get(stack.size() - 1);
+                    if (sp == 0) throw new PickleException("STOP with an empty stack");
+                    return stack[sp - 1];
                 }
                 step(op, at);
             }
@@ -86,8 +92,10 @@ public final class PickleMachine {
             }
             case 0x95 -> in.skipFrameHeader(); // FRAME: an 8-byte length; frames need no special handling
             case '(' -> {
-                if (marks.size() >= limits.maxMarkDepth()) throw new PickleException("MARK nesting deeper than " + limits.maxMarkDepth());
-                marks.add(stack.size());
+                if (mp >= limits.maxMarkDepth()) throw new PickleException("MARK nesting deeper than " + limits.maxMarkDepth());
+                if (mp == marks.length) marks = java.util.Arrays.copyOf(marks, mp * 2);
+                marks[mp++] = sp;
+                fence = sp;
             }
             case '0' -> pop();
             case '1' -> popMark();
@@ -315,30 +323,31 @@ public final class PickleMachine {
 
     // ---- stack and memo ----
 
-    private void push(Object v) { stack.add(v); }
+    private void push(Object v) {
+        if (sp == stack.length) stack = java.util.Arrays.copyOf(stack, sp * 2);
+        stack[sp++] = v;
+    }
 
     private Object pop() throws PickleException {
-        int top = stack.size() - 1;
-        if (top < 0 || (!marks.isEmpty() && marks.get(marks.size() - 1) > top)) {
-            throw new PickleException("stack underflow");
-        }
-        return stack.remove(top);
+        if (sp <= fence) throw new PickleException("stack underflow");
+        Object v = stack[--sp];
+        stack[sp] = null;
+        return v;
     }
 
     private Object peek() throws PickleException {
-        if (stack.isEmpty() || (!marks.isEmpty() && marks.get(marks.size() - 1) >= stack.size())) {
-            throw new PickleException("stack underflow");
-        }
-        return stack.get(stack.size() - 1);
+        if (sp <= fence) throw new PickleException("stack underflow");
+        return stack[sp - 1];
     }
 
     private List<Object> popMark() throws PickleException {
-        if (marks.isEmpty()) throw new PickleException("no MARK on the stack");
-        int at = marks.remove(marks.size() - 1);
-        List<Object> sub = stack.subList(at, stack.size());
-        List<Object> items = new ArrayList<>(sub);
-        sub.clear();
-        return items;
+        if (mp == 0) throw new PickleException("no MARK on the stack");
+        int at = marks[--mp];
+        fence = mp > 0 ? marks[mp - 1] : 0;
+        Object[] items = java.util.Arrays.copyOfRange(stack, at, sp);
+        java.util.Arrays.fill(stack, at, sp, null);
+        sp = at;
+        return java.util.Arrays.asList(items);
     }
 
     private void memoPut(long index) throws PickleException {
