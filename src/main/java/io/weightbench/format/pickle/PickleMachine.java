@@ -588,7 +588,12 @@ public final class PickleMachine {
         byte[] bytes(int n) throws IOException {
             if (n > remaining()) throw new PickleException("the pickle ends unexpectedly: " + n + " bytes wanted at offset " + pos);
             byte[] b = new byte[n];
-            src.read(pos, b, 0, n);
+            int i = (int) (pos - bufStart);
+            if (i >= 0 && i + n <= bufLen) {
+                System.arraycopy(buf, i, b, 0, n);
+            } else {
+                src.read(pos, b, 0, n);
+            }
             pos += n;
             return b;
         }
