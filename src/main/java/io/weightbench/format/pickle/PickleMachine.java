@@ -67,21 +67,29 @@ public final class PickleMachine {
 
     /** Runs the pickle to its STOP opcode and returns the value it built. */
     public Object load() throws IOException {
-        long opcodes = 0;
         try {
-            while (true) {
-                if (++opcodes > limits.maxOpcodes()) throw new PickleException("more than " + limits.maxOpcodes() + " opcodes");
-                long at = in.pos;
-                int op = in.u8();
-                if (op == '.') {
-                    if (sp == 0) throw new PickleException("STOP with an empty stack");
-                    return stack[sp - 1];
-                }
-                step(op, at);
+            // The loop stays minimal: it runs interpreted for a whole pickle (one long loop is
+            // compiled late), while step() is compiled after a few hundred calls.
+            while (step()) {
+                // next opcode
             }
         } catch (StackOverflowError e) {
             throw new PickleException("objects nested too deeply");
         }
+        if (sp == 0) throw new PickleException("STOP with an empty stack");
+        return stack[sp - 1];
+    }
+
+    private long opcodes;
+
+    /** Runs one opcode; false at STOP. */
+    private boolean step() throws IOException {
+        if (++opcodes > limits.maxOpcodes()) throw new PickleException("more than " + limits.maxOpcodes() + " opcodes");
+        long at = in.pos;
+        int op = in.u8();
+        if (op == '.') return false;
+        step(op, at);
+        return true;
     }
 
     private void step(int op, long at) throws IOException {
