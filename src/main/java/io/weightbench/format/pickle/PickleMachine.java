@@ -93,55 +93,24 @@ public final class PickleMachine {
     }
 
     private void step(int op, long at) throws IOException {
+        // The opcodes torch's pickles are made of; the rest live in stepRare so that this
+        // method stays small and is compiled early in a short run.
         switch (op) {
-            case 0x80 -> { // PROTO
-                protocol = in.u8();
-                if (protocol > 5) throw new PickleException("unsupported pickle protocol " + protocol);
-            }
-            case 0x95 -> in.skipFrameHeader(); // FRAME: an 8-byte length; frames need no special handling
             case '(' -> {
                 if (mp >= limits.maxMarkDepth()) throw new PickleException("MARK nesting deeper than " + limits.maxMarkDepth());
                 if (mp == marks.length) marks = java.util.Arrays.copyOf(marks, mp * 2);
                 marks[mp++] = sp;
                 fence = sp;
             }
-            case '0' -> pop();
-            case '1' -> popMark();
-            case '2' -> push(peek());
-            // numbers
             case 'J' -> push((long) in.i32());
             case 'K' -> push((long) in.u8());
             case 'M' -> push((long) in.u16());
-            case 'I' -> push(parseTextInt(in.line()));
-            case 'L' -> push(parseTextLong(in.line()));
             case 0x8a -> push(littleEndianLong(in.bytes(in.u8())));
-            case 0x8b -> {
-                long n = in.i32();
-                if (n < 0) throw new PickleException("negative LONG4 length " + n);
-                if (n > limits.maxLongDigits()) throw new PickleException("integer of " + n + " bytes is too large");
-                push(littleEndianLong(in.bytes((int) n)));
-            }
-            case 'F' -> push(parseFloat(in.line()));
-            case 'G' -> push(ByteBuffer.wrap(in.bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble());
             case 'N' -> push(PyValues.None.NONE);
             case 0x88 -> push(Boolean.TRUE);
             case 0x89 -> push(Boolean.FALSE);
-            // strings and bytes
-            case 'S' -> push(parseQuotedString(in.line()));
-            // Python 2 str: torch.load decodes them to text, and so do we.
-            case 'T' -> push(py2Text(in.bytes(checkedLength(in.u32()))));
-            case 'U' -> push(py2Text(in.bytes(in.u8())));
-            case 'V' -> push(decodeRawUnicodeEscape(in.line()));
             case 'X' -> push(utf8(in.bytes(checkedLength(in.u32()))));
             case 0x8c -> push(utf8(in.bytes(in.u8())));
-            case 0x8d -> push(utf8(in.bytes(checkedLength(in.u64()))));
-            case 'B' -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u32()))));
-            case 'C' -> push(new PyValues.Bytes(in.bytes(in.u8())));
-            case 0x8e -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u64()))));
-            case 0x96 -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u64())))); // BYTEARRAY8
-            case 0x97 -> throw new PickleException("out-of-band buffer (NEXT_BUFFER) without buffers");
-            case 0x98 -> { /* READONLY_BUFFER: no effect on our values */ }
-            // containers
             case ')' -> push(new PyTuple(List.of()));
             case 't' -> push(new PyTuple(popMark()));
             case 0x85 -> push(PyTuple.of(pop()));
@@ -154,11 +123,6 @@ public final class PickleMachine {
                 push(PyTuple.of(a, b, c));
             }
             case ']' -> push(new PyList());
-            case 'l' -> {
-                PyList l = new PyList();
-                l.addAll(popMark());
-                push(l);
-            }
             case 'a' -> {
                 Object v = pop();
                 append(peek(), List.of(v));
@@ -168,12 +132,6 @@ public final class PickleMachine {
                 append(peek(), items);
             }
             case '}' -> push(new PyDict());
-            case 'd' -> {
-                List<Object> items = popMark();
-                PyDict d = new PyDict();
-                putPairs(d, items);
-                push(d);
-            }
             case 's' -> {
                 Object v = pop(), k = pop();
                 setItems(peek(), List.of(k, v));
@@ -181,6 +139,77 @@ public final class PickleMachine {
             case 'u' -> {
                 List<Object> items = popMark();
                 setItems(peek(), items);
+            }
+            case 'q' -> memoPut(in.u8());
+            case 'r' -> memoPut(in.u32());
+            case 0x94 -> memoPut(memo.size() + sparseMemo.size());
+            case 'h' -> push(memoGet(in.u8()));
+            case 'j' -> push(memoGet(in.u32()));
+            case 0x93 -> {
+                Object name = pop(), module = pop();
+                if (!(module instanceof String m) || !(name instanceof String n)) {
+                    throw new PickleException("STACK_GLOBAL needs two strings, got " + typeOf(module) + " and " + typeOf(name));
+                }
+                push(new PyGlobal(m, n));
+            }
+            case 'R' -> {
+                Object args = pop(), callable = pop();
+                push(call(callable, asTuple(args, "REDUCE")));
+            }
+            case 0x81 -> {
+                Object args = pop(), cls = pop();
+                push(instantiate(cls, asTuple(args, "NEWOBJ")));
+            }
+            case 'b' -> {
+                Object state = pop();
+                build(peek(), state);
+            }
+            case 'Q' -> push(hooks.persistentLoad(pop()));
+            default -> stepRare(op, at);
+        }
+    }
+
+    private void stepRare(int op, long at) throws IOException {
+        switch (op) {
+            case 0x80 -> { // PROTO
+                protocol = in.u8();
+                if (protocol > 5) throw new PickleException("unsupported pickle protocol " + protocol);
+            }
+            case 0x95 -> in.skipFrameHeader(); // FRAME: an 8-byte length; frames need no special handling
+            case '0' -> pop();
+            case '1' -> popMark();
+            case '2' -> push(peek());
+            case 'I' -> push(parseTextInt(in.line()));
+            case 'L' -> push(parseTextLong(in.line()));
+            case 0x8b -> {
+                long n = in.i32();
+                if (n < 0) throw new PickleException("negative LONG4 length " + n);
+                if (n > limits.maxLongDigits()) throw new PickleException("integer of " + n + " bytes is too large");
+                push(littleEndianLong(in.bytes((int) n)));
+            }
+            case 'F' -> push(parseFloat(in.line()));
+            case 'G' -> push(ByteBuffer.wrap(in.bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble());
+            case 'S' -> push(parseQuotedString(in.line()));
+            case 'T' -> push(py2Text(in.bytes(checkedLength(in.u32()))));
+            case 'U' -> push(py2Text(in.bytes(in.u8())));
+            case 'V' -> push(decodeRawUnicodeEscape(in.line()));
+            case 0x8d -> push(utf8(in.bytes(checkedLength(in.u64()))));
+            case 'B' -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u32()))));
+            case 'C' -> push(new PyValues.Bytes(in.bytes(in.u8())));
+            case 0x8e -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u64()))));
+            case 0x96 -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u64())))); // BYTEARRAY8
+            case 0x97 -> throw new PickleException("out-of-band buffer (NEXT_BUFFER) without buffers");
+            case 0x98 -> { /* READONLY_BUFFER: no effect on our values */ }
+            case 'l' -> {
+                PyList l = new PyList();
+                l.addAll(popMark());
+                push(l);
+            }
+            case 'd' -> {
+                List<Object> items = popMark();
+                PyDict d = new PyDict();
+                putPairs(d, items);
+                push(d);
             }
             case 0x8f -> push(new PySet());
             case 0x90 -> {
@@ -193,38 +222,16 @@ public final class PickleMachine {
                 s.addAll(popMark());
                 push(s);
             }
-            // memo
             case 'p' -> memoPut(parseLongStrict(in.line()));
-            case 'q' -> memoPut(in.u8());
-            case 'r' -> memoPut(in.u32());
-            case 0x94 -> memoPut(memo.size() + sparseMemo.size());
             case 'g' -> push(memoGet(parseLongStrict(in.line())));
-            case 'h' -> push(memoGet(in.u8()));
-            case 'j' -> push(memoGet(in.u32()));
-            // objects
             case 'c' -> {
                 String module = in.lineText();
                 String name = in.lineText();
                 push(new PyGlobal(module, name));
             }
-            case 0x93 -> {
-                Object name = pop(), module = pop();
-                if (!(module instanceof String m) || !(name instanceof String n)) {
-                    throw new PickleException("STACK_GLOBAL needs two strings, got " + typeOf(module) + " and " + typeOf(name));
-                }
-                push(new PyGlobal(m, n));
-            }
             case 0x82 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u8())));
             case 0x83 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u16())));
             case 0x84 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u32())));
-            case 'R' -> {
-                Object args = pop(), callable = pop();
-                push(call(callable, asTuple(args, "REDUCE")));
-            }
-            case 0x81 -> {
-                Object args = pop(), cls = pop();
-                push(instantiate(cls, asTuple(args, "NEWOBJ")));
-            }
             case 0x92 -> {
                 Object kwargs = pop(), args = pop(), cls = pop();
                 PyObject o = instantiateObject(cls, asTuple(args, "NEWOBJ_EX"));
@@ -241,12 +248,7 @@ public final class PickleMachine {
                 if (items.isEmpty()) throw new PickleException("OBJ without a class");
                 push(instantiate(items.get(0), new PyTuple(items.subList(1, items.size()))));
             }
-            case 'b' -> {
-                Object state = pop();
-                build(peek(), state);
-            }
             case 'P' -> push(hooks.persistentLoad(in.lineText()));
-            case 'Q' -> push(hooks.persistentLoad(pop()));
             default -> throw new PickleException(String.format("unknown opcode 0x%02x at offset %d", op, at));
         }
     }
