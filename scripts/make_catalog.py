@@ -27,7 +27,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     index = []
     for name in ARCHITECTURES:
-        kwargs = {"aux_logits": False, "init_weights": False} if name in ("googlenet", "inception_v3") else {}
+        kwargs = {"init_weights": False} if name in ("googlenet", "inception_v3") else {}  # skip slow init; keys unchanged
         model = torchvision.models.__dict__[name](weights=None, **kwargs)
         spec = {k: {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", "")} for k, t in model.state_dict().items()}
         with open(os.path.join(out, name + ".json"), "w") as f:

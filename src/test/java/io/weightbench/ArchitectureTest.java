@@ -30,7 +30,8 @@ class ArchitectureTest {
     @Test
     void coreDoesNotDependOnCliOrApp() {
         noClasses().that().resideInAnyPackage("io.weightbench.format..", "io.weightbench.tensor..",
-                        "io.weightbench.checkpoint..", "io.weightbench.stats..")
+                        "io.weightbench.checkpoint..", "io.weightbench.stats..", "io.weightbench.model..",
+                        "io.weightbench.compare..", "io.weightbench.rules..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.weightbench.cli..", "io.weightbench.app..")
                 .because("dependencies point one way: app/cli -> core")
                 .check(classes);

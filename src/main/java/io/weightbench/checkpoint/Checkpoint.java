@@ -70,6 +70,24 @@ public final class Checkpoint implements Closeable {
     /** The weights entry as a key ({@code state_dict}), empty for the top level. */
     public String weightsEntry() { return ObjectTree.join(weightsEntry); }
 
+    /** The object at the weights entry (a dict, a module placeholder, ...), if the path leads to one. */
+    public Optional<Object> weightsNode() {
+        Object node = root;
+        for (String segment : weightsEntry) {
+            if (!(node instanceof java.util.Map<?, ?> m)) return Optional.empty();
+            Object next = null;
+            for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+                if (io.weightbench.format.pickle.PyValues.keyText(e.getKey()).equals(segment)) {
+                    next = e.getValue();
+                    break;
+                }
+            }
+            if (next == null) return Optional.empty();
+            node = next;
+        }
+        return Optional.of(node);
+    }
+
     public Optional<TensorEntry> tensor(String key) {
         return tensors.stream().filter(t -> t.key().equals(key)).findFirst();
     }

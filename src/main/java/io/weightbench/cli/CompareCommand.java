@@ -1,0 +1,151 @@
+package io.weightbench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.compare.Comparator;
+import io.weightbench.compare.Comparison;
+import io.weightbench.compare.Grouping;
+import io.weightbench.compare.TorchMetadata;
+import io.weightbench.format.Formats;
+import io.weightbench.model.ModelSpec;
+import io.weightbench.model.TensorSpec;
+import io.weightbench.rules.RuleSet;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code compare --model M --checkpoint C}: how the checkpoint fits the model, as torch would load it. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Compare a checkpoint with the model that should load it: matched, missing, unexpected,",
+                "shape-mismatched and dtype-changed keys, relative to each side's weights entry, after --rules.",
+                "missing / unexpected / mismatched equal what model.load_state_dict(sd, strict=False) reports",
+                "(size mismatches split out first).",
+                "MODEL is a checkpoint used as a template, a TorchScript file, a shape-spec JSON, or catalog:<name>."})
+public final class CompareCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "What the model expects (see above).")
+    String model;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "The checkpoint to load.")
+    Path checkpoint;
+
+    @Option(names = "--rules", paramLabel = "RULES.json", description = "Key-mapping rules to apply to the checkpoint's keys first.")
+    Path rules;
+
+    @Option(names = "--entry", paramLabel = "KEY", description = "The checkpoint's weights entry, instead of the detected one (\"\" for the top level).")
+    String entry;
+
+    @Option(names = "--json", description = "Write one JSON object to stdout.")
+    boolean json;
+
+    @Option(names = "--strict", description = "Exit 1 unless torch would load the checkpoint with strict=True.")
+    boolean strict;
+
+    @Option(names = "--verbose", description = "Print a stack trace with errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        ModelSpec expected = ModelSpec.load(model);
+        RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
+        try (Checkpoint opened = Formats.standard().open(checkpoint)) {
+            Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
+            List<TensorSpec> held = ModelSpec.fromCheckpoint(c).tensors();
+            RuleSet.Applied applied = ruleSet.apply(held);
+            boolean renamed = applied.renamedFrom().entrySet().stream().anyMatch(e -> !e.getKey().equals(e.getValue()));
+            // Once rules rename keys, the file's per-module metadata no longer lines up with them.
+            Optional<Map<String, Long>> versions = renamed ? Optional.empty() : TorchMetadata.moduleVersions(c);
+            Comparison cmp = Comparator.compare(expected.tensors(), applied.tensors(), versions);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(toJson(expected, c, ruleSet, applied, cmp).toString());
+            } else {
+                printReport(out, expected, c, ruleSet, applied, cmp);
+            }
+            out.flush();
+            return strict && !cmp.loadsStrictly() ? WeightbenchCommand.CHECK_FAILED : WeightbenchCommand.OK;
+        }
+    }
+
+    private static ObjectNode toJson(ModelSpec expected, Checkpoint c, RuleSet rules, RuleSet.Applied applied, Comparison cmp) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("model", expected.source());
+        o.put("checkpoint", c.file().toString());
+        o.put("weights_entry", c.weightsEntry());
+        o.put("matched", cmp.matched());
+        strings(o.putArray("missing"), cmp.missing());
+        strings(o.putArray("unexpected"), cmp.unexpected());
+        ArrayNode mm = o.putArray("mismatched");
+        for (Comparison.Mismatch m : cmp.mismatched()) {
+            ObjectNode x = mm.addObject().put("key", m.key());
+            m.modelShape().forEach(x.putArray("model_shape")::add);
+            m.checkpointShape().forEach(x.putArray("checkpoint_shape")::add);
+        }
+        ArrayNode dt = o.putArray("dtype_changed");
+        for (Comparison.DtypeChange d : cmp.dtypeChanged()) {
+            dt.addObject().put("key", d.key()).put("model_dtype", d.modelDtype().torchName()).put("checkpoint_dtype", d.checkpointDtype().torchName());
+        }
+        strings(o.putArray("filled_by_torch"), cmp.filledByTorch());
+        ArrayNode rs = o.putArray("rules");
+        for (int i = 0; i < rules.rules().size(); i++) {
+            rs.addObject().put("rule", rules.rules().get(i).describe()).put("changed", applied.changedPerRule().get(i));
+        }
+        strings(o.putArray("dropped"), applied.dropped());
+        o.put("loads_strictly", cmp.loadsStrictly());
+        return o;
+    }
+
+    private static void strings(ArrayNode a, List<String> values) {
+        values.forEach(a::add);
+    }
+
+    private static void printReport(PrintWriter out, ModelSpec expected, Checkpoint c, RuleSet rules, RuleSet.Applied applied, Comparison cmp) {
+        List<String> modelKeys = expected.tensors().stream().map(TensorSpec::key).filter(k -> !cmp.filledByTorch().contains(k)).toList();
+        List<String> ckptKeys = applied.tensors().stream().map(TensorSpec::key).toList();
+        out.println("model:         " + expected.source() + " (" + modelKeys.size() + " tensors)");
+        out.println("checkpoint:    " + c.file() + " (" + ckptKeys.size() + " tensors in weights entry "
+                + (c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry()) + ")");
+        for (int i = 0; i < rules.rules().size(); i++) {
+            out.println("rule " + (i + 1) + ":        " + rules.rules().get(i).describe() + "  (" + applied.changedPerRule().get(i) + " keys changed)");
+        }
+        out.println();
+        out.println("matched:       " + cmp.matched());
+        section(out, "missing (in the model, not in the checkpoint)", Grouping.group(cmp.missing(), modelKeys));
+        section(out, "unexpected (in the checkpoint, not in the model)", Grouping.group(cmp.unexpected(), ckptKeys));
+        if (!cmp.mismatched().isEmpty()) {
+            out.println("shape mismatched: " + cmp.mismatched().size());
+            for (Comparison.Mismatch m : cmp.mismatched()) {
+                out.println("  " + m.key() + ": model " + m.modelShape() + ", checkpoint " + m.checkpointShape());
+            }
+        }
+        if (!cmp.dtypeChanged().isEmpty()) {
+            out.println("dtype changed (torch casts on load): " + cmp.dtypeChanged().size());
+            for (Comparison.DtypeChange d : cmp.dtypeChanged()) {
+                out.println("  " + d.key() + ": model " + d.modelDtype() + ", checkpoint " + d.checkpointDtype());
+            }
+        }
+        if (!cmp.filledByTorch().isEmpty()) {
+            out.println("not reported by torch (BatchNorm fills num_batches_tracked in): " + cmp.filledByTorch().size());
+        }
+        out.println();
+        out.println(cmp.loadsStrictly() ? "verdict: loads with strict=True" : "verdict: does not load with strict=True");
+    }
+
+    private static void section(PrintWriter out, String title, List<Grouping.Group> groups) {
+        int n = groups.stream().mapToInt(g -> g.keys().size()).sum();
+        if (n == 0) return;
+        out.println(title + ": " + n);
+        for (Grouping.Group g : groups) out.println("  " + g.label());
+    }
+}

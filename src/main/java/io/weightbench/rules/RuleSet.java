@@ -1,0 +1,166 @@
+package io.weightbench.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weightbench.model.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * An ordered list of rules and its JSON form ({@code {"weightbench_rules": 1, "rules": [...]}}).
+ * Applying it reports, per rule, how many keys it changed; two keys mapped onto one target is an
+ * error that names both.
+ */
+public record RuleSet(List<Rule> rules) {
+
+    public static final int VERSION = 1;
+
+    public RuleSet {
+        rules = List.copyOf(rules);
+    }
+
+    public static RuleSet empty() { return new RuleSet(List.of()); }
+
+    /** The outcome of applying the rules: the renamed tensors and what each rule did. */
+    public record Applied(List<TensorSpec> tensors, List<Integer> changedPerRule, List<String> dropped,
+                          Map<String, String> renamedFrom) {}
+
+    /**
+     * Applies every rule in order to every key. {@code renamedFrom} maps each final key to the
+     * original key it came from.
+     */
+    public Applied apply(List<TensorSpec> tensors) throws RuleException {
+        List<Integer> changed = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) changed.add(0);
+        Map<String, TensorSpec> out = new LinkedHashMap<>();
+        Map<String, String> origin = new LinkedHashMap<>();
+        List<String> dropped = new ArrayList<>();
+        for (TensorSpec t : tensors) {
+            Optional<String> key = Optional.of(t.key());
+            for (int i = 0; i < rules.size() && key.isPresent(); i++) {
+                Optional<String> next = rules.get(i).apply(key.get());
+                if (!next.equals(key)) changed.set(i, changed.get(i) + 1);
+                key = next;
+            }
+            if (key.isEmpty()) {
+                dropped.add(t.key());
+                continue;
+            }
+            String k = key.get();
+            if (origin.containsKey(k)) {
+                throw new RuleException("rules map both '" + origin.get(k) + "' and '" + t.key() + "' onto '" + k + "'");
+            }
+            origin.put(k, t.key());
+            out.put(k, t.withKey(k));
+        }
+        return new Applied(List.copyOf(out.values()), changed, dropped, origin);
+    }
+
+    // ---- JSON ----
+
+    public static RuleSet read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new RuleException(file + ": no such rules file");
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RuleException(file + ": not valid JSON: " + e.getOriginalMessage());
+        }
+        try {
+            return fromJson(root);
+        } catch (RuleException e) {
+            throw new RuleException(file + ": " + e.getMessage());
+        }
+    }
+
+    public static RuleSet fromJson(JsonNode root) throws RuleException {
+        if (root == null || !root.isObject()) throw new RuleException("a rules file is a JSON object with \"weightbench_rules\" and \"rules\"");
+        JsonNode version = root.get("weightbench_rules");
+        if (version == null || !version.canConvertToInt()) throw new RuleException("missing \"weightbench_rules\": " + VERSION);
+        if (version.asInt() != VERSION) {
+            throw new RuleException("rules version " + version.asInt() + " is not supported (this Weightbench reads version " + VERSION + ")");
+        }
+        JsonNode list = root.get("rules");
+        if (list == null || !list.isArray()) throw new RuleException("\"rules\" must be a list");
+        List<Rule> rules = new ArrayList<>();
+        int i = 0;
+        for (JsonNode r : list) {
+            try {
+                rules.add(ruleFromJson(r));
+            } catch (RuleException e) {
+                throw new RuleException("rule " + (i + 1) + ": " + e.getMessage());
+            }
+            i++;
+        }
+        return new RuleSet(rules);
+    }
+
+    private static Rule ruleFromJson(JsonNode r) throws RuleException {
+        if (!r.isObject() || !r.path("op").isTextual()) throw new RuleException("each rule is an object with an \"op\"");
+        String op = r.get("op").asText();
+        try {
+            return switch (op) {
+                case "strip_prefix" -> new Rule.StripPrefix(text(r, "prefix"));
+                case "add_prefix" -> new Rule.AddPrefix(text(r, "prefix"));
+                case "replace_prefix" -> new Rule.ReplacePrefix(text(r, "from"), text(r, "to"));
+                case "regex" -> new Rule.RegexRename(text(r, "pattern"), text(r, "replace"));
+                case "rename" -> new Rule.Rename(text(r, "from"), text(r, "to"));
+                case "drop" -> new Rule.Drop(text(r, "pattern"));
+                case "keep_only" -> new Rule.KeepOnly(text(r, "pattern"));
+                default -> throw new RuleException("unknown op '" + op + "' (known: strip_prefix, add_prefix, replace_prefix,"
+                        + " regex, rename, drop, keep_only)");
+            };
+        } catch (PatternSyntaxException e) {
+            throw new RuleException(op + ": bad regular expression: " + e.getDescription() + " in '" + e.getPattern() + "'");
+        }
+    }
+
+    private static String text(JsonNode r, String field) throws RuleException {
+        JsonNode v = r.get(field);
+        if (v == null || !v.isTextual()) throw new RuleException(r.get("op").asText() + " needs a string \"" + field + "\"");
+        return v.asText();
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("weightbench_rules", VERSION);
+        ArrayNode list = root.putArray("rules");
+        for (Rule rule : rules) {
+            ObjectNode o = list.addObject();
+            o.put("op", rule.op());
+            if (rule instanceof Rule.StripPrefix s) {
+                o.put("prefix", s.prefix());
+            } else if (rule instanceof Rule.AddPrefix a) {
+                o.put("prefix", a.prefix());
+            } else if (rule instanceof Rule.ReplacePrefix p) {
+                o.put("from", p.from()).put("to", p.to());
+            } else if (rule instanceof Rule.RegexRename x) {
+                o.put("pattern", x.pattern()).put("replace", x.replace());
+            } else if (rule instanceof Rule.Rename n) {
+                o.put("from", n.from()).put("to", n.to());
+            } else if (rule instanceof Rule.Drop d) {
+                o.put("pattern", d.pattern());
+            } else if (rule instanceof Rule.KeepOnly k) {
+                o.put("pattern", k.pattern());
+            }
+        }
+        return root;
+    }
+
+    public void write(Path file) throws IOException {
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), toJson());
+    }
+
+    static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+}

@@ -1,0 +1,62 @@
+package io.weightbench.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weightbench.TestFiles;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.format.Formats;
+import io.weightbench.model.ModelSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * compare against real torch: torchvision models (from the catalog) and checkpoints with injected
+ * faults, where torch's own {@code load_state_dict(strict=False)} report is the expected answer.
+ * Skipped without Debian's python3-torch; CI installs it.
+ */
+class CompareInteropTest {
+
+    @TestFactory
+    Stream<DynamicTest> compareEqualsTorchsLoadReport() throws Exception {
+        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
+        Path dir = Files.createTempDirectory("weightbench-compare");
+        dir.toFile().deleteOnExit();
+        dir.resolve("expected.json").toFile().deleteOnExit();
+        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/make_compare_cases.py", dir.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(log).isZero();
+        JsonNode cases = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+        assertThat(cases.size()).isGreaterThanOrEqualTo(15);
+        List<DynamicTest> tests = new ArrayList<>();
+        cases.fields().forEachRemaining(e -> tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
+            JsonNode want = e.getValue();
+            ModelSpec model = ModelSpec.load(want.get("model").asText());
+            Path file = dir.resolve(e.getKey());
+            try (Checkpoint c = Formats.standard().open(file)) {
+                Comparison cmp = Comparator.compare(model.tensors(), ModelSpec.fromCheckpoint(c).tensors(), TorchMetadata.moduleVersions(c));
+                assertThat(cmp.missing()).as("missing").containsExactlyInAnyOrderElementsOf(strings(want.get("missing")));
+                assertThat(cmp.unexpected()).as("unexpected").containsExactlyInAnyOrderElementsOf(strings(want.get("unexpected")));
+                assertThat(cmp.mismatched()).extracting(Comparison.Mismatch::key).as("mismatched")
+                        .containsExactlyInAnyOrderElementsOf(strings(want.get("mismatched")));
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        })));
+        return tests.stream();
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        a.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+}
