@@ -1,0 +1,184 @@
+package io.weightbench.compare;
+
+import io.weightbench.model.TensorSpec;
+import io.weightbench.rules.Rule;
+import io.weightbench.rules.RuleException;
+import io.weightbench.rules.RuleSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Proposes rules that make a checkpoint fit a model, best first, each with the number of keys it
+ * fixes: prefix strips, additions and replacements found by aligning unexpected keys with missing
+ * ones ({@code module.}, {@code model.}, {@code backbone.} ...), known renames ({@code gamma}/
+ * {@code beta}, TF's {@code moving_mean}), a one-to-one shape-aware pairing of what remains, and
+ * dropping classifier heads whose shape does not fit.
+ */
+public final class Suggester {
+
+    /** One proposed rule; {@code fixes} counts the keys that become matched once it is applied after the ones before it. */
+    public record Suggestion(Rule rule, int fixes, String reason) {}
+
+    static final int MAX_ROUNDS = 64;
+
+    /** Renames that ports between frameworks need; tried like any other candidate. */
+    static final List<Rule> KNOWN_RENAMES = List.of(
+            new Rule.RegexRename("\\.gamma$", ".weight"),
+            new Rule.RegexRename("\\.beta$", ".bias"),
+            new Rule.RegexRename("\\.moving_mean$", ".running_mean"),
+            new Rule.RegexRename("\\.moving_variance$", ".running_var"));
+
+    private Suggester() {}
+
+    public static List<Suggestion> suggest(List<TensorSpec> model, List<TensorSpec> checkpoint) {
+        List<Suggestion> out = new ArrayList<>();
+        List<TensorSpec> current = checkpoint;
+        Comparison cmp = Comparator.compare(model, current, Optional.empty());
+        for (int round = 0; round < MAX_ROUNDS && !(cmp.missing().isEmpty() && cmp.unexpected().isEmpty()); round++) {
+            Rule best = null;
+            int bestGain = 0;
+            List<TensorSpec> bestResult = null;
+            for (Rule candidate : candidates(cmp)) {
+                List<TensorSpec> result;
+                try {
+                    result = new RuleSet(List.of(candidate)).apply(current).tensors();
+                } catch (RuleException conflict) {
+                    continue; // a rule that collides keys is never suggested
+                }
+                int gain = Comparator.compare(model, result, Optional.empty()).matched() - cmp.matched();
+                if (gain > bestGain) {
+                    best = candidate;
+                    bestGain = gain;
+                    bestResult = result;
+                }
+            }
+            if (best == null) break;
+            out.add(new Suggestion(best, bestGain, reasonFor(best)));
+            current = bestResult;
+            cmp = Comparator.compare(model, current, Optional.empty());
+        }
+        List<Suggestion> pairs = pairByShape(model, current, cmp);
+        out.addAll(pairs);
+        List<TensorSpec> afterPairs = applyAll(current, pairs);
+        Comparison after = Comparator.compare(model, afterPairs, Optional.empty());
+        for (Comparison.Mismatch m : after.mismatched()) {
+            out.add(new Suggestion(new Rule.Drop("^" + regexLiteral(m.key()) + "$"), 0,
+                    "shape " + m.checkpointShape() + " does not fit the model's " + m.modelShape()
+                            + ": drop it and the model keeps its own initialisation (a new head)"));
+        }
+        // Whole parts of the checkpoint that the model has no place for (a detector's neck and heads).
+        List<String> ckptKeys = afterPairs.stream().map(TensorSpec::key).toList();
+        for (Grouping.Group g : Grouping.group(after.unexpected(), ckptKeys)) {
+            if (g.isSingleKey()) continue;
+            out.add(new Suggestion(new Rule.Drop("^" + regexLiteral(g.prefix())), 0,
+                    g.keys().size() + " checkpoint keys under '" + g.prefix() + "' have no counterpart in the model"));
+        }
+        return out;
+    }
+
+    /** A regular expression matching {@code text} literally, readable for the usual dotted keys. */
+    static String regexLiteral(String text) {
+        return text.matches("[A-Za-z0-9_.]+") ? text.replace(".", "\\.") : Pattern.quote(text);
+    }
+
+    private static List<TensorSpec> applyAll(List<TensorSpec> tensors, List<Suggestion> suggestions) {
+        List<Rule> rules = suggestions.stream().map(Suggestion::rule).toList();
+        try {
+            return new RuleSet(rules).apply(tensors).tensors();
+        } catch (RuleException e) {
+            return tensors;
+        }
+    }
+
+    /** Prefix rules aligned from unexpected -> missing keys by their longest common dotted suffix, plus known renames. */
+    static Set<Rule> candidates(Comparison cmp) {
+        Map<String, List<String>> prefixesBySuffix = new HashMap<>();
+        for (String m : cmp.missing()) {
+            for (int i : boundaries(m)) prefixesBySuffix.computeIfAbsent(m.substring(i), s -> new ArrayList<>()).add(m.substring(0, i));
+        }
+        Map<Rule, Integer> votes = new LinkedHashMap<>();
+        for (String u : cmp.unexpected()) {
+            for (int i : boundaries(u)) {
+                List<String> tos = prefixesBySuffix.get(u.substring(i));
+                if (tos == null) continue;
+                for (String to : new LinkedHashSet<>(tos)) votes.merge(prefixRule(u.substring(0, i), to), 1, Integer::sum);
+                break; // the longest suffix that aligns
+            }
+        }
+        Set<Rule> out = new LinkedHashSet<>();
+        votes.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(24).forEach(e -> out.add(e.getKey()));
+        out.addAll(KNOWN_RENAMES);
+        out.remove(null);
+        return out;
+    }
+
+    private static Rule prefixRule(String from, String to) {
+        if (from.equals(to)) return null;
+        if (to.isEmpty()) return new Rule.StripPrefix(from);
+        if (from.isEmpty()) return new Rule.AddPrefix(to);
+        return new Rule.ReplacePrefix(from, to);
+    }
+
+    /** Indices where a dotted suffix starts: 0 and just after each dot, longest suffix first. */
+    static List<Integer> boundaries(String key) {
+        List<Integer> out = new ArrayList<>();
+        out.add(0);
+        for (int i = key.indexOf('.'); i >= 0; i = key.indexOf('.', i + 1)) out.add(i + 1);
+        return out;
+    }
+
+    /**
+     * What is left after the prefix rules: a missing and an unexpected key with the same shape and
+     * dtype, unique on both sides (or paired in order when both sides hold the same number of
+     * that shape), become a rename.
+     */
+    static List<Suggestion> pairByShape(List<TensorSpec> model, List<TensorSpec> checkpoint, Comparison cmp) {
+        Map<String, TensorSpec> m = index(model);
+        Map<String, TensorSpec> c = index(checkpoint);
+        Map<List<Long>, List<String>> missingByShape = new LinkedHashMap<>();
+        for (String k : cmp.missing()) missingByShape.computeIfAbsent(m.get(k).shape(), s -> new ArrayList<>()).add(k);
+        Map<List<Long>, List<String>> unexpectedByShape = new LinkedHashMap<>();
+        for (String k : cmp.unexpected()) unexpectedByShape.computeIfAbsent(c.get(k).shape(), s -> new ArrayList<>()).add(k);
+        List<Suggestion> out = new ArrayList<>();
+        for (Map.Entry<List<Long>, List<String>> e : missingByShape.entrySet()) {
+            List<String> want = e.getValue();
+            List<String> have = unexpectedByShape.getOrDefault(e.getKey(), List.of());
+            if (want.size() != have.size() || want.isEmpty()) continue;
+            for (int i = 0; i < want.size(); i++) {
+                String why = want.size() == 1 ? "the only unexpected key of shape " + e.getKey() + " for the only missing one"
+                        : "pairs " + want.size() + " keys of shape " + e.getKey() + " in their order";
+                out.add(new Suggestion(new Rule.Rename(have.get(i), want.get(i)), 1, why));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, TensorSpec> index(List<TensorSpec> tensors) {
+        Map<String, TensorSpec> out = new HashMap<>();
+        for (TensorSpec t : tensors) out.put(t.key(), t);
+        return out;
+    }
+
+    private static String reasonFor(Rule r) {
+        if (r instanceof Rule.StripPrefix s) {
+            return switch (s.prefix()) {
+                case "module." -> "nn.DataParallel / DistributedDataParallel wrap every key in 'module.'";
+                case "_orig_mod." -> "torch.compile wraps every key in '_orig_mod.'";
+                case "model." -> "a LightningModule (or wrapper) keeps the network in self.model";
+                case "backbone." -> "detection frameworks (mmdet, detectron2) keep the classifier under 'backbone.'";
+                default -> "every matching checkpoint key carries '" + s.prefix() + "'";
+            };
+        }
+        if (r instanceof Rule.AddPrefix a) return "the model nests these keys under '" + a.prefix() + "'";
+        if (r instanceof Rule.ReplacePrefix p) return "the checkpoint calls '" + p.to() + "' '" + p.from() + "'";
+        if (r instanceof Rule.RegexRename) return "a naming convention of another framework";
+        return "";
+    }
+}
