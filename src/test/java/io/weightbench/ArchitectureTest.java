@@ -31,7 +31,7 @@ class ArchitectureTest {
     void coreDoesNotDependOnCliOrApp() {
         noClasses().that().resideInAnyPackage("io.weightbench.format..", "io.weightbench.tensor..",
                         "io.weightbench.checkpoint..", "io.weightbench.stats..", "io.weightbench.model..",
-                        "io.weightbench.compare..", "io.weightbench.rules..")
+                        "io.weightbench.compare..", "io.weightbench.rules..", "io.weightbench.export..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.weightbench.cli..", "io.weightbench.app..")
                 .because("dependencies point one way: app/cli -> core")
                 .check(classes);

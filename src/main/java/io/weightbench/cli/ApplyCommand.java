@@ -1,0 +1,61 @@
+package io.weightbench.cli;
+
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.export.Exporter;
+import io.weightbench.format.Formats;
+import io.weightbench.rules.RuleSet;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code apply --rules R.json CHECKPOINT -o OUT}: writes the fixed checkpoint, verified. */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = {"Apply rules to a checkpoint's weights entry and write the result: .pth/.pt/.bin/.ckpt (torch zip,",
+                "loadable with torch.load(weights_only=True), nested structure kept) or .safetensors (the weights",
+                "entry only). Streamed, written to a temporary file, re-read and checked tensor by tensor,",
+                "then renamed into place; never overwrites the input."})
+public final class ApplyCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "The checkpoint to fix.")
+    Path checkpoint;
+
+    @Option(names = "--rules", paramLabel = "RULES.json", description = "The rules (none: a plain conversion).")
+    Path rules;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "The file to write.")
+    Path output;
+
+    @Option(names = "--entry", paramLabel = "KEY", description = "The weights entry, instead of the detected one.")
+    String entry;
+
+    @Option(names = "--weights-only", description = "Write only the fixed state_dict (.pth), without the epoch, optimizer"
+            + " state and other entries around it. Note: torch < 2.0 cannot load a float with weights_only=True, so a"
+            + " full training checkpoint (learning rates...) needs torch >= 2.0 for that.")
+    boolean weightsOnly;
+
+    @Option(names = "--verbose", description = "Print a stack trace with errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
+        Exporter.Result r;
+        try (Checkpoint opened = Formats.standard().open(checkpoint)) {
+            Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
+            r = Exporter.export(c, ruleSet, output, weightsOnly);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "
+                + InspectCommand.humanBytes(r.bytes()) + "); every tensor re-read and checked");
+        for (String w : r.warnings()) out.println("warning: " + w);
+        out.flush();
+        return WeightbenchCommand.OK;
+    }
+}

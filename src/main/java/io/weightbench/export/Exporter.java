@@ -1,0 +1,281 @@
+package io.weightbench.export;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.checkpoint.CheckpointException;
+import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.checkpoint.TensorValue;
+import io.weightbench.format.Formats;
+import io.weightbench.format.pickle.PyDict;
+import io.weightbench.model.TensorSpec;
+import io.weightbench.rules.RuleSet;
+import io.weightbench.tensor.CanonicalBytes;
+import io.weightbench.tensor.TensorData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a fixed checkpoint: the rules applied to the weights entry's keys, everything else kept.
+ * Streamed (bounded memory), written to a temporary file beside the output, re-read and checked
+ * tensor by tensor (canonical SHA-256) and only then renamed into place. Never overwrites its input.
+ */
+public final class Exporter {
+
+    /** What the export did. */
+    public record Result(Path output, String format, int weights, int tensors, long bytes, List<String> warnings) {}
+
+    public enum Target {
+        PTH, SAFETENSORS;
+
+        public static Target of(Path out) throws CheckpointException {
+            String n = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            if (n.endsWith(".safetensors")) return SAFETENSORS;
+            if (n.endsWith(".pth") || n.endsWith(".pt") || n.endsWith(".bin") || n.endsWith(".ckpt") || n.endsWith(".tar")) return PTH;
+            throw new CheckpointException(out, "unknown output format: name it .pth / .pt / .bin / .ckpt (torch zip) or .safetensors");
+        }
+    }
+
+    private Exporter() {}
+
+    public static Result export(Checkpoint c, RuleSet rules, Path out) throws IOException {
+        return export(c, rules, out, false);
+    }
+
+    /**
+     * @param weightsOnly write only the fixed state_dict as the file's top level (.pth), leaving out
+     *                    the epoch, optimizer state and everything else around the weights entry
+     */
+    public static Result export(Checkpoint c, RuleSet rules, Path out, boolean weightsOnly) throws IOException {
+        Target target = Target.of(out);
+        Path input = c.file().toAbsolutePath().normalize();
+        Path output = out.toAbsolutePath().normalize();
+        if (output.equals(input) || (Files.exists(output) && Files.isSameFile(output, input))) {
+            throw new CheckpointException(out, "is the input checkpoint: an export never overwrites its input");
+        }
+        // the weights entry after the rules: new key -> tensor
+        List<TensorEntry> weights = c.weights();
+        List<TensorSpec> specs = new ArrayList<>();
+        Map<String, TensorEntry> byKey = new LinkedHashMap<>();
+        for (TensorEntry t : weights) {
+            specs.add(TensorSpec.of(t.key(), t.data().shape(), t.data().dtype()));
+            byKey.put(t.key(), t);
+        }
+        RuleSet.Applied applied = rules.apply(specs);
+        Map<String, TensorEntry> fixed = new LinkedHashMap<>();
+        for (TensorSpec s : applied.tensors()) fixed.put(s.key(), byKey.get(applied.renamedFrom().get(s.key())));
+
+        Path dir = output.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + output.getFileName() + ".", ".partial");
+        Files.delete(tmp); // the writers create it anew (CREATE_NEW)
+        List<String> warnings = new ArrayList<>();
+        Map<String, String> hashes;
+        int total;
+        try {
+            if (target == Target.SAFETENSORS) {
+                if (!c.weightsEntry().isEmpty() || c.tensors().size() != weights.size()) {
+                    warnings.add("safetensors holds one flat dict: only the weights entry ("
+                            + (c.weightsEntry().isEmpty() ? "top level" : c.weightsEntry()) + ") is written; "
+                            + (c.tensors().size() - weights.size()) + " other tensors and all non-tensor entries are left out");
+                }
+                hashes = writeSafetensors(tmp, fixed, rules);
+                total = fixed.size();
+            } else {
+                Object root = weightsOnly ? stateDict(fixed) : replaceWeights(c, fixed, warnings);
+                PickleWriter pw = new PickleWriter();
+                byte[] pickle = pw.pickle(root);
+                for (String s : pw.skipped()) warnings.add("not written (cannot be stored safely for torch.load(weights_only=True)): " + s);
+                hashes = writeTorchZip(tmp, output, pickle, pw.storages());
+                total = pw.storages().size();
+            }
+            verify(tmp, target, hashes);
+            try {
+                Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return new Result(output, target == Target.PTH ? "torch-zip" : "safetensors", fixed.size(), total, Files.size(output), warnings);
+    }
+
+    /** The original object tree with the weights entry replaced by the fixed state_dict (shallow copies along the path). */
+    private static PyDict stateDict(Map<String, TensorEntry> fixed) {
+        PyDict sd = new PyDict("collections.OrderedDict");
+        for (Map.Entry<String, TensorEntry> e : fixed.entrySet()) sd.put(e.getKey(), new TensorValue(e.getValue().data(), false));
+        return sd;
+    }
+
+    private static Object replaceWeights(Checkpoint c, Map<String, TensorEntry> fixed, List<String> warnings) {
+        PyDict sd = stateDict(fixed);
+        List<String> path = c.weightsEntryPath();
+        if (path.isEmpty()) {
+            if (!(c.root() instanceof PyDict)) warnings.add("the top level was a " + describe(c.root()) + "; it is written as its state_dict");
+            return sd;
+        }
+        if (!(c.root() instanceof PyDict root)) {
+            warnings.add("the top level was a " + describe(c.root()) + "; only the weights entry is written");
+            return sd;
+        }
+        PyDict copy = shallowCopy(root);
+        PyDict node = copy;
+        for (int i = 0; i < path.size(); i++) {
+            Object k = keyOf(node, path.get(i));
+            if (i == path.size() - 1) {
+                node.put(k, sd);
+            } else {
+                Object child = node.get(k);
+                if (!(child instanceof PyDict d)) {
+                    node.put(k, sd);
+                    warnings.add("the weights entry sat inside a " + describe(child) + "; it is written as a dict");
+                    break;
+                }
+                PyDict childCopy = shallowCopy(d);
+                node.put(k, childCopy);
+                node = childCopy;
+            }
+        }
+        return copy;
+    }
+
+    private static Object keyOf(PyDict d, String text) {
+        for (Object k : d.keySet()) if (io.weightbench.format.pickle.PyValues.keyText(k).equals(text)) return k;
+        return text;
+    }
+
+    private static PyDict shallowCopy(PyDict d) {
+        PyDict c = new PyDict(d.typeName());
+        c.putAll(d);
+        return c;
+    }
+
+    private static String describe(Object o) {
+        return io.weightbench.format.pickle.PyValues.describe(o);
+    }
+
+    private static Map<String, String> writeTorchZip(Path tmp, Path output, byte[] pickle, List<PickleWriter.StorageRecord> storages) throws IOException {
+        String top = topFolder(output);
+        Map<String, String> hashes = new LinkedHashMap<>();
+        try (ZipWriter zip = new ZipWriter(tmp)) {
+            zip.add(top + "/data.pkl", pickle);
+            zip.add(top + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+            for (PickleWriter.StorageRecord r : storages) {
+                MessageDigest md = sha256();
+                zip.add(top + "/data/" + r.name(), r.tensor().nbytes(), sink -> CanonicalBytes.stream(r.tensor(), (chunk, n) -> {
+                    md.update(chunk, 0, n);
+                    sink.write(chunk, 0, n);
+                }));
+                hashes.put(r.name(), HexFormat.of().formatHex(md.digest()));
+            }
+            zip.add(top + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            zip.finish();
+        }
+        return hashes;
+    }
+
+    /** torch names the archive's folder after the file; keep it a plain name. */
+    static String topFolder(Path output) {
+        String n = output.getFileName().toString();
+        int dot = n.indexOf('.');
+        String stem = dot > 0 ? n.substring(0, dot) : n;
+        String clean = stem.replaceAll("[^A-Za-z0-9_-]", "_");
+        return clean.isEmpty() ? "archive" : clean;
+    }
+
+    private static Map<String, String> writeSafetensors(Path tmp, Map<String, TensorEntry> fixed, RuleSet rules) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        long offset = 0;
+        try (JsonGenerator g = new JsonFactory().createGenerator(header)) {
+            g.writeStartObject();
+            g.writeObjectFieldStart("__metadata__");
+            g.writeStringField("format", "pt");
+            g.writeStringField("weightbench_rules", rules.toJson().toString());
+            g.writeEndObject();
+            for (Map.Entry<String, TensorEntry> e : fixed.entrySet()) {
+                TensorData t = e.getValue().data();
+                String code = t.dtype().safetensorsCode().orElseThrow(() -> new IOException(
+                        "tensor " + e.getKey() + " is " + t.dtype() + ", which safetensors cannot store (export to .pth instead)"));
+                g.writeObjectFieldStart(e.getKey());
+                g.writeStringField("dtype", code);
+                g.writeArrayFieldStart("shape");
+                for (long d : t.shape()) g.writeNumber(d);
+                g.writeEndArray();
+                g.writeArrayFieldStart("data_offsets");
+                g.writeNumber(offset);
+                g.writeNumber(offset + t.nbytes());
+                g.writeEndArray();
+                g.writeEndObject();
+                offset += t.nbytes();
+            }
+            g.writeEndObject();
+        }
+        byte[] h = header.toByteArray();
+        int pad = (8 - h.length % 8) % 8;
+        Map<String, String> hashes = new LinkedHashMap<>();
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+            ByteBuffer start = ByteBuffer.allocate(8 + h.length + pad).order(ByteOrder.LITTLE_ENDIAN);
+            start.putLong(h.length + pad).put(h);
+            for (int i = 0; i < pad; i++) start.put((byte) ' ');
+            start.flip();
+            while (start.hasRemaining()) ch.write(start);
+            for (Map.Entry<String, TensorEntry> e : fixed.entrySet()) {
+                MessageDigest md = sha256();
+                CanonicalBytes.stream(e.getValue().data(), (chunk, n) -> {
+                    md.update(chunk, 0, n);
+                    ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
+                    while (b.hasRemaining()) ch.write(b);
+                });
+                hashes.put(e.getKey(), HexFormat.of().formatHex(md.digest()));
+            }
+            ch.force(true);
+        }
+        return hashes;
+    }
+
+    /** Re-reads the written file and checks every tensor's canonical hash against what was written. */
+    private static void verify(Path tmp, Target target, Map<String, String> hashes) throws IOException {
+        try (Checkpoint back = Formats.standard().open(tmp)) {
+            Map<String, TensorData> read = new LinkedHashMap<>();
+            if (target == Target.SAFETENSORS) {
+                for (TensorEntry t : back.tensors()) read.put(t.key(), t.data());
+            } else {
+                for (TensorEntry t : back.tensors()) read.put(t.data().storage().key(), t.data());
+            }
+            if (read.size() != hashes.size()) {
+                throw new IOException("verification failed: wrote " + hashes.size() + " tensors but read back " + read.size());
+            }
+            for (Map.Entry<String, String> e : hashes.entrySet()) {
+                TensorData t = read.get(e.getKey());
+                if (t == null || !CanonicalBytes.sha256(t).equals(e.getValue())) {
+                    throw new IOException("verification failed: tensor " + e.getKey() + " reads back differently");
+                }
+            }
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.weightbench.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weightbench.TestFiles;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.checkpoint.CheckpointException;
+import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.format.Formats;
+import io.weightbench.rules.Rule;
+import io.weightbench.rules.RuleSet;
+import io.weightbench.tensor.CanonicalBytes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Export without torch: round trips through our own reader, bit for bit, and the safety rules. */
+class ExporterTest {
+
+    @Test
+    void everyFixtureRoundTripsThroughPthAndSafetensors(@TempDir Path dir) throws Exception {
+        for (String name : List.of("dtypes_zip.pt", "views_legacy.pt", "scalars_empty.pt", "training_checkpoint.pth", "bigendian.pt",
+                "model.safetensors", "arrays.npz", "whole_module.pt", "scripted.pt")) {
+            try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve(name))) {
+                for (String ext : List.of(".pth", ".safetensors")) {
+                    boolean storable = ext.equals(".pth") || c.weights().stream().allMatch(t -> t.data().dtype().safetensorsCode().isPresent());
+                    if (!storable) continue;
+                    Path out = dir.resolve(name.replace('.', '_') + ext);
+                    Exporter.export(c, RuleSet.empty(), out);
+                    try (Checkpoint back = Formats.standard().open(out)) {
+                        List<TensorEntry> w = back.weights();
+                        assertThat(w).as(name + ext).hasSameSizeAs(c.weights());
+                        for (int i = 0; i < w.size(); i++) {
+                            assertThat(w.get(i).key()).isEqualTo(c.weights().get(i).key());
+                            assertThat(CanonicalBytes.sha256(w.get(i).data())).as(name + ext + " " + w.get(i).key())
+                                    .isEqualTo(CanonicalBytes.sha256(c.weights().get(i).data()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void nestedEntriesSurviveAndOnlyTheWeightsChange(@TempDir Path dir) throws Exception {
+        try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("training_checkpoint.pth"))) {
+            Path out = dir.resolve("fixed.pth");
+            Exporter.Result r = Exporter.export(c, new RuleSet(List.of(new Rule.AddPrefix("net."))), out);
+            assertThat(r.warnings()).anyMatch(w -> w.contains("args") && w.contains("argparse.Namespace"));
+            try (Checkpoint back = Formats.standard().open(out)) {
+                assertThat(back.weightsEntry()).isEqualTo("state_dict");
+                assertThat(back.weights().get(0).key()).startsWith("net.");
+                assertThat(back.metadata()).containsEntry("epoch", "7").containsEntry("best_acc", "0.91");
+                assertThat(back.tensors().stream().filter(t -> t.key().startsWith("optimizer.")).count())
+                        .isEqualTo(c.tensors().stream().filter(t -> t.key().startsWith("optimizer.")).count());
+            }
+        }
+    }
+
+    @Test
+    void neverOverwritesItsInputAndLeavesNoPartialFile(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.pth");
+        Files.copy(TestFiles.fixtures().resolve("parameter.pt"), in);
+        byte[] before = Files.readAllBytes(in);
+        try (Checkpoint c = Formats.standard().open(in)) {
+            assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), in)).isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining("never overwrites its input");
+            assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), dir.resolve("x.onnx"))).hasMessageContaining("unknown output format");
+        }
+        assertThat(Files.readAllBytes(in)).isEqualTo(before);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("in.pth");
+        }
+    }
+
+    @Test
+    void quantizedTensorsCannotGoToSafetensors(@TempDir Path dir) throws Exception {
+        try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("quantized.pt"))) {
+            assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), dir.resolve("q.safetensors")))
+                    .hasMessageContaining("which safetensors cannot store");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+}
