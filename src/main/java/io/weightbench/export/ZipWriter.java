@@ -54,7 +54,8 @@ final class ZipWriter implements Closeable {
         add(name, data.length, sink -> sink.write(data, 0, data.length));
     }
 
-    void add(String name, long size, DataSource data) throws IOException {
+    /** Adds an entry of {@code size} bytes; returns the CRC-32 of its data. */
+    long add(String name, long size, DataSource data) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         boolean zip64 = size >= MAX32;
         int zip64Len = zip64 ? 4 + 16 : 0;
@@ -79,6 +80,7 @@ final class ZipWriter implements Closeable {
         long crc = sink.crc.getValue();
         ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc), local + 14);
         entries.add(new Written(nameBytes, crc, size, local));
+        return crc;
     }
 
     /** Writes the central directory and the end records. */

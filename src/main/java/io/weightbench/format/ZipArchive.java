@@ -157,7 +157,7 @@ public final class ZipArchive {
     /** Where an entry's data starts, from its local header; checked against the file. */
     long dataStart(Entry e) throws IOException {
         byte[] local = new byte[30];
-        file.read(e.localHeaderOffset(), local, 0, 30);
+        file.readDirect(e.localHeaderOffset(), local, 0, 30);
         ByteBuffer l = ByteBuffer.wrap(local).order(ByteOrder.LITTLE_ENDIAN);
         if (l.getInt(0) != 0x04034b50) throw new FormatException("zip entry " + e.name() + " has no local header at its offset");
         long start = e.localHeaderOffset() + 30 + (l.getShort(26) & 0xffff) + (l.getShort(28) & 0xffff);

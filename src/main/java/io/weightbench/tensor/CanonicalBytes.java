@@ -21,6 +21,8 @@ public final class CanonicalBytes {
     }
 
     private static final int BUFFER = 1 << 20;
+    /** One buffer per thread: streaming thousands of tensors should not churn the heap. */
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[BUFFER]);
 
     private CanonicalBytes() {}
 
@@ -53,8 +55,18 @@ public final class CanonicalBytes {
     }
 
     public static void stream(TensorData t, Sink sink) throws IOException {
-        long numel = t.numel();
-        if (numel == 0) return;
+        if (t.numel() == 0) return;
+        byte[] shared = BUFFERS.get();
+        BUFFERS.set(null); // a sink that streams another tensor meanwhile gets a buffer of its own
+        byte[] buf = shared != null ? shared : new byte[BUFFER];
+        try {
+            stream(t, sink, buf);
+        } finally {
+            if (shared != null) BUFFERS.set(shared);
+        }
+    }
+
+    private static void stream(TensorData t, Sink sink, byte[] buffer) throws IOException {
         int item = t.dtype().itemSize();
         Storage storage = t.storage();
         ByteSource src = storage.bytes();
@@ -72,7 +84,7 @@ public final class CanonicalBytes {
         }
         long runBytes = run * item;
         // A multiple of the item size, so byte swapping never splits an element.
-        byte[] buf = new byte[(int) Math.min((BUFFER / item) * item, t.nbytes())];
+        int capacity = (int) Math.min((buffer.length / item) * item, t.nbytes());
         int fill = 0;
 
         long[] index = new long[inner];
@@ -85,12 +97,12 @@ public final class CanonicalBytes {
             long pos = elementOffset * item;
             long remaining = runBytes;
             while (remaining > 0) {
-                if (fill == buf.length) {
-                    emit(sink, buf, fill, swap, t.dtype());
+                if (fill == capacity) {
+                    emit(sink, buffer, fill, swap, t.dtype());
                     fill = 0;
                 }
-                int n = (int) Math.min(remaining, buf.length - fill);
-                src.read(pos, buf, fill, n);
+                int n = (int) Math.min(remaining, capacity - fill);
+                src.read(pos, buffer, fill, n);
                 fill += n;
                 pos += n;
                 remaining -= n;
@@ -100,7 +112,7 @@ public final class CanonicalBytes {
                 index[i] = 0;
             }
         }
-        if (fill > 0) emit(sink, buf, fill, swap, t.dtype());
+        if (fill > 0) emit(sink, buffer, fill, swap, t.dtype());
     }
 
     private static void emit(Sink sink, byte[] buf, int length, boolean swap, DType dtype) throws IOException {

@@ -9,11 +9,15 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A file read through memory-mapped windows, mapped lazily one window at a time, so files (and
- * tensors) over 2 GB work and opening a file costs nothing until its bytes are read.
+ * tensors) over 2 GB work and opening a file costs nothing until its bytes are read. Large reads
+ * (streaming a tensor) go through positional reads instead: the same page-cache copy, without
+ * mapping gigabytes into the process (which would count them in its resident memory).
  */
 public final class MappedFile implements ByteSource, Closeable {
 
     static final int DEFAULT_WINDOW = 1 << 30;
+    /** Reads at least this long bypass the mapping. */
+    static final int STREAMING_READ = 64 * 1024;
 
     private final Path path;
     private final FileChannel channel;
@@ -45,6 +49,10 @@ public final class MappedFile implements ByteSource, Closeable {
             throw new IOException(path + ": read of " + len + " bytes at offset " + position
                     + " lies outside the file (" + size + " bytes)");
         }
+        if (len >= STREAMING_READ) {
+            readDirect(position, dst, off, len);
+            return;
+        }
         while (len > 0) {
             int w = (int) (position / window);
             int inWindow = (int) (position % window);
@@ -54,6 +62,24 @@ public final class MappedFile implements ByteSource, Closeable {
             position += n;
             off += n;
             len -= n;
+        }
+    }
+
+    /**
+     * A positional read that never maps: for structure records (zip headers) that sit between large
+     * data regions, where a page fault would also map the surrounding data into this process.
+     */
+    public void readDirect(long position, byte[] dst, int off, int len) throws IOException {
+        if (position < 0 || len < 0 || position + len > size) {
+            throw new IOException(path + ": read of " + len + " bytes at offset " + position
+                    + " lies outside the file (" + size + " bytes)");
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(dst, off, len);
+        long p = position;
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, p);
+            if (n < 0) throw new IOException(path + ": the file ended at offset " + p + " (was it truncated while open?)");
+            p += n;
         }
     }
 
