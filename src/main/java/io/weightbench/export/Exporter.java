@@ -179,7 +179,7 @@ public final class Exporter {
             zip.add(top + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
             for (PickleWriter.StorageRecord r : storages) {
                 long crc = zip.add(top + "/data/" + r.name(), r.tensor().nbytes(),
-                        sink -> CanonicalBytes.stream(r.tensor(), (chunk, n) -> sink.write(chunk, 0, n)));
+                        sink -> CanonicalBytes.streamBuffers(r.tensor(), sink::write));
                 hashes.put(r.name(), Long.toHexString(crc));
             }
             zip.add(top + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
@@ -235,9 +235,8 @@ public final class Exporter {
             while (start.hasRemaining()) ch.write(start);
             for (Map.Entry<String, TensorEntry> e : fixed.entrySet()) {
                 CRC32 crc = new CRC32();
-                CanonicalBytes.stream(e.getValue().data(), (chunk, n) -> {
-                    crc.update(chunk, 0, n);
-                    ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
+                CanonicalBytes.streamBuffers(e.getValue().data(), b -> {
+                    crc.update(b.duplicate());
                     while (b.hasRemaining()) ch.write(b);
                 });
                 hashes.put(e.getKey(), Long.toHexString(crc.getValue()));
@@ -270,7 +269,7 @@ public final class Exporter {
 
     private static String crc32(TensorData t) throws IOException {
         CRC32 crc = new CRC32();
-        CanonicalBytes.stream(t, (chunk, n) -> crc.update(chunk, 0, n));
+        CanonicalBytes.streamBuffers(t, crc::update);
         return Long.toHexString(crc.getValue());
     }
 }

@@ -42,6 +42,13 @@ final class ZipWriter implements Closeable {
         private final CRC32 crc = new CRC32();
         private long written;
 
+        void write(ByteBuffer b) throws IOException {
+            int len = b.remaining();
+            crc.update(b.duplicate());
+            while (b.hasRemaining()) pos += ch.write(b, pos);
+            written += len;
+        }
+
         void write(byte[] b, int off, int len) throws IOException {
             crc.update(b, off, len);
             ByteBuffer buf = ByteBuffer.wrap(b, off, len);

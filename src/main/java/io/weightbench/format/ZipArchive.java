@@ -184,6 +184,14 @@ public final class ZipArchive {
             if (start < 0) start = dataStart(entry);
             file.read(start + position, dst, off, len);
         }
+
+        @Override public void readInto(long position, ByteBuffer dst) throws IOException {
+            if (position < 0 || position + dst.remaining() > entry.size()) {
+                throw new IOException("read of " + dst.remaining() + " bytes at " + position + " lies outside zip entry " + entry.name());
+            }
+            if (start < 0) start = dataStart(entry);
+            file.readInto(start + position, dst);
+        }
     }
 
     /** Reads a small entry whole (pickles, version records); refuses large ones. */

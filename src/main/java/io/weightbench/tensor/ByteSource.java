@@ -10,6 +10,17 @@ public interface ByteSource {
     /** Copies {@code len} bytes starting at {@code position} into {@code dst}; fails if the run is shorter. */
     void read(long position, byte[] dst, int off, int len) throws IOException;
 
+    /**
+     * Fills {@code dst} (from its position to its limit) with bytes starting at {@code position}.
+     * Sources backed by a file read straight into a direct buffer, without a copy through the heap.
+     */
+    default void readInto(long position, java.nio.ByteBuffer dst) throws IOException {
+        int n = dst.remaining();
+        byte[] tmp = new byte[n];
+        read(position, tmp, 0, n);
+        dst.put(tmp);
+    }
+
     /** A view of {@code length} bytes starting at {@code offset}, checked against this source's size. */
     default ByteSource slice(long offset, long length) {
         if (offset < 0 || length < 0 || offset + length > size() || offset + length < 0) {
@@ -25,6 +36,13 @@ public interface ByteSource {
                     throw new IOException("read of " + len + " bytes at " + position + " lies outside " + length + " bytes");
                 }
                 parent.read(offset + position, dst, off, len);
+            }
+
+            @Override public void readInto(long position, java.nio.ByteBuffer dst) throws IOException {
+                if (position < 0 || position + dst.remaining() > length) {
+                    throw new IOException("read of " + dst.remaining() + " bytes at " + position + " lies outside " + length + " bytes");
+                }
+                parent.readInto(offset + position, dst);
             }
         };
     }

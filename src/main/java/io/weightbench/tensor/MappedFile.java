@@ -83,6 +83,24 @@ public final class MappedFile implements ByteSource, Closeable {
         }
     }
 
+    @Override
+    public void readInto(long position, java.nio.ByteBuffer dst) throws IOException {
+        int len = dst.remaining();
+        if (position < 0 || position + len > size) {
+            throw new IOException(path + ": read of " + len + " bytes at offset " + position + " lies outside the file (" + size + " bytes)");
+        }
+        if (len < STREAMING_READ || !dst.isDirect()) {
+            ByteSource.super.readInto(position, dst);
+            return;
+        }
+        long p = position;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, p);
+            if (n < 0) throw new IOException(path + ": the file ended at offset " + p + " (was it truncated while open?)");
+            p += n;
+        }
+    }
+
     private synchronized MappedByteBuffer window(int index) throws IOException {
         MappedByteBuffer buf = windows[index];
         if (buf == null) {
