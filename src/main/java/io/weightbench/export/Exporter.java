@@ -79,7 +79,11 @@ public final class Exporter {
         }
         RuleSet.Applied applied = rules.apply(specs);
         Map<String, TensorEntry> fixed = new LinkedHashMap<>();
-        for (TensorSpec s : applied.tensors()) fixed.put(s.key(), byKey.get(applied.renamedFrom().get(s.key())));
+        for (TensorSpec s : applied.tensors()) {
+            TensorEntry source = byKey.get(applied.renamedFrom().get(s.key()));
+            TensorData data = Transforms.apply(source.data(), applied.transformsOf(s.key()), s.key());
+            fixed.put(s.key(), new TensorEntry(source.path(), data, source.parameter()));
+        }
 
         Path dir = output.getParent();
         Files.createDirectories(dir);

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * {@code docs/rules.md} and read by {@link RuleSet}.
  */
 public sealed interface Rule permits Rule.StripPrefix, Rule.AddPrefix, Rule.ReplacePrefix, Rule.RegexRename,
-        Rule.Rename, Rule.Drop, Rule.KeepOnly {
+        Rule.Rename, Rule.Drop, Rule.KeepOnly, TensorRule {
 
     /** The rule's name in JSON ({@code strip_prefix}, ...). */
     String op();

@@ -32,7 +32,11 @@ public record RuleSet(List<Rule> rules) {
 
     /** The outcome of applying the rules: the renamed tensors and what each rule did. */
     public record Applied(List<TensorSpec> tensors, List<Integer> changedPerRule, List<String> dropped,
-                          Map<String, String> renamedFrom) {}
+                          Map<String, String> renamedFrom, Map<String, List<TensorRule>> transforms) {
+
+        /** The tensor rules applied to the tensor that ends up under {@code key}, in order. */
+        public List<TensorRule> transformsOf(String key) { return transforms.getOrDefault(key, List.of()); }
+    }
 
     /**
      * Applies every rule in order to every key. {@code renamedFrom} maps each final key to the
@@ -43,11 +47,23 @@ public record RuleSet(List<Rule> rules) {
         for (int i = 0; i < rules.size(); i++) changed.add(0);
         Map<String, TensorSpec> out = new LinkedHashMap<>();
         Map<String, String> origin = new LinkedHashMap<>();
+        Map<String, List<TensorRule>> transforms = new LinkedHashMap<>();
         List<String> dropped = new ArrayList<>();
         for (TensorSpec t : tensors) {
             Optional<String> key = Optional.of(t.key());
+            TensorSpec spec = t;
+            List<TensorRule> applied = new ArrayList<>();
             for (int i = 0; i < rules.size() && key.isPresent(); i++) {
-                Optional<String> next = rules.get(i).apply(key.get());
+                Rule rule = rules.get(i);
+                if (rule instanceof TensorRule tr) {
+                    if (tr.matches(key.get())) {
+                        spec = tr.transform(spec.withKey(key.get()));
+                        applied.add(tr);
+                        changed.set(i, changed.get(i) + 1);
+                    }
+                    continue;
+                }
+                Optional<String> next = rule.apply(key.get());
                 if (!next.equals(key)) changed.set(i, changed.get(i) + 1);
                 key = next;
             }
@@ -60,9 +76,10 @@ public record RuleSet(List<Rule> rules) {
                 throw new RuleException("rules map both '" + origin.get(k) + "' and '" + t.key() + "' onto '" + k + "'");
             }
             origin.put(k, t.key());
-            out.put(k, t.withKey(k));
+            out.put(k, spec.withKey(k));
+            if (!applied.isEmpty()) transforms.put(k, List.copyOf(applied));
         }
-        return new Applied(List.copyOf(out.values()), changed, dropped, origin);
+        return new Applied(List.copyOf(out.values()), changed, dropped, origin, transforms);
     }
 
     // ---- JSON ----
@@ -116,12 +133,49 @@ public record RuleSet(List<Rule> rules) {
                 case "rename" -> new Rule.Rename(text(r, "from"), text(r, "to"));
                 case "drop" -> new Rule.Drop(text(r, "pattern"));
                 case "keep_only" -> new Rule.KeepOnly(text(r, "pattern"));
+                case "permute" -> new TensorRule.Permute(text(r, "match"), ints(r, "dims"));
+                case "transpose" -> new TensorRule.Transpose(text(r, "match"), integer(r, "dim0"), integer(r, "dim1"));
+                case "slice" -> new TensorRule.Slice(text(r, "match"), integer(r, "dim"), r.path("start").asLong(0),
+                        longValue(r, "end"), r.path("step").asLong(1));
+                case "reshape" -> new TensorRule.Reshape(text(r, "match"), longs(r, "shape"));
+                case "cast" -> new TensorRule.Cast(text(r, "match"), io.weightbench.tensor.DType.fromTorchName(text(r, "dtype"))
+                        .orElseThrow(() -> new RuleException("cast: unknown dtype '" + r.get("dtype").asText() + "'")));
                 default -> throw new RuleException("unknown op '" + op + "' (known: strip_prefix, add_prefix, replace_prefix,"
-                        + " regex, rename, drop, keep_only)");
+                        + " regex, rename, drop, keep_only, permute, transpose, slice, reshape, cast)");
             };
         } catch (PatternSyntaxException e) {
             throw new RuleException(op + ": bad regular expression: " + e.getDescription() + " in '" + e.getPattern() + "'");
         }
+    }
+
+    private static int integer(JsonNode r, String field) throws RuleException {
+        JsonNode v = r.get(field);
+        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) throw new RuleException(r.get("op").asText() + " needs an integer \"" + field + "\"");
+        return v.asInt();
+    }
+
+    private static long longValue(JsonNode r, String field) throws RuleException {
+        JsonNode v = r.get(field);
+        if (v == null || !v.isIntegralNumber()) throw new RuleException(r.get("op").asText() + " needs an integer \"" + field + "\"");
+        return v.asLong();
+    }
+
+    private static long[] longs(JsonNode r, String field) throws RuleException {
+        JsonNode v = r.get(field);
+        if (v == null || !v.isArray()) throw new RuleException(r.get("op").asText() + " needs a list \"" + field + "\"");
+        long[] out = new long[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!v.get(i).isIntegralNumber()) throw new RuleException(r.get("op").asText() + ": \"" + field + "\" must hold integers");
+            out[i] = v.get(i).asLong();
+        }
+        return out;
+    }
+
+    private static int[] ints(JsonNode r, String field) throws RuleException {
+        long[] l = longs(r, field);
+        int[] out = new int[l.length];
+        for (int i = 0; i < l.length; i++) out[i] = (int) l[i];
+        return out;
     }
 
     private static String text(JsonNode r, String field) throws RuleException {
@@ -151,6 +205,18 @@ public record RuleSet(List<Rule> rules) {
                 o.put("pattern", d.pattern());
             } else if (rule instanceof Rule.KeepOnly k) {
                 o.put("pattern", k.pattern());
+            } else if (rule instanceof TensorRule.Permute p) {
+                o.put("match", p.match());
+                for (int d : p.dims()) o.withArray("dims").add(d);
+            } else if (rule instanceof TensorRule.Transpose t) {
+                o.put("match", t.match()).put("dim0", t.dim0()).put("dim1", t.dim1());
+            } else if (rule instanceof TensorRule.Slice sl) {
+                o.put("match", sl.match()).put("dim", sl.dim()).put("start", sl.start()).put("end", sl.end()).put("step", sl.step());
+            } else if (rule instanceof TensorRule.Reshape rs) {
+                o.put("match", rs.match());
+                for (long d : rs.shape()) o.withArray("shape").add(d);
+            } else if (rule instanceof TensorRule.Cast c) {
+                o.put("match", c.match()).put("dtype", c.dtype().torchName());
             }
         }
         return root;
