@@ -37,6 +37,10 @@ public final class ApplyCommand implements Callable<Integer> {
             + " full training checkpoint (learning rates...) needs torch >= 2.0 for that.")
     boolean weightsOnly;
 
+    @Option(names = "--shard-size", paramLabel = "SIZE", description = "For .safetensors: shards of at most SIZE (5GB, 500MB, 2GiB)"
+            + " plus an index.json, as Hugging Face writes them.")
+    String shardSize;
+
     @Option(names = "--verbose", description = "Print a stack trace with errors.")
     boolean verbose;
 
@@ -49,7 +53,13 @@ public final class ApplyCommand implements Callable<Integer> {
         Exporter.Result r;
         try (Checkpoint opened = Formats.standard().open(checkpoint)) {
             Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
-            r = Exporter.export(c, ruleSet, output, weightsOnly);
+            long shard;
+            try {
+                shard = shardSize == null ? 0 : Exporter.parseSize(shardSize);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shard-size: " + e.getMessage());
+            }
+            r = Exporter.export(c, ruleSet, output, weightsOnly, shard);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "

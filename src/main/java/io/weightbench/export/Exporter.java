@@ -63,7 +63,17 @@ public final class Exporter {
      *                    the epoch, optimizer state and everything else around the weights entry
      */
     public static Result export(Checkpoint c, RuleSet rules, Path out, boolean weightsOnly) throws IOException {
+        return export(c, rules, out, weightsOnly, 0);
+    }
+
+    /**
+     * @param shardSize for .safetensors: split into shards of at most this many bytes (a larger
+     *                  tensor gets a shard of its own), named {@code <stem>-00001-of-0000N.safetensors},
+     *                  with {@code <out>.index.json} as Hugging Face writes them; 0 for one file
+     */
+    public static Result export(Checkpoint c, RuleSet rules, Path out, boolean weightsOnly, long shardSize) throws IOException {
         Target target = Target.of(out);
+        if (shardSize > 0 && target != Target.SAFETENSORS) throw new CheckpointException(out, "--shard-size is for .safetensors output");
         Path input = c.file().toAbsolutePath().normalize();
         Path output = out.toAbsolutePath().normalize();
         if (output.equals(input) || (Files.exists(output) && Files.isSameFile(output, input))) {
@@ -87,6 +97,7 @@ public final class Exporter {
 
         Path dir = output.getParent();
         Files.createDirectories(dir);
+        if (shardSize > 0) return exportSharded(c, rules, output, fixed, weights.size(), shardSize);
         Path tmp = Files.createTempFile(dir, "." + output.getFileName() + ".", ".partial");
         Files.delete(tmp); // the writers create it anew (CREATE_NEW)
         List<String> warnings = new ArrayList<>();
@@ -119,6 +130,98 @@ public final class Exporter {
             Files.deleteIfExists(tmp);
         }
         return new Result(output, target == Target.PTH ? "torch-zip" : "safetensors", fixed.size(), total, Files.size(output), warnings);
+    }
+
+    private static Result exportSharded(Checkpoint c, RuleSet rules, Path output, Map<String, TensorEntry> fixed, int weightCount,
+                                        long shardSize) throws IOException {
+        List<Map<String, TensorEntry>> shards = new ArrayList<>();
+        Map<String, TensorEntry> current = new LinkedHashMap<>();
+        long bytes = 0;
+        for (Map.Entry<String, TensorEntry> e : fixed.entrySet()) {
+            long n = e.getValue().data().nbytes();
+            if (!current.isEmpty() && bytes + n > shardSize) {
+                shards.add(current);
+                current = new LinkedHashMap<>();
+                bytes = 0;
+            }
+            current.put(e.getKey(), e.getValue());
+            bytes += n;
+        }
+        if (!current.isEmpty() || shards.isEmpty()) shards.add(current);
+        String name = output.getFileName().toString();
+        String stem = name.substring(0, name.length() - ".safetensors".length());
+        Path dir = output.getParent();
+        Path index = dir.resolve(name + ".index.json");
+        List<Path> finals = new ArrayList<>();
+        List<Path> temps = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        if (!c.weightsEntry().isEmpty() || c.tensors().size() != weightCount) {
+            warnings.add("safetensors holds flat dicts: only the weights entry is written");
+        }
+        long total = 0;
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode idx = mapper.createObjectNode();
+            com.fasterxml.jackson.databind.node.ObjectNode weightMap = mapper.createObjectNode();
+            for (int i = 0; i < shards.size(); i++) {
+                Path fin = dir.resolve(String.format("%s-%05d-of-%05d.safetensors", stem, i + 1, shards.size()));
+                if (fin.equals(c.file().toAbsolutePath().normalize())) throw new CheckpointException(fin, "is the input checkpoint");
+                Path tmp = Files.createTempFile(dir, "." + fin.getFileName() + ".", ".partial");
+                Files.delete(tmp);
+                temps.add(tmp);
+                finals.add(fin);
+                Map<String, String> hashes = writeSafetensors(tmp, shards.get(i), rules);
+                verify(tmp, Target.SAFETENSORS, hashes);
+                for (Map.Entry<String, TensorEntry> e : shards.get(i).entrySet()) {
+                    weightMap.put(e.getKey(), fin.getFileName().toString());
+                    total += e.getValue().data().nbytes();
+                }
+            }
+            idx.putObject("metadata").put("total_size", total).put("format", "pt");
+            idx.set("weight_map", weightMap);
+            Path tmpIndex = Files.createTempFile(dir, "." + index.getFileName() + ".", ".partial");
+            Files.delete(tmpIndex); // written anew below, with the usual permissions
+            temps.add(tmpIndex);
+            mapper.writerWithDefaultPrettyPrinter().writeValue(tmpIndex.toFile(), idx);
+            for (int i = 0; i < finals.size(); i++) move(temps.get(i), finals.get(i));
+            move(tmpIndex, index);
+        } finally {
+            for (Path t : temps) Files.deleteIfExists(t);
+        }
+        try (Checkpoint back = Formats.standard().open(index)) {
+            if (back.tensors().size() != fixed.size()) throw new IOException("verification failed: the index lists " + back.tensors().size() + " tensors");
+        }
+        return new Result(index, "safetensors-sharded", fixed.size(), fixed.size(), total, warnings);
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Parses {@code 5GB}, {@code 500MB}, {@code 2GiB}, {@code 1000000}: decimal units as Hugging Face uses them, binary with an i. */
+    public static long parseSize(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\\s*").matcher(text);
+        if (!m.matches()) throw new IllegalArgumentException("'" + text + "' is not a size (e.g. 5GB, 500MB, 2GiB)");
+        double v = Double.parseDouble(m.group(1));
+        String u = m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT);
+        double f = switch (u) {
+            case "kb" -> 1e3;
+            case "mb" -> 1e6;
+            case "gb" -> 1e9;
+            case "tb" -> 1e12;
+            case "kib" -> 1024.0;
+            case "mib" -> 1024.0 * 1024;
+            case "gib" -> 1024.0 * 1024 * 1024;
+            case "tib" -> 1024.0 * 1024 * 1024 * 1024;
+            default -> 1;
+        };
+        long bytes = (long) (v * f);
+        if (bytes <= 0) throw new IllegalArgumentException("'" + text + "' is not a positive size");
+        return bytes;
     }
 
     /** The original object tree with the weights entry replaced by the fixed state_dict (shallow copies along the path). */

@@ -78,6 +78,29 @@ class ExporterTest {
     }
 
     @Test
+    void shardedSafetensorsRoundTripThroughTheirIndex(@TempDir Path dir) throws Exception {
+        try (Checkpoint c = Formats.standard().open(Path.of("samples/tinynet_lightning.ckpt"))) {
+            Exporter.Result r = Exporter.export(c, new RuleSet(List.of(new Rule.StripPrefix("model."))), dir.resolve("model.safetensors"), false, 10_000);
+            assertThat(r.output().getFileName().toString()).isEqualTo("model.safetensors.index.json");
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly(
+                        "model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors",
+                        "model.safetensors.index.json");
+            }
+            try (Checkpoint back = Formats.standard().open(r.output())) {
+                assertThat(back.format()).isEqualTo("safetensors-sharded");
+                assertThat(back.weights()).hasSize(16);
+                for (TensorEntry t : back.weights()) {
+                    assertThat(CanonicalBytes.sha256(t.data())).isEqualTo(CanonicalBytes.sha256(c.tensor("state_dict.model." + t.key()).orElseThrow().data()));
+                }
+            }
+        }
+        assertThat(Exporter.parseSize("5GB")).isEqualTo(5_000_000_000L);
+        assertThat(Exporter.parseSize("2GiB")).isEqualTo(2L << 30);
+        assertThat(Exporter.parseSize("500 MB")).isEqualTo(500_000_000L);
+    }
+
+    @Test
     void quantizedTensorsCannotGoToSafetensors(@TempDir Path dir) throws Exception {
         try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("quantized.pt"))) {
             assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), dir.resolve("q.safetensors")))
