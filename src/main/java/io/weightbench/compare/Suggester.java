@@ -69,6 +69,12 @@ public final class Suggester {
         List<TensorSpec> afterPairs = applyAll(current, pairs);
         Comparison after = Comparator.compare(model, afterPairs, Optional.empty());
         for (Comparison.Mismatch m : after.mismatched()) {
+            if (sliceable(m)) {
+                out.add(new Suggestion(new io.weightbench.rules.TensorRule.Slice("^" + regexLiteral(m.key()) + "$", 0, 0,
+                        m.modelShape().get(0), 1), 1, "keeps the first " + m.modelShape().get(0) + " of " + m.checkpointShape().get(0)
+                        + " rows (e.g. classes) so the shape fits; drop it instead to re-initialise the head"));
+                continue;
+            }
             out.add(new Suggestion(new Rule.Drop("^" + regexLiteral(m.key()) + "$"), 0,
                     "shape " + m.checkpointShape() + " does not fit the model's " + m.modelShape()
                             + ": drop it and the model keeps its own initialisation (a new head)"));
@@ -81,6 +87,14 @@ public final class Suggester {
                     g.keys().size() + " checkpoint keys under '" + g.prefix() + "' have no counterpart in the model"));
         }
         return out;
+    }
+
+    /** The checkpoint has more rows than the model wants and is otherwise the same shape: a head with more classes. */
+    static boolean sliceable(Comparison.Mismatch m) {
+        List<Long> want = m.modelShape();
+        List<Long> have = m.checkpointShape();
+        return !want.isEmpty() && want.size() == have.size() && want.get(0) < have.get(0)
+                && want.subList(1, want.size()).equals(have.subList(1, have.size()));
     }
 
     /** A regular expression matching {@code text} literally, readable for the usual dotted keys. */

@@ -81,6 +81,16 @@ class SuggesterTest {
     }
 
     @Test
+    void aHeadWithMoreClassesIsSlicedToFit() throws Exception {
+        List<TensorSpec> model = ModelSpec.load("catalog:resnet18").tensors();
+        List<TensorSpec> ckpt = model.stream().map(t -> t.key().startsWith("fc.")
+                ? new TensorSpec(t.key(), t.key().endsWith("weight") ? List.of(1100L, 512L) : List.of(1100L), t.dtype()) : t).toList();
+        List<Suggester.Suggestion> s = Suggester.suggest(model, ckpt);
+        assertThat(s).extracting(x -> x.rule().describe()).containsExactly("slice /^fc\\.weight$/ dim 0 [0:1000]", "slice /^fc\\.bias$/ dim 0 [0:1000]");
+        assertThat(afterAllSuggestions(model, ckpt).loadsStrictly()).isTrue();
+    }
+
+    @Test
     void aHeadOfTheWrongSizeIsSuggestedForDropping() throws Exception {
         List<TensorSpec> model = ModelSpec.load("catalog:resnet18").tensors();
         List<TensorSpec> ckpt = model.stream().map(t -> t.key().startsWith("fc.")
