@@ -62,7 +62,48 @@ public final class Transforms {
             }
             return materialize(t, c.dtype());
         }
+        if (r instanceof TensorRule.AdaptInputConv a) return adaptInputConv(t, a, key);
         throw new RuleException("unknown tensor rule " + r.describe());
+    }
+
+    /** timm's arithmetic: in float32, then back to the weight's dtype. */
+    private static TensorData adaptInputConv(TensorData t, TensorRule.AdaptInputConv a, String key) throws IOException {
+        long[] shape = t.shape();
+        long[] outShape = a.transform(io.weightbench.model.TensorSpec.of(key, shape, t.dtype())).shape().stream().mapToLong(Long::longValue).toArray();
+        long o = shape[0];
+        long in = shape[1];
+        long hw = shape[2] * shape[3];
+        if (Math.multiplyExact(t.numel(), 4L) > IN_MEMORY) throw new RuleException(a.describe() + ": '" + key + "' is too large for a stem convolution");
+        float[] w = new float[(int) t.numel()];
+        ElementDecoder.forEach(t, (i, v) -> w[(int) i] = (float) v);
+        long newIn = outShape[1];
+        float[] out = new float[(int) (o * newIn * hw)];
+        if (a.inChans() == 1) {
+            long group = in / newIn; // 3
+            for (long oc = 0; oc < o; oc++) {
+                for (long g = 0; g < newIn; g++) {
+                    for (long p = 0; p < hw; p++) {
+                        float sum = 0;
+                        for (long c = 0; c < group; c++) sum += w[(int) ((oc * in + g * group + c) * hw + p)];
+                        out[(int) ((oc * newIn + g) * hw + p)] = sum;
+                    }
+                }
+            }
+        } else {
+            float scale = (float) (3.0 / a.inChans());
+            for (long oc = 0; oc < o; oc++) {
+                for (long c = 0; c < newIn; c++) {
+                    for (long p = 0; p < hw; p++) {
+                        out[(int) ((oc * newIn + c) * hw + p)] = w[(int) ((oc * in + c % 3) * hw + p)] * scale;
+                    }
+                }
+            }
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(out.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : out) bytes.putFloat(f);
+        Storage storage = new Storage("adapted", DType.FLOAT32, out.length, ByteOrder.LITTLE_ENDIAN, "cpu", ByteSource.of(bytes.array()));
+        TensorData f32 = TensorData.contiguous(storage, outShape);
+        return t.dtype() == DType.FLOAT32 ? f32 : materialize(f32, t.dtype());
     }
 
     private static TensorData permute(TensorData t, int[] dims) {

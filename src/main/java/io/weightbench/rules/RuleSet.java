@@ -140,8 +140,9 @@ public record RuleSet(List<Rule> rules) {
                 case "reshape" -> new TensorRule.Reshape(text(r, "match"), longs(r, "shape"));
                 case "cast" -> new TensorRule.Cast(text(r, "match"), io.weightbench.tensor.DType.fromTorchName(text(r, "dtype"))
                         .orElseThrow(() -> new RuleException("cast: unknown dtype '" + r.get("dtype").asText() + "'")));
+                case "adapt_input_conv" -> new TensorRule.AdaptInputConv(text(r, "match"), integer(r, "in_chans"));
                 default -> throw new RuleException("unknown op '" + op + "' (known: strip_prefix, add_prefix, replace_prefix,"
-                        + " regex, rename, drop, keep_only, permute, transpose, slice, reshape, cast)");
+                        + " regex, rename, drop, keep_only, permute, transpose, slice, reshape, cast, adapt_input_conv)");
             };
         } catch (PatternSyntaxException e) {
             throw new RuleException(op + ": bad regular expression: " + e.getDescription() + " in '" + e.getPattern() + "'");
@@ -217,6 +218,8 @@ public record RuleSet(List<Rule> rules) {
                 for (long d : rs.shape()) o.withArray("shape").add(d);
             } else if (rule instanceof TensorRule.Cast c) {
                 o.put("match", c.match()).put("dtype", c.dtype().torchName());
+            } else if (rule instanceof TensorRule.AdaptInputConv a) {
+                o.put("match", a.match()).put("in_chans", a.inChans());
             }
         }
         return root;

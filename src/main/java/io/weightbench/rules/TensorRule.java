@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * tensor's shape is an error naming the key.
  */
 public sealed interface TensorRule extends Rule permits TensorRule.Permute, TensorRule.Transpose, TensorRule.Slice,
-        TensorRule.Reshape, TensorRule.Cast {
+        TensorRule.Reshape, TensorRule.Cast, TensorRule.AdaptInputConv {
 
     String match();
 
@@ -162,6 +162,37 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
         @Override public boolean equals(Object o) { return o instanceof Cast c && c.match.equals(match) && c.dtype == dtype; }
 
         @Override public int hashCode() { return match.hashCode() * 31 + dtype.hashCode(); }
+    }
+
+    /**
+     * timm's {@code adapt_input_conv}: a first convolution trained on RGB for {@code inChans} input
+     * channels. One channel: the sum over the three (or over each group of three, for space-to-depth
+     * stems); N channels: the RGB weights repeated and scaled by 3/N.
+     */
+    record AdaptInputConv(String match, int inChans, Pattern compiled) implements TensorRule {
+        public AdaptInputConv(String match, int inChans) { this(match, inChans, Pattern.compile(match)); }
+
+        public String op() { return "adapt_input_conv"; }
+
+        public String describe() { return "adapt_input_conv /" + match + "/ to " + inChans + " channels"; }
+
+        public TensorSpec transform(TensorSpec t) throws RuleException {
+            if (t.shape().size() != 4 || !t.dtype().isFloatingPoint()) {
+                throw new RuleException(describe() + ": '" + t.key() + "' is not a floating-point conv weight [out, in, h, w]");
+            }
+            long in = t.shape().get(1);
+            long newIn;
+            if (inChans == 1 && in > 3 && in % 3 == 0) newIn = in / 3;
+            else if (in == 3 && inChans >= 1) newIn = inChans;
+            else throw new RuleException(describe() + ": '" + t.key() + "' has " + in + " input channels; only 3 (or 3k, to 1) can be adapted");
+            List<Long> shape = new ArrayList<>(t.shape());
+            shape.set(1, newIn);
+            return new TensorSpec(t.key(), shape, t.dtype());
+        }
+
+        @Override public boolean equals(Object o) { return o instanceof AdaptInputConv a && a.match.equals(match) && a.inChans == inChans; }
+
+        @Override public int hashCode() { return match.hashCode() * 31 + inChans; }
     }
 
     private static void checkPermutation(TensorSpec t, int[] dims) throws RuleException {
