@@ -63,6 +63,7 @@ public final class Transforms {
             return materialize(t, c.dtype());
         }
         if (r instanceof TensorRule.AdaptInputConv a) return adaptInputConv(t, a, key);
+        if (r instanceof TensorRule.ResamplePosEmbed p) return resamplePosEmbed(t, p, key);
         throw new RuleException("unknown tensor rule " + r.describe());
     }
 
@@ -102,6 +103,37 @@ public final class Transforms {
         ByteBuffer bytes = ByteBuffer.allocate(out.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float f : out) bytes.putFloat(f);
         Storage storage = new Storage("adapted", DType.FLOAT32, out.length, ByteOrder.LITTLE_ENDIAN, "cpu", ByteSource.of(bytes.array()));
+        TensorData f32 = TensorData.contiguous(storage, outShape);
+        return t.dtype() == DType.FLOAT32 ? f32 : materialize(f32, t.dtype());
+    }
+
+    /** timm's resample_abs_pos_embed: prefix tokens kept, the grid resized in float32, back to the dtype. */
+    private static TensorData resamplePosEmbed(TensorData t, TensorRule.ResamplePosEmbed r, String key) throws IOException {
+        io.weightbench.model.TensorSpec spec = io.weightbench.model.TensorSpec.of(key, t.shape(), t.dtype());
+        int old = r.oldGrid(spec);
+        long[] outShape = r.transform(spec).shape().stream().mapToLong(Long::longValue).toArray();
+        long[] shape = t.shape();
+        int dim = (int) shape[shape.length - 1];
+        int prefix = r.prefixTokens();
+        if (Math.multiplyExact(t.numel(), 4L) > IN_MEMORY) throw new RuleException(r.describe() + ": '" + key + "' is too large");
+        float[] all = new float[(int) t.numel()];
+        ElementDecoder.forEach(t, (i, v) -> all[(int) i] = (float) v);
+        // tokens x dim -> dim x h x w
+        float[] grid = new float[dim * old * old];
+        for (int p = 0; p < old * old; p++) {
+            for (int c = 0; c < dim; c++) grid[c * old * old + p] = all[(prefix + p) * dim + c];
+        }
+        float[] resized = Bicubic.resize(grid, dim, old, old, r.gridH(), r.gridW(), r.antialias());
+        int tokens = prefix + r.gridH() * r.gridW();
+        float[] out = new float[tokens * dim];
+        System.arraycopy(all, 0, out, 0, prefix * dim);
+        int n = r.gridH() * r.gridW();
+        for (int p = 0; p < n; p++) {
+            for (int c = 0; c < dim; c++) out[(prefix + p) * dim + c] = resized[c * n + p];
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(out.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : out) bytes.putFloat(f);
+        Storage storage = new Storage("resampled", DType.FLOAT32, out.length, ByteOrder.LITTLE_ENDIAN, "cpu", ByteSource.of(bytes.array()));
         TensorData f32 = TensorData.contiguous(storage, outShape);
         return t.dtype() == DType.FLOAT32 ? f32 : materialize(f32, t.dtype());
     }

@@ -141,8 +141,14 @@ public record RuleSet(List<Rule> rules) {
                 case "cast" -> new TensorRule.Cast(text(r, "match"), io.weightbench.tensor.DType.fromTorchName(text(r, "dtype"))
                         .orElseThrow(() -> new RuleException("cast: unknown dtype '" + r.get("dtype").asText() + "'")));
                 case "adapt_input_conv" -> new TensorRule.AdaptInputConv(text(r, "match"), integer(r, "in_chans"));
+                case "resample_pos_embed" -> {
+                    int[] grid = ints(r, "grid");
+                    if (grid.length != 2) throw new RuleException("resample_pos_embed needs \"grid\": [height, width]");
+                    yield new TensorRule.ResamplePosEmbed(text(r, "match"), grid[0], grid[1], r.path("prefix_tokens").asInt(1),
+                            r.path("antialias").asBoolean(true));
+                }
                 default -> throw new RuleException("unknown op '" + op + "' (known: strip_prefix, add_prefix, replace_prefix,"
-                        + " regex, rename, drop, keep_only, permute, transpose, slice, reshape, cast, adapt_input_conv)");
+                        + " regex, rename, drop, keep_only, permute, transpose, slice, reshape, cast, adapt_input_conv, resample_pos_embed)");
             };
         } catch (PatternSyntaxException e) {
             throw new RuleException(op + ": bad regular expression: " + e.getDescription() + " in '" + e.getPattern() + "'");
@@ -220,6 +226,10 @@ public record RuleSet(List<Rule> rules) {
                 o.put("match", c.match()).put("dtype", c.dtype().torchName());
             } else if (rule instanceof TensorRule.AdaptInputConv a) {
                 o.put("match", a.match()).put("in_chans", a.inChans());
+            } else if (rule instanceof TensorRule.ResamplePosEmbed p) {
+                o.put("match", p.match());
+                o.putArray("grid").add(p.gridH()).add(p.gridW());
+                o.put("prefix_tokens", p.prefixTokens()).put("antialias", p.antialias());
             }
         }
         return root;

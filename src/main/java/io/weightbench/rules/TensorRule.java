@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * tensor's shape is an error naming the key.
  */
 public sealed interface TensorRule extends Rule permits TensorRule.Permute, TensorRule.Transpose, TensorRule.Slice,
-        TensorRule.Reshape, TensorRule.Cast, TensorRule.AdaptInputConv {
+        TensorRule.Reshape, TensorRule.Cast, TensorRule.AdaptInputConv, TensorRule.ResamplePosEmbed {
 
     String match();
 
@@ -193,6 +193,51 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
         @Override public boolean equals(Object o) { return o instanceof AdaptInputConv a && a.match.equals(match) && a.inChans == inChans; }
 
         @Override public int hashCode() { return match.hashCode() * 31 + inChans; }
+    }
+
+    /**
+     * Resamples a ViT's absolute position embedding ({@code [1, prefix + h*w, C]} or
+     * {@code [prefix + h*w, C]}) to a new grid with bicubic interpolation, as timm's
+     * {@code resample_abs_pos_embed} does (torch's {@code F.interpolate}, antialiased by default);
+     * the {@code prefixTokens} (class token...) are kept as they are.
+     */
+    record ResamplePosEmbed(String match, int gridH, int gridW, int prefixTokens, boolean antialias, Pattern compiled) implements TensorRule {
+        public ResamplePosEmbed(String match, int gridH, int gridW, int prefixTokens, boolean antialias) {
+            this(match, gridH, gridW, prefixTokens, antialias, Pattern.compile(match));
+        }
+
+        public String op() { return "resample_pos_embed"; }
+
+        public String describe() { return "resample_pos_embed /" + match + "/ to " + gridH + "x" + gridW + (antialias ? "" : " (no antialias)"); }
+
+        /** The old grid side, from the token count: the grid must be square. */
+        public int oldGrid(TensorSpec t) throws RuleException {
+            int rank = t.shape().size();
+            if (rank != 2 && rank != 3 || (rank == 3 && t.shape().get(0) != 1) || !t.dtype().isFloatingPoint()) {
+                throw new RuleException(describe() + ": '" + t.key() + "' of shape " + t.shape() + " is not a position embedding [1, tokens, dim]");
+            }
+            long tokens = t.shape().get(rank - 2) - prefixTokens;
+            long side = Math.round(Math.sqrt(tokens));
+            if (tokens <= 0 || side * side != tokens) {
+                throw new RuleException(describe() + ": '" + t.key() + "' has " + tokens + " grid tokens after " + prefixTokens + " prefix tokens: not a square grid");
+            }
+            return (int) side;
+        }
+
+        public TensorSpec transform(TensorSpec t) throws RuleException {
+            oldGrid(t);
+            if (gridH < 1 || gridW < 1) throw new RuleException(describe() + ": the grid must be positive");
+            List<Long> shape = new ArrayList<>(t.shape());
+            shape.set(shape.size() - 2, (long) prefixTokens + (long) gridH * gridW);
+            return new TensorSpec(t.key(), shape, t.dtype());
+        }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof ResamplePosEmbed r && r.match.equals(match) && r.gridH == gridH && r.gridW == gridW
+                    && r.prefixTokens == prefixTokens && r.antialias == antialias;
+        }
+
+        @Override public int hashCode() { return Objects.hash(match, gridH, gridW, prefixTokens, antialias); }
     }
 
     private static void checkPermutation(TensorSpec t, int[] dims) throws RuleException {

@@ -120,7 +120,7 @@ class TransformsTest {
     void tensorRulesRoundTripThroughJson(@TempDir Path dir) throws Exception {
         RuleSet rules = new RuleSet(List.of(new TensorRule.Permute("kernel$", new int[] {3, 2, 0, 1}), new TensorRule.Transpose("w", 0, 1),
                 new TensorRule.Slice("head", 0, 0, 5, 1), new TensorRule.Reshape("x", new long[] {2, -1}), new TensorRule.Cast(".*", DType.FLOAT32),
-                new TensorRule.AdaptInputConv("^conv1", 1)));
+                new TensorRule.AdaptInputConv("^conv1", 1), new TensorRule.ResamplePosEmbed("pos_embed", 16, 16, 1, true)));
         Path f = dir.resolve("r.json");
         rules.write(f);
         assertThat(RuleSet.read(f)).isEqualTo(rules);
