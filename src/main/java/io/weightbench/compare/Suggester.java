@@ -46,13 +46,19 @@ public final class Suggester {
             int bestGain = 0;
             List<TensorSpec> bestResult = null;
             for (Rule candidate : candidates(cmp)) {
-                List<TensorSpec> result;
+                RuleSet.Applied applied;
                 try {
-                    result = new RuleSet(List.of(candidate)).apply(current).tensors();
+                    applied = new RuleSet(List.of(candidate)).apply(current);
                 } catch (RuleException conflict) {
                     continue; // a rule that collides keys is never suggested
                 }
-                int gain = Comparator.compare(model, result, Optional.empty()).matched() - cmp.matched();
+                List<TensorSpec> result = applied.tensors();
+                Comparison next = Comparator.compare(model, result, Optional.empty());
+                // What it fixes, less the shape mismatches it creates; and at least half of the keys it
+                // touches must end up matched, so that a rule is never a coincidence of one key.
+                int gain = next.matched() - cmp.matched() - Math.max(0, next.mismatched().size() - cmp.mismatched().size());
+                int touched = applied.changedPerRule().get(0);
+                if (gain * 2 < touched) continue;
                 if (gain > bestGain) {
                     best = candidate;
                     bestGain = gain;
