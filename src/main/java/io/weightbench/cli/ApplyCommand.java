@@ -2,7 +2,6 @@ package io.weightbench.cli;
 
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.export.Exporter;
-import io.weightbench.format.Formats;
 import io.weightbench.rules.RuleSet;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,8 +28,6 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "The file to write.")
     Path output;
 
-    @Option(names = "--entry", paramLabel = "KEY", description = "The weights entry, instead of the detected one.")
-    String entry;
 
     @Option(names = "--weights-only", description = "Write only the fixed state_dict (.pth), without the epoch, optimizer"
             + " state and other entries around it. Note: torch < 2.0 cannot load a float with weights_only=True, so a"
@@ -41,8 +38,8 @@ public final class ApplyCommand implements Callable<Integer> {
             + " plus an index.json, as Hugging Face writes them.")
     String shardSize;
 
-    @Option(names = "--verbose", description = "Print a stack trace with errors.")
-    boolean verbose;
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpointOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -51,8 +48,7 @@ public final class ApplyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
         Exporter.Result r;
-        try (Checkpoint opened = Formats.standard().open(checkpoint)) {
-            Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
+        try (Checkpoint c = checkpointOptions.open(checkpoint)) {
             long shard;
             try {
                 shard = shardSize == null ? 0 : Exporter.parseSize(shardSize);

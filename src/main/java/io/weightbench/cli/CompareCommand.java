@@ -8,7 +8,6 @@ import io.weightbench.compare.Comparator;
 import io.weightbench.compare.Comparison;
 import io.weightbench.compare.Grouping;
 import io.weightbench.compare.TorchMetadata;
-import io.weightbench.format.Formats;
 import io.weightbench.model.ModelSpec;
 import io.weightbench.model.TensorSpec;
 import io.weightbench.rules.RuleSet;
@@ -40,8 +39,6 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--rules", paramLabel = "RULES.json", description = "Key-mapping rules to apply to the checkpoint's keys first.")
     Path rules;
 
-    @Option(names = "--entry", paramLabel = "KEY", description = "The checkpoint's weights entry, instead of the detected one (\"\" for the top level).")
-    String entry;
 
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
@@ -49,8 +46,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Exit 1 unless torch would load the checkpoint with strict=True.")
     boolean strict;
 
-    @Option(names = "--verbose", description = "Print a stack trace with errors.")
-    boolean verbose;
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpointOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -59,8 +56,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ModelSpec expected = ModelSpec.load(model);
         RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
-        try (Checkpoint opened = Formats.standard().open(checkpoint)) {
-            Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
+        try (Checkpoint c = checkpointOptions.open(checkpoint)) {
             List<TensorSpec> held = ModelSpec.fromCheckpoint(c).tensors();
             RuleSet.Applied applied = ruleSet.apply(held);
             boolean renamed = applied.renamedFrom().entrySet().stream().anyMatch(e -> !e.getKey().equals(e.getValue()));

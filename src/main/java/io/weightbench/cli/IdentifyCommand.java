@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.compare.Identifier;
-import io.weightbench.format.Formats;
 import io.weightbench.model.ModelSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,8 +22,6 @@ public final class IdentifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CHECKPOINT")
     Path checkpoint;
 
-    @Option(names = "--entry", paramLabel = "KEY", description = "The weights entry, instead of the detected one.")
-    String entry;
 
     @Option(names = "--top", paramLabel = "N", description = "How many candidates to show (default ${DEFAULT-VALUE}).")
     int top = 5;
@@ -32,8 +29,8 @@ public final class IdentifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
-    @Option(names = "--verbose", description = "Print a stack trace with errors.")
-    boolean verbose;
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpointOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,8 +38,7 @@ public final class IdentifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<Identifier.Candidate> ranked;
-        try (Checkpoint opened = Formats.standard().open(checkpoint)) {
-            Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
+        try (Checkpoint c = checkpointOptions.open(checkpoint)) {
             ranked = Identifier.rank(ModelSpec.fromCheckpoint(c).tensors());
         }
         List<Identifier.Candidate> shown = ranked.subList(0, Math.min(top, ranked.size()));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.ObjectEntry;
 import io.weightbench.checkpoint.TensorEntry;
-import io.weightbench.format.Formats;
 import io.weightbench.stats.TensorStats;
 import io.weightbench.tensor.CanonicalBytes;
 import io.weightbench.tensor.Quantization;
@@ -42,15 +41,13 @@ public final class InspectCommand implements Callable<Integer> {
             + " quantized tensors are dequantized, complex ones summarised by magnitude.")
     boolean stats;
 
-    @Option(names = "--entry", paramLabel = "KEY", description = "Use KEY as the weights entry instead of the detected one (\"\" for the top level).")
-    String entry;
 
     @Option(names = "--timings", description = "Print to stderr how long opening and listing took, in milliseconds"
             + " (inside the JVM, without its start-up).")
     boolean timings;
 
-    @Option(names = "--verbose", description = "Print a stack trace with errors.")
-    boolean verbose;
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpointOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -58,9 +55,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
-        try (Checkpoint opened = Formats.standard().open(file)) {
+        try (Checkpoint c = checkpointOptions.open(file)) {
             long openedAt = System.nanoTime();
-            Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
             if (json) {
                 writeJson(c, spec.commandLine().getOut());
             } else {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.compare.Suggester;
-import io.weightbench.format.Formats;
 import io.weightbench.model.ModelSpec;
 import io.weightbench.rules.RuleSet;
 import java.io.IOException;
@@ -29,8 +28,6 @@ public final class SuggestCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "The checkpoint to fix.")
     Path checkpoint;
 
-    @Option(names = "--entry", paramLabel = "KEY", description = "The checkpoint's weights entry, instead of the detected one.")
-    String entry;
 
     @Option(names = {"-o", "--output"}, paramLabel = "RULES.json", description = "Write every suggestion, in order, as a rules file.")
     Path output;
@@ -38,8 +35,8 @@ public final class SuggestCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
-    @Option(names = "--verbose", description = "Print a stack trace with errors.")
-    boolean verbose;
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpointOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -48,8 +45,7 @@ public final class SuggestCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ModelSpec expected = ModelSpec.load(model);
         List<Suggester.Suggestion> suggestions;
-        try (Checkpoint opened = Formats.standard().open(checkpoint)) {
-            Checkpoint c = entry == null ? opened : opened.withWeightsEntry(entry);
+        try (Checkpoint c = checkpointOptions.open(checkpoint)) {
             suggestions = Suggester.suggest(expected.tensors(), ModelSpec.fromCheckpoint(c).tensors());
         }
         RuleSet rules = new RuleSet(suggestions.stream().map(Suggester.Suggestion::rule).toList());
