@@ -28,7 +28,6 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "The file to write.")
     Path output;
 
-
     @Option(names = "--weights-only", description = "Write only the fixed state_dict (.pth), without the epoch, optimizer"
             + " state and other entries around it. Note: torch < 2.0 cannot load a float with weights_only=True, so a"
             + " full training checkpoint (learning rates...) needs torch >= 2.0 for that.")

@@ -39,7 +39,6 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--rules", paramLabel = "RULES.json", description = "Key-mapping rules to apply to the checkpoint's keys first.")
     Path rules;
 
-
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 

@@ -22,7 +22,6 @@ public final class IdentifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CHECKPOINT")
     Path checkpoint;
 
-
     @Option(names = "--top", paramLabel = "N", description = "How many candidates to show (default ${DEFAULT-VALUE}).")
     int top = 5;
 

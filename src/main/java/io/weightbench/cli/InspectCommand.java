@@ -41,7 +41,6 @@ public final class InspectCommand implements Callable<Integer> {
             + " quantized tensors are dequantized, complex ones summarised by magnitude.")
     boolean stats;
 
-
     @Option(names = "--timings", description = "Print to stderr how long opening and listing took, in milliseconds"
             + " (inside the JVM, without its start-up).")
     boolean timings;

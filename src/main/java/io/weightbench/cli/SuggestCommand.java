@@ -28,7 +28,6 @@ public final class SuggestCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "The checkpoint to fix.")
     Path checkpoint;
 
-
     @Option(names = {"-o", "--output"}, paramLabel = "RULES.json", description = "Write every suggestion, in order, as a rules file.")
     Path output;
 
