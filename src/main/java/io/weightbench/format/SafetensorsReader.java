@@ -31,7 +31,9 @@ final class SafetensorsReader implements CheckpointReader {
     static final long MAX_HEADER = 100L * 1024 * 1024;
     /** Streaming (jackson-core only), created on first use: most runs open no safetensors file. */
     private static final class Json {
-        static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        // Field names are tensor keys, each seen once: canonicalising them into a symbol table only costs.
+        static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
     }
 
     @Override
