@@ -37,8 +37,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--hash", description = "Add each tensor's canonical SHA-256 (row-major, little-endian bytes).")
     boolean hash;
 
-    @Option(names = "--stats", description = "Add min, max, mean, std (finite values), and NaN / inf / zero counts per tensor;"
-            + " quantized tensors are dequantized, complex ones summarised by magnitude.")
+    @Option(names = "--stats", description = "Add min, max, mean, std, L2 norm (finite values), and NaN / inf / zero /"
+            + " beyond-float16 counts per tensor; quantized tensors are dequantized, complex ones summarised by magnitude.")
     boolean stats;
 
     @Option(names = "--timings", description = "Print to stderr how long opening and listing took, in milliseconds"
@@ -153,6 +153,10 @@ public final class InspectCommand implements Callable<Integer> {
         g.writeNumberField("nan", s.nan());
         g.writeNumberField("inf", s.inf());
         g.writeNumberField("zeros", s.zeros());
+        number(g, "l2", s.l2());
+        g.writeNumberField("pos_inf", s.posInf());
+        g.writeNumberField("neg_inf", s.negInf());
+        g.writeNumberField("outside_float16", s.outsideFloat16());
         g.writeEndObject();
     }
 

@@ -1,19 +1,32 @@
 package io.weightbench.stats;
 
-import io.weightbench.tensor.ElementDecoder;
+import io.weightbench.tensor.ElementReader;
 import io.weightbench.tensor.TensorData;
 import java.io.IOException;
 
 /**
- * Single-pass summary statistics of a tensor's values (quantized tensors dequantized, complex as
- * magnitude). {@code mean} and {@code std} (population) cover the finite values only; NaN and
- * infinities are counted apart.
+ * Single-pass statistics of a tensor's values (quantized tensors dequantized, complex as
+ * magnitude, bool as 0/1). {@code mean}, {@code std} (population) and {@code l2} cover the finite
+ * values; NaN and infinities are counted apart; {@code outsideFloat16} counts finite values beyond
+ * float16's range (they overflow to infinity when cast).
  */
-public record TensorStats(long count, double min, double max, double mean, double std, long nan, long inf, long zeros) {
+public record TensorStats(long count, double min, double max, double mean, double std, double l2, long nan, long posInf,
+                          long negInf, long zeros, long outsideFloat16) {
+
+    public static final double FLOAT16_MAX = 65504.0;
+    static final int CHUNK = 1 << 16;
+
+    public long inf() { return posInf + negInf; }
 
     public static TensorStats of(TensorData t) throws IOException {
         Accumulator a = new Accumulator();
-        ElementDecoder.forEach(t, (i, v) -> a.add(v));
+        ElementReader r = new ElementReader(t);
+        double[] buf = new double[(int) Math.min(CHUNK, Math.max(1, t.numel()))];
+        for (long s = 0; s < t.numel(); s += buf.length) {
+            int n = (int) Math.min(buf.length, t.numel() - s);
+            r.read(s, buf, n);
+            for (int i = 0; i < n; i++) a.add(buf[i]);
+        }
         return a.result();
     }
 
@@ -25,9 +38,12 @@ public record TensorStats(long count, double min, double max, double mean, doubl
         double max = Double.NEGATIVE_INFINITY;
         double mean;
         double m2;
+        double sumSquares;
         long nan;
-        long inf;
+        long posInf;
+        long negInf;
         long zeros;
+        long outside16;
 
         void add(double v) {
             count++;
@@ -36,24 +52,27 @@ public record TensorStats(long count, double min, double max, double mean, doubl
                 return;
             }
             if (Double.isInfinite(v)) {
-                inf++;
+                if (v > 0) posInf++;
+                else negInf++;
                 if (v < min) min = v;
                 if (v > max) max = v;
                 return;
             }
             if (v == 0) zeros++;
+            if (Math.abs(v) > FLOAT16_MAX) outside16++;
             if (v < min) min = v;
             if (v > max) max = v;
             finite++;
             double d = v - mean;
             mean += d / finite;
             m2 += d * (v - mean);
+            sumSquares += v * v;
         }
 
         TensorStats result() {
-            boolean none = finite == 0 && inf == 0;
-            return new TensorStats(count, none ? Double.NaN : min, none ? Double.NaN : max,
-                    finite == 0 ? Double.NaN : mean, finite == 0 ? Double.NaN : Math.sqrt(m2 / finite), nan, inf, zeros);
+            boolean none = finite == 0 && posInf + negInf == 0;
+            return new TensorStats(count, none ? Double.NaN : min, none ? Double.NaN : max, finite == 0 ? Double.NaN : mean,
+                    finite == 0 ? Double.NaN : Math.sqrt(m2 / finite), Math.sqrt(sumSquares), nan, posInf, negInf, zeros, outside16);
         }
     }
 }

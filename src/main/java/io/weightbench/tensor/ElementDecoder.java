@@ -125,12 +125,13 @@ public final class ElementDecoder {
             }
         }
 
+        /** As torch's {@code dequantize()}: {@code (q - zero_point) * scale}, stored as float32. */
         double apply(long index, double raw) {
-            if (scales == null) return (raw - q.zeroPoint()) * q.scale();
+            if (scales == null) return (float) ((raw - q.zeroPoint()) * q.scale());
             int c = (int) ((index / inner) % channels);
             double s = c < scales.length ? scales[c] : Double.NaN;
             double z = c < zeroPoints.length ? zeroPoints[c] : 0;
-            return (raw - z) * s;
+            return (float) ((raw - z) * s);
         }
 
         private static double[] readAll(TensorData t) throws IOException {

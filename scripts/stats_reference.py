@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Reference statistics and diffs computed by real torch (in float64) for the stats interop test:
+
+    /usr/bin/python3 scripts/stats_reference.py DIR
+
+writes DIR/a.pth, DIR/b.pth (b: a after a fake fine-tuning step, with a head of another size, one
+key renamed, fp16 and bf16 copies, a quantized tensor, NaN/Inf and a strided view) and
+DIR/reference.json.
+"""
+import collections
+import json
+import os
+import sys
+
+import torch
+
+
+def stats(t):
+    if t.is_quantized:
+        t = t.dequantize()
+    x = t.detach().to(torch.float64).flatten() if not t.is_complex() else t.abs().to(torch.float64).flatten()
+    finite = x[torch.isfinite(x)]
+    return {
+        "count": x.numel(), "nan": int(torch.isnan(x).sum()), "pos_inf": int((x == float("inf")).sum()),
+        "neg_inf": int((x == float("-inf")).sum()), "zeros": int((x == 0).sum()),
+        "outside_float16": int((finite.abs() > 65504).sum()),
+        "min": float(x[~torch.isnan(x)].min()) if (~torch.isnan(x)).any() else None,
+        "max": float(x[~torch.isnan(x)].max()) if (~torch.isnan(x)).any() else None,
+        "mean": float(finite.mean()) if finite.numel() else None,
+        "std": float(finite.std(unbiased=False)) if finite.numel() else None,
+        "l2": float(finite.norm()) if finite.numel() else None,
+    }
+
+
+def diff(a, b):
+    x = a.detach().to(torch.float64).flatten()
+    y = b.detach().to(torch.float64).flatten()
+    ok = torch.isfinite(x) & torch.isfinite(y)
+    x, y = x[ok], y[ok]
+    d = (x - y).abs()
+    return {"max_abs": float(d.max()), "mean_abs": float(d.mean()), "rms": float(d.pow(2).mean().sqrt()),
+            "rel_l2": float(d.norm() / x.norm()), "cosine": float((x * y).sum() / (x.norm() * y.norm()))}
+
+
+def main():
+    d = sys.argv[1]
+    torch.manual_seed(21)
+    a = collections.OrderedDict()
+    a["conv.weight"] = torch.randn(16, 3, 3, 3)
+    a["conv.bias"] = torch.randn(16)
+    a["bn.running_var"] = torch.rand(16) + 0.5
+    a["fc.weight"] = torch.randn(10, 16)
+    a["fc.bias"] = torch.zeros(10)
+    a["big"] = torch.tensor([1e5, -7e4, 3.0, 0.0])
+    a["special"] = torch.tensor([float("nan"), float("inf"), float("-inf"), 0.0, 2.5, -1.0])
+    a["half"] = torch.randn(64).half()
+    a["bf16"] = torch.randn(64).bfloat16()
+    a["q"] = torch.quantize_per_channel(torch.randn(4, 8), torch.tensor([0.1, 0.2, 0.05, 0.3], dtype=torch.double),
+                                        torch.tensor([0, 2, -1, 1]), 0, torch.qint8)
+    base = torch.randn(8, 12)
+    a["view"] = base.t()[2:9]
+    b = collections.OrderedDict((k, v.clone() if not v.is_quantized else v) for k, v in a.items())
+    b["conv.weight"] = a["conv.weight"] + 0.01 * torch.randn_like(a["conv.weight"])
+    b["conv.bias"] = a["conv.bias"] * 1.5
+    b["fc.weight"] = torch.randn(5, 16)
+    del b["bn.running_var"]
+    b["bn.running_variance"] = a["bn.running_var"]
+    b["half"] = (a["half"].float() * 0.5).half()
+    b["view"] = a["view"].contiguous() - 0.25
+    torch.save(a, os.path.join(d, "a.pth"))
+    torch.save(b, os.path.join(d, "b.pth"))
+    ref = {"stats": {k: stats(v) for k, v in a.items()},
+           "diff": {k: diff(a[k], b[k]) for k in ("conv.weight", "conv.bias", "half", "view")}}
+    with open(os.path.join(d, "reference.json"), "w") as f:
+        json.dump(ref, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+package io.weightbench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.rules.RuleSet;
+import io.weightbench.stats.CheckpointDiff;
+import io.weightbench.stats.TensorDiff;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code diff A B}: what changed between two checkpoints, tensor by tensor and module by module. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = {"Compare two checkpoints' weights by key (after --rules on B): max_abs, mean_abs, rms,",
+                "rel_l2 = ||a-b||/||a||, cosine similarity per tensor; keys only in A or B; relative change per module."})
+public final class DiffCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "A")
+    Path a;
+
+    @Parameters(index = "1", paramLabel = "B")
+    Path b;
+
+    @Option(names = "--rules", paramLabel = "RULES.json", description = "Key rules applied to B's keys first.")
+    Path rules;
+
+    @Option(names = "--json", description = "Write one JSON object to stdout.")
+    boolean json;
+
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpointOptions;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
+        CheckpointDiff.Result r;
+        try (Checkpoint ca = checkpointOptions.open(a); Checkpoint cb = checkpointOptions.open(b)) {
+            r = CheckpointDiff.diff(ca.weights(), cb.weights(), ruleSet);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode o = m.createObjectNode();
+            ArrayNode ts = o.putArray("tensors");
+            for (CheckpointDiff.Pair p : r.pairs()) {
+                ObjectNode t = ts.addObject().put("key", p.key());
+                if (p.diff() != null) {
+                    TensorDiff d = p.diff();
+                    num(t, "max_abs", d.maxAbs());
+                    num(t, "mean_abs", d.meanAbs());
+                    num(t, "rms", d.rms());
+                    num(t, "rel_l2", d.relL2());
+                    num(t, "cosine", d.cosine());
+                    t.put("non_finite", d.nonFinite());
+                }
+                t.put("shape_differs", p.shapesDiffer()).put("dtype_differs", !p.dtypeA().equals(p.dtypeB()));
+                if (p.shapesDiffer()) {
+                    p.shapeA().forEach(t.putArray("shape_a")::add);
+                    p.shapeB().forEach(t.putArray("shape_b")::add);
+                }
+                if (!p.dtypeA().equals(p.dtypeB())) t.put("dtype_a", p.dtypeA()).put("dtype_b", p.dtypeB());
+            }
+            r.onlyInA().forEach(o.putArray("only_in_a")::add);
+            r.onlyInB().forEach(o.putArray("only_in_b")::add);
+            ArrayNode mods = o.putArray("modules");
+            for (CheckpointDiff.Module mod : r.modules()) num(mods.addObject().put("module", mod.prefix()).put("tensors", mod.tensors()), "rel_l2", mod.relL2());
+            out.println(o);
+        } else {
+            out.printf("%-50s %12s %12s %12s %10s%n", "key", "max_abs", "mean_abs", "rel_l2", "cosine");
+            for (CheckpointDiff.Pair p : r.pairs()) {
+                if (p.diff() == null) {
+                    out.printf("%-50s shape %s vs %s%n", p.key(), p.shapeA(), p.shapeB());
+                } else {
+                    TensorDiff d = p.diff();
+                    out.printf("%-50s %12.4g %12.4g %12.4g %10.6f%s%n", p.key(), d.maxAbs(), d.meanAbs(), d.relL2(), d.cosine(),
+                            p.dtypeA().equals(p.dtypeB()) ? "" : "  (" + p.dtypeA() + " vs " + p.dtypeB() + ")");
+                }
+            }
+            if (!r.onlyInA().isEmpty()) out.println("only in A: " + r.onlyInA().size() + " keys, e.g. " + r.onlyInA().get(0));
+            if (!r.onlyInB().isEmpty()) out.println("only in B: " + r.onlyInB().size() + " keys, e.g. " + r.onlyInB().get(0));
+        }
+        out.flush();
+        return WeightbenchCommand.OK;
+    }
+
+    private static void num(ObjectNode o, String name, double v) {
+        if (Double.isNaN(v)) o.putNull(name);
+        else if (Double.isInfinite(v)) o.put(name, v > 0 ? "inf" : "-inf");
+        else o.put(name, v);
+    }
+}

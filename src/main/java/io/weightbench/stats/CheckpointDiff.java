@@ -1,0 +1,76 @@
+package io.weightbench.stats;
+
+import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.model.TensorSpec;
+import io.weightbench.rules.RuleException;
+import io.weightbench.rules.RuleSet;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pairs two checkpoints' weights by key (after optional rules on B) and measures each pair; keys
+ * only on one side are listed; modules are aggregated in A's order ("layer by layer").
+ */
+public final class CheckpointDiff {
+
+    /** One pair: its metrics, or why there are none (shape differs). */
+    public record Pair(String key, List<Long> shapeA, List<Long> shapeB, String dtypeA, String dtypeB, TensorDiff diff) {
+        public boolean shapesDiffer() { return !shapeA.equals(shapeB); }
+    }
+
+    /** A module's relative change: sqrt(sum ||a-b||^2) / sqrt(sum ||a||^2) over its tensors. */
+    public record Module(String prefix, int tensors, double relL2) {}
+
+    public record Result(List<Pair> pairs, List<String> onlyInA, List<String> onlyInB, List<Module> modules) {}
+
+    private CheckpointDiff() {}
+
+    public static Result diff(List<TensorEntry> a, List<TensorEntry> b, RuleSet rulesOnB) throws IOException {
+        List<TensorSpec> specsB = new ArrayList<>();
+        Map<String, TensorEntry> byKeyB = new LinkedHashMap<>();
+        for (TensorEntry t : b) {
+            specsB.add(TensorSpec.of(t.key(), t.data().shape(), t.data().dtype()));
+            byKeyB.put(t.key(), t);
+        }
+        RuleSet.Applied applied;
+        try {
+            applied = rulesOnB.apply(specsB);
+        } catch (RuleException e) {
+            throw new RuleException("rules on B: " + e.getMessage());
+        }
+        if (!applied.transforms().isEmpty()) throw new RuleException("diff applies key rules only; tensor rules belong in apply");
+        Map<String, TensorEntry> bAfter = new LinkedHashMap<>();
+        for (TensorSpec s : applied.tensors()) bAfter.put(s.key(), byKeyB.get(applied.renamedFrom().get(s.key())));
+        List<Pair> pairs = new ArrayList<>();
+        List<String> onlyA = new ArrayList<>();
+        Map<String, double[]> modules = new LinkedHashMap<>();
+        Map<String, Integer> moduleCounts = new LinkedHashMap<>();
+        for (TensorEntry x : a) {
+            TensorEntry y = bAfter.remove(x.key());
+            if (y == null) {
+                onlyA.add(x.key());
+                continue;
+            }
+            List<Long> sa = TensorSpec.of(x.key(), x.data().shape(), x.data().dtype()).shape();
+            List<Long> sb = TensorSpec.of(y.key(), y.data().shape(), y.data().dtype()).shape();
+            TensorDiff d = sa.equals(sb) ? TensorDiff.of(x.data(), y.data()) : null;
+            pairs.add(new Pair(x.key(), sa, sb, x.data().dtype().torchName(), y.data().dtype().torchName(), d));
+            if (d != null) {
+                String module = x.key().contains(".") ? x.key().substring(0, x.key().lastIndexOf('.')) : "";
+                double[] acc = modules.computeIfAbsent(module, k -> new double[2]);
+                acc[0] += d.normDiff() * d.normDiff();
+                acc[1] += d.normA() * d.normA();
+                moduleCounts.merge(module, 1, Integer::sum);
+            }
+        }
+        List<Module> mods = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : modules.entrySet()) {
+            double[] v = e.getValue();
+            mods.add(new Module(e.getKey(), moduleCounts.get(e.getKey()), v[1] == 0 ? (v[0] == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(v[0] / v[1])));
+        }
+        return new Result(pairs, onlyA, new ArrayList<>(bAfter.keySet()), mods);
+    }
+}

@@ -1,0 +1,83 @@
+package io.weightbench.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weightbench.TestFiles;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.format.Formats;
+import io.weightbench.rules.Rule;
+import io.weightbench.rules.RuleSet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Statistics and diffs against torch's own (float64) computation on purpose-built checkpoints. */
+class StatsInteropTest {
+
+    @Test
+    void statsAndDiffsAgreeWithTorch(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
+        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/stats_reference.py", dir.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(log).isZero();
+        JsonNode ref = new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature())
+                .readTree(dir.resolve("reference.json").toFile());
+        try (Checkpoint a = Formats.standard().open(dir.resolve("a.pth")); Checkpoint b = Formats.standard().open(dir.resolve("b.pth"))) {
+            var fields = ref.get("stats").fields();
+            while (fields.hasNext()) {
+                var e = fields.next();
+                TensorStats s = TensorStats.of(a.tensor(e.getKey()).orElseThrow().data());
+                JsonNode w = e.getValue();
+                String k = e.getKey();
+                assertThat(s.count()).as(k).isEqualTo(w.get("count").asLong());
+                assertThat(s.nan()).as(k + " nan").isEqualTo(w.get("nan").asLong());
+                assertThat(s.posInf()).as(k + " +inf").isEqualTo(w.get("pos_inf").asLong());
+                assertThat(s.negInf()).as(k + " -inf").isEqualTo(w.get("neg_inf").asLong());
+                assertThat(s.zeros()).as(k + " zeros").isEqualTo(w.get("zeros").asLong());
+                assertThat(s.outsideFloat16()).as(k + " beyond float16").isEqualTo(w.get("outside_float16").asLong());
+                close(k + " min", s.min(), w.get("min"));
+                close(k + " max", s.max(), w.get("max"));
+                close(k + " mean", s.mean(), w.get("mean"));
+                close(k + " std", s.std(), w.get("std"));
+                close(k + " l2", s.l2(), w.get("l2"));
+            }
+            CheckpointDiff.Result r = CheckpointDiff.diff(a.weights(), b.weights(),
+                    new RuleSet(List.of(new Rule.Rename("bn.running_variance", "bn.running_var"))));
+            assertThat(r.onlyInA()).isEmpty();
+            assertThat(r.onlyInB()).isEmpty();
+            assertThat(r.pairs()).filteredOn(CheckpointDiff.Pair::shapesDiffer).extracting(CheckpointDiff.Pair::key).containsExactly("fc.weight");
+            var diffs = ref.get("diff").fields();
+            while (diffs.hasNext()) {
+                var e = diffs.next();
+                TensorDiff d = r.pairs().stream().filter(x -> x.key().equals(e.getKey())).findFirst().orElseThrow().diff();
+                close(e.getKey() + " max_abs", d.maxAbs(), e.getValue().get("max_abs"));
+                close(e.getKey() + " mean_abs", d.meanAbs(), e.getValue().get("mean_abs"));
+                close(e.getKey() + " rms", d.rms(), e.getValue().get("rms"));
+                close(e.getKey() + " rel_l2", d.relL2(), e.getValue().get("rel_l2"));
+                close(e.getKey() + " cosine", d.cosine(), e.getValue().get("cosine"));
+            }
+            TensorDiff same = r.pairs().stream().filter(x -> x.key().equals("bn.running_var")).findFirst().orElseThrow().diff();
+            assertThat(same.maxAbs()).isZero();
+            assertThat(same.cosine()).isCloseTo(1.0, Offset.offset(1e-12));
+        }
+    }
+
+    private static void close(String what, double got, JsonNode want) {
+        if (want == null || want.isNull()) {
+            assertThat(got).as(what).isNaN();
+            return;
+        }
+        double w = want.asDouble();
+        if (Double.isInfinite(w)) {
+            assertThat(got).as(what).isEqualTo(w);
+            return;
+        }
+        assertThat(got).as(what).isCloseTo(w, Offset.offset(1e-9 * Math.max(1, Math.abs(w))));
+    }
+}
