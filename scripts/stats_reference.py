@@ -69,6 +69,23 @@ def main():
     b["view"] = a["view"].contiguous() - 0.25
     torch.save(a, os.path.join(d, "a.pth"))
     torch.save(b, os.path.join(d, "b.pth"))
+    # a checkpoint with every fault `check` looks for
+    emb = torch.randn(20, 8)
+    faulty = collections.OrderedDict()
+    faulty["embed.weight"] = emb
+    faulty["conv.weight"] = torch.zeros(4, 3, 3, 3)
+    faulty["conv2.weight"] = torch.full((4, 4), 0.5)
+    faulty["bn.weight"] = torch.ones(4)
+    faulty["bn.bias"] = torch.zeros(4)
+    faulty["bn.running_mean"] = torch.zeros(4)
+    faulty["bn.running_var"] = torch.tensor([1.0, 0.0, -0.5, 2.0])
+    faulty["bn2.running_mean"] = torch.zeros(4)
+    faulty["fc.weight"] = torch.randn(3, 4)
+    faulty["fc.weight"][0, 0] = float("nan")
+    faulty["fc.bias"] = torch.zeros(3).half()
+    faulty["proj.weight"] = torch.tensor([[1e6, 1.0], [2.0, 3.0]])
+    faulty["lm_head.weight"] = emb
+    torch.save(faulty, os.path.join(d, "faulty.pth"))
     ref = {"stats": {k: stats(v) for k, v in a.items()},
            "diff": {k: diff(a[k], b[k]) for k in ("conv.weight", "conv.bias", "half", "view")}}
     with open(os.path.join(d, "reference.json"), "w") as f:

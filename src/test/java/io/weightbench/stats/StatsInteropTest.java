@@ -68,6 +68,29 @@ class StatsInteropTest {
         }
     }
 
+    @Test
+    void checkFindsEveryPlantedFault(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
+        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/stats_reference.py", dir.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(log).isZero();
+        try (Checkpoint c = Formats.standard().open(dir.resolve("faulty.pth"))) {
+            List<HealthCheck.Finding> f = HealthCheck.check(c.weights());
+            assertThat(f).extracting(HealthCheck.Finding::severity, HealthCheck.Finding::key, HealthCheck.Finding::check).contains(
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.WARNING, "conv.weight", "all_zero"),
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.WARNING, "conv2.weight", "constant"),
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.ERROR, "bn.running_var", "running_var"),
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.ERROR, "bn2", "batchnorm_stats"),
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.INFO, "bn", "num_batches_tracked"),
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.ERROR, "fc.weight", "nan"),
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.INFO, "fc", "dtype_mix"),
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.WARNING, "proj.weight", "float16_overflow"),
+                    org.assertj.core.groups.Tuple.tuple(HealthCheck.Severity.INFO, "embed.weight", "tied"));
+            assertThat(f).noneMatch(x -> x.key().equals("bn.weight")); // ones in a norm layer are normal
+            assertThat(f).noneMatch(x -> x.key().equals("embed.weight") && x.severity() != HealthCheck.Severity.INFO);
+        }
+    }
+
     private static void close(String what, double got, JsonNode want) {
         if (want == null || want.isNull()) {
             assertThat(got).as(what).isNaN();

@@ -1,0 +1,62 @@
+package io.weightbench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.stats.HealthCheck;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code check FILE}: health findings over the weights; exit 1 when any is an error. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Check a checkpoint's weights: NaN/Inf, all-zero or constant weights, BatchNorm running",
+                "statistics, float16 overflow, mixed dtypes in a module, tied weights. Exit 1 if any finding is an error."})
+public final class CheckCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    @Option(names = "--json", description = "Write one JSON object to stdout.")
+    boolean json;
+
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpointOptions;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        List<HealthCheck.Finding> findings;
+        try (Checkpoint c = checkpointOptions.open(file)) {
+            findings = HealthCheck.check(c.weights());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            ArrayNode a = o.putArray("findings");
+            for (HealthCheck.Finding f : findings) {
+                a.addObject().put("severity", f.severity().name().toLowerCase(Locale.ROOT)).put("key", f.key()).put("check", f.check())
+                        .put("message", f.message());
+            }
+            out.println(o);
+        } else if (findings.isEmpty()) {
+            out.println("no findings");
+        } else {
+            for (HealthCheck.Finding f : findings) {
+                out.printf("%-7s %-40s %s%n", f.severity().name().toLowerCase(Locale.ROOT), f.key().isEmpty() ? "(top level)" : f.key(), f.message());
+            }
+        }
+        out.flush();
+        boolean errors = findings.stream().anyMatch(f -> f.severity() == HealthCheck.Severity.ERROR);
+        return errors ? WeightbenchCommand.CHECK_FAILED : WeightbenchCommand.OK;
+    }
+}
