@@ -46,8 +46,13 @@ final class TorchZipReader implements CheckpointReader {
         ZipArchive zip = probe.zip().orElseThrow();
         Optional<ZipArchive.Entry> dataPkl = find(zip, "data.pkl");
         if (dataPkl.isEmpty()) {
-            throw new FormatException("is a TorchScript archive in the pre-1.3 model.json format (torch <= 1.2), which"
-                    + " Weightbench does not read; re-save it with torch.jit.save from torch >= 1.3");
+            ZipArchive.Entry modelJson = find(zip, "model.json").orElseThrow();
+            String folder = modelJson.name().substring(0, modelJson.name().length() - "model.json".length());
+            Object root = LegacyTorchScript.read(zip, folder, modelJson);
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("torchscript_format", "model.json (torch 1.0-1.2)");
+            text(zip, folder + "version").ifPresent(v -> meta.put("archive_version", v));
+            return io.weightbench.checkpoint.Checkpoint.of(probe.path(), "torchscript", root, meta, List.of(), List.of(probe.file()));
         }
         String top = dataPkl.get().name().substring(0, dataPkl.get().name().length() - "data.pkl".length());
         Map<String, String> meta = new LinkedHashMap<>();

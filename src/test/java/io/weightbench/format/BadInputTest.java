@@ -155,14 +155,14 @@ class BadInputTest {
     }
 
     @Test
-    void legacyTorchScriptIsRecognisedWithAClearMessage() throws IOException {
+    void brokenLegacyTorchScriptIsRefusedWithAClearMessage() throws IOException {
         Path p = dir.resolve("old.pt");
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(p))) {
             zip.putNextEntry(new java.util.zip.ZipEntry("foo/model.json"));
             zip.write("{\"protoVersion\": \"6\"}".getBytes(StandardCharsets.UTF_8));
             zip.closeEntry();
         }
-        assertRefused(p, "model.json format");
+        assertRefused(p, "model.json has no mainModule");
     }
 
     private static int lastIndexOf(byte[] hay, byte[] needle) {
