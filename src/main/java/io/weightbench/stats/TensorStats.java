@@ -19,6 +19,7 @@ public record TensorStats(long count, double min, double max, double mean, doubl
     public long inf() { return posInf + negInf; }
 
     public static TensorStats of(TensorData t) throws IOException {
+        if (FastStats.applies(t)) return FastStats.of(t);
         Accumulator a = new Accumulator();
         ElementReader r = new ElementReader(t);
         double[] buf = new double[(int) Math.min(CHUNK, Math.max(1, t.numel()))];
