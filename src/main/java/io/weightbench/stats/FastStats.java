@@ -105,6 +105,54 @@ final class FastStats {
         }
         buf.flip();
         int n = length / dtype.itemSize();
+        if (dtype == DType.FLOAT32) {
+            Part fast = float32(buf, n);
+            if (fast != null) return fast;
+        }
+        return careful(buf, n, dtype);
+    }
+
+    /**
+     * The common case, one pass without branches on the values: sums shifted by the chunk's first
+     * value (so the variance stays exact), range, zero and beyond-float16 counts. Null when the
+     * chunk holds NaN or infinities, which the careful loop then counts.
+     */
+    private static Part float32(ByteBuffer buf, int n) {
+        java.nio.FloatBuffer f = buf.asFloatBuffer();
+        float shift = f.get(0);
+        double s1 = 0;
+        double s2 = 0;
+        double sq = 0;
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        long zeros = 0;
+        long outside = 0;
+        for (int i = 0; i < n; i++) {
+            float v = f.get(i);
+            double d = (double) v - shift;
+            s1 += d;
+            s2 += d * d;
+            sq += (double) v * v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            zeros += v == 0 ? 1 : 0;
+            outside += Math.abs(v) > 65504f ? 1 : 0;
+        }
+        if (!Double.isFinite(s1) || !Double.isFinite(s2) || Float.isNaN(min) || Float.isInfinite(min) || Float.isInfinite(max)) return null;
+        Part p = new Part();
+        p.count = n;
+        p.finite = n;
+        p.min = min;
+        p.max = max;
+        p.mean = shift + s1 / n;
+        p.m2 = Math.max(0, s2 - s1 * s1 / n);
+        p.sumSquares = sq;
+        p.zeros = zeros;
+        p.outside16 = outside;
+        return p;
+    }
+
+    private static Part careful(ByteBuffer buf, int n, DType dtype) {
         // first pass: counts, range and sum of finite values
         Part p = new Part();
         p.count = n;
