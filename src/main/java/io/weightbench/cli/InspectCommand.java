@@ -56,6 +56,7 @@ public final class InspectCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (Checkpoint c = checkpointOptions.open(file)) {
             long openedAt = System.nanoTime();
+            if (stats) computeAllStats(c.tensors());
             if (json) {
                 writeJson(c, spec.commandLine().getOut());
             } else {
@@ -135,7 +136,27 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
+    /** Statistics of every tensor, computed on all cores before the listing is written. */
+    private final java.util.Map<TensorEntry, TensorStats> computed = new java.util.IdentityHashMap<>();
+
+    private void computeAllStats(List<TensorEntry> tensors) throws IOException {
+        try {
+            List<TensorStats> all = tensors.parallelStream().map(t -> {
+                try {
+                    return TensorStats.of(t.data());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(new IOException(file + ": cannot read tensor " + t.key() + ": " + e.getMessage(), e));
+                }
+            }).toList();
+            for (int i = 0; i < tensors.size(); i++) computed.put(tensors.get(i), all.get(i));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     private TensorStats statsOf(TensorEntry t) throws IOException {
+        TensorStats known = computed.get(t);
+        if (known != null) return known;
         try {
             return TensorStats.of(t.data());
         } catch (IOException e) {

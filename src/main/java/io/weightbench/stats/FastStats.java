@@ -117,9 +117,13 @@ final class FastStats {
      * value (so the variance stays exact), range, zero and beyond-float16 counts. Null when the
      * chunk holds NaN or infinities, which the careful loop then counts.
      */
+    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[CHUNK_BYTES / 4]);
+
     private static Part float32(ByteBuffer buf, int n) {
-        java.nio.FloatBuffer f = buf.asFloatBuffer();
-        float shift = f.get(0);
+        // one bulk copy into a heap array: element-wise access to a direct buffer costs a check per call
+        float[] f = FLOATS.get();
+        buf.asFloatBuffer().get(f, 0, n);
+        float shift = f[0];
         double s1 = 0;
         double s2 = 0;
         double sq = 0;
@@ -128,7 +132,7 @@ final class FastStats {
         long zeros = 0;
         long outside = 0;
         for (int i = 0; i < n; i++) {
-            float v = f.get(i);
+            float v = f[i];
             double d = (double) v - shift;
             s1 += d;
             s2 += d * d;
