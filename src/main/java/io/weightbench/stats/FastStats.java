@@ -15,8 +15,8 @@ import java.util.stream.LongStream;
  * Statistics of contiguous little-endian float tensors (float32, float64, float16, bfloat16) read
  * straight from the file in 1 MiB chunks on every core: each chunk is summarised exactly (sum,
  * then squared deviations from its own mean, while it is in cache) and chunks are merged with
- * Chan's formula, so the result equals the one-pass {@link TensorStats.Accumulator}'s up to
- * rounding.
+ * Chan's formula ({@link TensorStats.Accumulator#merge}), so the result equals the one-pass
+ * accumulator's up to rounding.
  */
 final class FastStats {
 
@@ -36,48 +36,6 @@ final class FastStats {
                 && (d == DType.FLOAT32 || d == DType.FLOAT64 || d == DType.FLOAT16 || d == DType.BFLOAT16);
     }
 
-    /** A summary of some values: exact within a chunk, merged across chunks. */
-    static final class Part {
-        long count;
-        long finite;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        double mean;
-        double m2;
-        double sumSquares;
-        long nan;
-        long posInf;
-        long negInf;
-        long zeros;
-        long outside16;
-
-        Part merge(Part o) {
-            Part r = new Part();
-            r.count = count + o.count;
-            r.finite = finite + o.finite;
-            r.min = Math.min(min, o.min);
-            r.max = Math.max(max, o.max);
-            if (r.finite > 0) {
-                double delta = o.mean - mean;
-                r.mean = mean + delta * o.finite / r.finite;
-                r.m2 = m2 + o.m2 + delta * delta * ((double) finite * o.finite / r.finite);
-            }
-            r.sumSquares = sumSquares + o.sumSquares;
-            r.nan = nan + o.nan;
-            r.posInf = posInf + o.posInf;
-            r.negInf = negInf + o.negInf;
-            r.zeros = zeros + o.zeros;
-            r.outside16 = outside16 + o.outside16;
-            return r;
-        }
-
-        TensorStats result() {
-            boolean none = finite == 0 && posInf + negInf == 0;
-            return new TensorStats(count, none ? Double.NaN : min, none ? Double.NaN : max, finite == 0 ? Double.NaN : mean,
-                    finite == 0 ? Double.NaN : Math.sqrt(m2 / finite), Math.sqrt(sumSquares), nan, posInf, negInf, zeros, outside16);
-        }
-    }
-
     static TensorStats of(TensorData t) throws IOException {
         int item = t.dtype().itemSize();
         long total = t.nbytes();
@@ -87,15 +45,15 @@ final class FastStats {
         LongStream range = LongStream.range(0, chunks);
         if (chunks > 1) range = range.parallel();
         try {
-            Optional<Part> p = range.mapToObj(c -> chunk(src, base + c * CHUNK_BYTES, (int) Math.min(CHUNK_BYTES, total - c * CHUNK_BYTES), t.dtype()))
-                    .reduce(Part::merge);
-            return p.orElseGet(Part::new).result();
+            Optional<TensorStats.Accumulator> p = range.mapToObj(c -> chunk(src, base + c * CHUNK_BYTES, (int) Math.min(CHUNK_BYTES, total - c * CHUNK_BYTES), t.dtype()))
+                    .reduce(TensorStats.Accumulator::merge);
+            return p.orElseGet(TensorStats.Accumulator::new).result();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
     }
 
-    private static Part chunk(ByteSource src, long position, int length, DType dtype) {
+    private static TensorStats.Accumulator chunk(ByteSource src, long position, int length, DType dtype) {
         ByteBuffer buf = BUFFERS.get();
         buf.clear().limit(length);
         try {
@@ -106,7 +64,7 @@ final class FastStats {
         buf.flip();
         int n = length / dtype.itemSize();
         if (dtype == DType.FLOAT32) {
-            Part fast = float32(buf, n);
+            TensorStats.Accumulator fast = float32(buf, n);
             if (fast != null) return fast;
         }
         return careful(buf, n, dtype);
@@ -119,7 +77,7 @@ final class FastStats {
      */
     private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[CHUNK_BYTES / 4]);
 
-    private static Part float32(ByteBuffer buf, int n) {
+    private static TensorStats.Accumulator float32(ByteBuffer buf, int n) {
         // one bulk copy into a heap array: element-wise access to a direct buffer costs a check per call
         float[] f = FLOATS.get();
         buf.asFloatBuffer().get(f, 0, n);
@@ -143,7 +101,7 @@ final class FastStats {
             outside += Math.abs(v) > 65504f ? 1 : 0;
         }
         if (!Double.isFinite(s1) || !Double.isFinite(s2) || Float.isNaN(min) || Float.isInfinite(min) || Float.isInfinite(max)) return null;
-        Part p = new Part();
+        TensorStats.Accumulator p = new TensorStats.Accumulator();
         p.count = n;
         p.finite = n;
         p.min = min;
@@ -156,54 +114,10 @@ final class FastStats {
         return p;
     }
 
-    private static Part careful(ByteBuffer buf, int n, DType dtype) {
-        // first pass: counts, range and sum of finite values
-        Part p = new Part();
-        p.count = n;
-        double sum = 0;
-        double sq = 0;
-        long finite = 0;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            double v = value(buf, i, dtype);
-            if (v != v) {
-                p.nan++;
-                continue;
-            }
-            if (v < min) min = v;
-            if (v > max) max = v;
-            if (v == Double.POSITIVE_INFINITY) {
-                p.posInf++;
-                continue;
-            }
-            if (v == Double.NEGATIVE_INFINITY) {
-                p.negInf++;
-                continue;
-            }
-            if (v == 0) p.zeros++;
-            if (v > TensorStats.FLOAT16_MAX || v < -TensorStats.FLOAT16_MAX) p.outside16++;
-            sum += v;
-            sq += v * v;
-            finite++;
-        }
-        p.min = min;
-        p.max = max;
-        p.finite = finite;
-        p.sumSquares = sq;
-        if (finite > 0) {
-            double mean = sum / finite;
-            double m2 = 0;
-            for (int i = 0; i < n; i++) {
-                double v = value(buf, i, dtype);
-                if (v - v == 0) { // finite
-                    double d = v - mean;
-                    m2 += d * d;
-                }
-            }
-            p.mean = mean;
-            p.m2 = m2;
-        }
+    /** Chunks with NaN or infinities, and the 16/64-bit types: value by value. */
+    private static TensorStats.Accumulator careful(ByteBuffer buf, int n, DType dtype) {
+        TensorStats.Accumulator p = new TensorStats.Accumulator();
+        for (int i = 0; i < n; i++) p.add(value(buf, i, dtype));
         return p;
     }
 

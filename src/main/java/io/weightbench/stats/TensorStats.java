@@ -31,7 +31,10 @@ public record TensorStats(long count, double min, double max, double mean, doubl
         return a.result();
     }
 
-    /** Welford's running mean and variance, numerically stable over billions of values. */
+    /**
+     * A summary of some values: one at a time (Welford's running mean and variance, stable over
+     * billions of values), or whole chunks merged with Chan's formula.
+     */
     static final class Accumulator {
         long count;
         long finite;
@@ -52,22 +55,40 @@ public record TensorStats(long count, double min, double max, double mean, doubl
                 nan++;
                 return;
             }
+            if (v < min) min = v;
+            if (v > max) max = v;
             if (Double.isInfinite(v)) {
                 if (v > 0) posInf++;
                 else negInf++;
-                if (v < min) min = v;
-                if (v > max) max = v;
                 return;
             }
             if (v == 0) zeros++;
             if (Math.abs(v) > FLOAT16_MAX) outside16++;
-            if (v < min) min = v;
-            if (v > max) max = v;
             finite++;
             double d = v - mean;
             mean += d / finite;
             m2 += d * (v - mean);
             sumSquares += v * v;
+        }
+
+        Accumulator merge(Accumulator o) {
+            Accumulator r = new Accumulator();
+            r.count = count + o.count;
+            r.finite = finite + o.finite;
+            r.min = Math.min(min, o.min);
+            r.max = Math.max(max, o.max);
+            if (r.finite > 0) {
+                double delta = o.mean - mean;
+                r.mean = mean + delta * o.finite / r.finite;
+                r.m2 = m2 + o.m2 + delta * delta * ((double) finite * o.finite / r.finite);
+            }
+            r.sumSquares = sumSquares + o.sumSquares;
+            r.nan = nan + o.nan;
+            r.posInf = posInf + o.posInf;
+            r.negInf = negInf + o.negInf;
+            r.zeros = zeros + o.zeros;
+            r.outside16 = outside16 + o.outside16;
+            return r;
         }
 
         TensorStats result() {
