@@ -100,7 +100,7 @@ public final class ElementDecoder {
     }
 
     /** {@code (q - zero_point) * scale}, per tensor or per channel. */
-    private static final class Dequantizer {
+    static final class Dequantizer {
         private final Quantization q;
         private final double[] scales;
         private final double[] zeroPoints;

@@ -14,37 +14,14 @@ public final class ElementReader {
     private final TensorData t;
     private final int item;
     private final boolean contiguous;
-    private final double[] scales;
-    private final double[] zeroPoints;
-    private final long inner;
-    private final long channels;
+    private final ElementDecoder.Dequantizer dequantizer;
     private byte[] buf = new byte[0];
 
     public ElementReader(TensorData t) throws IOException {
         this.t = t;
         this.item = t.dtype().itemSize();
         this.contiguous = t.isContiguous();
-        Quantization q = t.quantization().orElse(null);
-        if (q != null && q.isPerChannel()) {
-            scales = values(q.scales().orElseThrow());
-            zeroPoints = values(q.zeroPoints().orElseThrow());
-            long[] shape = t.shape();
-            long in = 1;
-            for (int i = q.axis() + 1; i < shape.length; i++) in *= shape[i];
-            inner = in;
-            channels = shape[q.axis()];
-        } else {
-            scales = null;
-            zeroPoints = null;
-            inner = 1;
-            channels = 1;
-        }
-    }
-
-    private static double[] values(TensorData t) throws IOException {
-        double[] out = new double[(int) t.numel()];
-        ElementDecoder.forEach(t, (i, v) -> out[(int) i] = v);
-        return out;
+        this.dequantizer = t.quantization().isPresent() ? new ElementDecoder.Dequantizer(t) : null;
     }
 
     public void read(long start, double[] dst, int n) throws IOException {
@@ -75,19 +52,9 @@ public final class ElementReader {
         }
         if (t.storage().order() == ByteOrder.BIG_ENDIAN && t.dtype().swapUnit() > 1) CanonicalBytes.swapInPlace(buf, bytes, t.dtype().swapUnit());
         ByteBuffer b = ByteBuffer.wrap(buf, 0, bytes).order(ByteOrder.LITTLE_ENDIAN);
-        Quantization q = t.quantization().orElse(null);
         for (int e = 0; e < n; e++) {
             double v = ElementDecoder.decode(t.dtype(), b, e * item);
-            if (q != null) {
-                // as torch's dequantize(): (q - zero_point) * scale, stored as float32
-                if (scales == null) {
-                    v = (float) ((v - q.zeroPoint()) * q.scale());
-                } else {
-                    int c = (int) (((start + e) / inner) % channels);
-                    v = (float) ((v - zeroPoints[c]) * scales[c]);
-                }
-            }
-            dst[e] = v;
+            dst[e] = dequantizer == null ? v : dequantizer.apply(start + e, v);
         }
     }
 }
