@@ -1,5 +1,6 @@
 package io.weightbench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -37,6 +38,20 @@ public final class TestFiles {
             }
         }
         return torch;
+    }
+
+    /**
+     * Runs one of the committed scripts with Debian's python3 and torch (skipping the test when
+     * torch is not installed) and returns what it printed; a failing script fails the test.
+     */
+    public static String runTorchScript(String script, String... args) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(torchAvailable(), "Debian python3-torch is not installed");
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(SYSTEM_PYTHON, script));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.assertj.core.api.Assertions.assertThat(p.waitFor()).as(script + " failed:\n" + log).isZero();
+        return log;
     }
 
     /** The committed fixtures made by real torch (src/test/resources/fixtures). */

@@ -8,13 +8,11 @@ import io.weightbench.TestFiles;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.format.Formats;
 import io.weightbench.model.ModelSpec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -27,13 +25,10 @@ class CompareInteropTest {
 
     @TestFactory
     Stream<DynamicTest> compareEqualsTorchsLoadReport() throws Exception {
-        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
         Path dir = Files.createTempDirectory("weightbench-compare");
         dir.toFile().deleteOnExit();
         dir.resolve("expected.json").toFile().deleteOnExit();
-        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/make_compare_cases.py", dir.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(log).isZero();
+        TestFiles.runTorchScript("scripts/make_compare_cases.py", dir.toString());
         JsonNode cases = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
         assertThat(cases.size()).isGreaterThanOrEqualTo(15);
         List<DynamicTest> tests = new ArrayList<>();

@@ -7,11 +7,9 @@ import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.format.Formats;
 import io.weightbench.rules.TensorRule;
 import io.weightbench.tensor.TensorData;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,10 +18,7 @@ class AdaptInputConvInteropTest {
 
     @Test
     void matchesTimmForOneAndFourChannels(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
-        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/adapt_input_conv.py", dir.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(log).isZero();
+        TestFiles.runTorchScript("scripts/adapt_input_conv.py", dir.toString());
         try (Checkpoint stem = Formats.standard().open(dir.resolve("stem.pth"))) {
             TensorData w = stem.tensor("conv1.weight").orElseThrow().data();
             for (int n : new int[] {1, 4}) {

@@ -8,9 +8,7 @@ import io.weightbench.compare.Suggester;
 import io.weightbench.format.Formats;
 import io.weightbench.model.ModelSpec;
 import io.weightbench.rules.RuleSet;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,19 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ExportInteropTest {
 
     static String python(String... args) throws Exception {
-        String[] cmd = new String[args.length + 2];
-        cmd[0] = TestFiles.SYSTEM_PYTHON;
-        cmd[1] = "scripts/interop_export.py";
-        System.arraycopy(args, 0, cmd, 2, args.length);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(log).isZero();
-        return log;
+        return TestFiles.runTorchScript("scripts/interop_export.py", args);
     }
 
     @Test
     void suggestedFixOfADataParallelCheckpointLoadsStrictlyInTorch(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
         python("make", dir.toString());
         try (Checkpoint c = Formats.standard().open(dir.resolve("original.pth"))) {
             assertThat(c.weightsEntry()).isEqualTo("state_dict");

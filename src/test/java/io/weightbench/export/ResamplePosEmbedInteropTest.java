@@ -7,10 +7,8 @@ import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.format.Formats;
 import io.weightbench.rules.TensorRule;
 import io.weightbench.tensor.TensorData;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,10 +17,7 @@ class ResamplePosEmbedInteropTest {
 
     @Test
     void matchesTorchsBicubicInterpolation(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
-        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/resample_pos_embed.py", dir.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(log).isZero();
+        TestFiles.runTorchScript("scripts/resample_pos_embed.py", dir.toString());
         try (Checkpoint src = Formats.standard().open(dir.resolve("posemb.pth"))) {
             TensorData pe = src.tensor("pos_embed").orElseThrow().data();
             for (int[] g : new int[][] {{16, 16}, {10, 12}}) {

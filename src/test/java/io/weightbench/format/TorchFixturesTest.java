@@ -38,12 +38,8 @@ class TorchFixturesTest {
      */
     @TestFactory
     Stream<DynamicTest> freshFilesFromTorchReadBackBitExactly() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
         Path dir = Files.createTempDirectory("weightbench-fresh-fixtures");
-        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/make_fixtures.py", dir.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(log).isZero();
+        TestFiles.runTorchScript("scripts/make_fixtures.py", dir.toString());
         return testsFor(dir);
     }
 

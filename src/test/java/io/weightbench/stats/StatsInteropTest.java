@@ -9,11 +9,9 @@ import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.format.Formats;
 import io.weightbench.rules.Rule;
 import io.weightbench.rules.RuleSet;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +20,7 @@ class StatsInteropTest {
 
     @Test
     void statsAndDiffsAgreeWithTorch(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
-        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/stats_reference.py", dir.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(log).isZero();
+        TestFiles.runTorchScript("scripts/stats_reference.py", dir.toString());
         JsonNode ref = new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature())
                 .readTree(dir.resolve("reference.json").toFile());
         try (Checkpoint a = Formats.standard().open(dir.resolve("a.pth")); Checkpoint b = Formats.standard().open(dir.resolve("b.pth"))) {
@@ -70,10 +65,7 @@ class StatsInteropTest {
 
     @Test
     void checkFindsEveryPlantedFault(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
-        Process p = new ProcessBuilder(TestFiles.SYSTEM_PYTHON, "scripts/stats_reference.py", dir.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(log).isZero();
+        TestFiles.runTorchScript("scripts/stats_reference.py", dir.toString());
         try (Checkpoint c = Formats.standard().open(dir.resolve("faulty.pth"))) {
             List<HealthCheck.Finding> f = HealthCheck.check(c.weights());
             assertThat(f).extracting(HealthCheck.Finding::severity, HealthCheck.Finding::key, HealthCheck.Finding::check).contains(
