@@ -6,7 +6,6 @@ import io.weightbench.rules.RuleSet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,7 +16,7 @@ import picocli.CommandLine.Parameters;
                 "loadable with torch.load(weights_only=True), nested structure kept) or .safetensors (the weights",
                 "entry only). Streamed, written to a temporary file, re-read and checked tensor by tensor,",
                 "then renamed into place; never overwrites the input."})
-public final class ApplyCommand implements Callable<Integer> {
+public final class ApplyCommand extends CheckpointCommand {
 
     @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "The checkpoint to fix.")
     Path checkpoint;
@@ -37,12 +36,6 @@ public final class ApplyCommand implements Callable<Integer> {
             + " plus an index.json, as Hugging Face writes them.")
     String shardSize;
 
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpointOptions;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
         RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
@@ -56,7 +49,7 @@ public final class ApplyCommand implements Callable<Integer> {
             }
             r = Exporter.export(c, ruleSet, output, weightsOnly, shard);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "
                 + InspectCommand.humanBytes(r.bytes()) + "); every tensor re-read and checked");
         for (String w : r.warnings()) out.println("warning: " + w);

@@ -10,7 +10,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check a checkpoint's weights: NaN/Inf, all-zero or constant weights, BatchNorm running",
                 "statistics, float16 overflow, mixed dtypes in a module, tied weights. Exit 1 if any finding is an error."})
-public final class CheckCommand implements Callable<Integer> {
+public final class CheckCommand extends CheckpointCommand {
 
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
@@ -27,19 +26,13 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpointOptions;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
         List<HealthCheck.Finding> findings;
         try (Checkpoint c = checkpointOptions.open(file)) {
             findings = HealthCheck.check(c.weights());
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode();
             ArrayNode a = o.putArray("findings");

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,7 +27,7 @@ import picocli.CommandLine.Option;
                 "missing / unexpected / mismatched equal what model.load_state_dict(sd, strict=False) reports",
                 "(size mismatches split out first).",
                 "MODEL is a checkpoint used as a template, a TorchScript file, a shape-spec JSON, or catalog:<name>."})
-public final class CompareCommand implements Callable<Integer> {
+public final class CompareCommand extends CheckpointCommand {
 
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "What the model expects (see above).")
     String model;
@@ -45,12 +44,6 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Exit 1 unless torch would load the checkpoint with strict=True.")
     boolean strict;
 
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpointOptions;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
         ModelSpec expected = ModelSpec.load(model);
@@ -62,7 +55,7 @@ public final class CompareCommand implements Callable<Integer> {
             // Once rules rename keys, the file's per-module metadata no longer lines up with them.
             Optional<Map<String, Long>> versions = renamed ? Optional.empty() : TorchMetadata.moduleVersions(c);
             Comparison cmp = Comparator.compare(expected.tensors(), applied.tensors(), versions);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             if (json) {
                 out.println(toJson(expected, c, ruleSet, applied, cmp).toString());
             } else {

@@ -10,7 +10,6 @@ import io.weightbench.stats.TensorDiff;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = {"Compare two checkpoints' weights by key (after --rules on B): max_abs, mean_abs, rms,",
                 "rel_l2 = ||a-b||/||a||, cosine similarity per tensor; keys only in A or B; relative change per module."})
-public final class DiffCommand implements Callable<Integer> {
+public final class DiffCommand extends CheckpointCommand {
 
     @Parameters(index = "0", paramLabel = "A")
     Path a;
@@ -33,12 +32,6 @@ public final class DiffCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpointOptions;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
         RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
@@ -46,7 +39,7 @@ public final class DiffCommand implements Callable<Integer> {
         try (Checkpoint ca = checkpointOptions.open(a); Checkpoint cb = checkpointOptions.open(b)) {
             r = CheckpointDiff.diff(ca.weights(), cb.weights(), ruleSet);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             ObjectMapper m = new ObjectMapper();
             ObjectNode o = m.createObjectNode();

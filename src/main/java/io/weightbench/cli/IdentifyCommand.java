@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /** {@code identify CHECKPOINT}: which catalog architecture does this checkpoint fit best? */
 @Command(name = "identify", mixinStandardHelpOptions = true,
         description = "Rank the catalog's architectures by how well the checkpoint fits each after the suggested rules.")
-public final class IdentifyCommand implements Callable<Integer> {
+public final class IdentifyCommand extends CheckpointCommand {
 
     @Parameters(index = "0", paramLabel = "CHECKPOINT")
     Path checkpoint;
@@ -28,12 +27,6 @@ public final class IdentifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpointOptions;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
         List<Identifier.Candidate> ranked;
@@ -41,7 +34,7 @@ public final class IdentifyCommand implements Callable<Integer> {
             ranked = Identifier.rank(ModelSpec.fromCheckpoint(c).tensors());
         }
         List<Identifier.Candidate> shown = ranked.subList(0, Math.min(top, ranked.size()));
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             ArrayNode a = new ObjectMapper().createArrayNode();
             for (Identifier.Candidate c : shown) {

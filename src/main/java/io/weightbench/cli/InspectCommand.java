@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Parameters;
                 "Reads metadata only; --hash and --stats read the tensors' bytes (streamed, bounded memory).",
                 "Formats: torch zip (1.5-2.x), torch legacy (0.2-1.x), TorchScript, whole pickled modules,",
                 "safetensors, sharded *.index.json, .npy, .npz. Pickles are interpreted, never executed."})
-public final class InspectCommand implements Callable<Integer> {
+public final class InspectCommand extends CheckpointCommand {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The checkpoint file.")
     Path file;
@@ -45,12 +44,6 @@ public final class InspectCommand implements Callable<Integer> {
             + " (inside the JVM, without its start-up).")
     boolean timings;
 
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpointOptions;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
@@ -58,9 +51,9 @@ public final class InspectCommand implements Callable<Integer> {
             long openedAt = System.nanoTime();
             if (stats) computeAllStats(c.tensors());
             if (json) {
-                writeJson(c, spec.commandLine().getOut());
+                writeJson(c, out());
             } else {
-                writeTable(c, spec.commandLine().getOut());
+                writeTable(c, out());
             }
             long done = System.nanoTime();
             if (timings) {

@@ -12,7 +12,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "suggest", mixinStandardHelpOptions = true,
         description = {"Propose key-mapping rules that make a checkpoint fit a model, best first, each with the",
                 "number of keys it fixes. -o writes them all as a rules file for compare/apply --rules."})
-public final class SuggestCommand implements Callable<Integer> {
+public final class SuggestCommand extends CheckpointCommand {
 
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A template checkpoint, TorchScript file, shape-spec JSON or catalog:<name>.")
     String model;
@@ -34,12 +33,6 @@ public final class SuggestCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpointOptions;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
         ModelSpec expected = ModelSpec.load(model);
@@ -52,7 +45,7 @@ public final class SuggestCommand implements Callable<Integer> {
             if (Files.exists(output) && Files.isSameFile(output, checkpoint)) throw new IOException(output + ": would overwrite the checkpoint");
             rules.write(output);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode();
             ArrayNode a = o.putArray("suggestions");
