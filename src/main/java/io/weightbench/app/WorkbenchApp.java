@@ -46,16 +46,15 @@ public final class WorkbenchApp extends Application {
         stage.setTitle("Weightbench");
         stage.setScene(new Scene(root, 900, 420));
         stage.show();
-        List<Path> paths = expand(getParameters().getRaw());
-        if (paths.isEmpty()) files.getItems().add("(none: run with checkpoint files or a folder, e.g. samples/)");
-        for (Path p : paths) {
-            int row = files.getItems().size();
-            files.getItems().add(p + "  (reading...)");
-            loader.submit(() -> {
+        List<String> args = getParameters().getRaw();
+        if (args.isEmpty()) files.getItems().add("(none: run with checkpoint files or a folder, e.g. samples/)");
+        // Listing folders and opening files is I/O: all of it on the loader thread, never on the FX thread.
+        loader.submit(() -> {
+            for (Path p : expand(args)) {
                 String line = describe(p);
-                Platform.runLater(() -> files.getItems().set(row, line));
-            });
-        }
+                Platform.runLater(() -> files.getItems().add(line));
+            }
+        });
     }
 
     private static List<Path> expand(List<String> args) {
@@ -80,7 +79,9 @@ public final class WorkbenchApp extends Application {
             return p.getFileName() + "   " + c.format() + ", " + c.tensors().size() + " tensors, weights entry "
                     + (c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry());
         } catch (IOException e) {
-            return p.getFileName() + "   cannot be read: " + e.getMessage();
+            String why = String.valueOf(e.getMessage());
+            String prefix = p + ": ";
+            return p.getFileName() + "   cannot be read: " + (why.startsWith(prefix) ? why.substring(prefix.length()) : why);
         }
     }
 
