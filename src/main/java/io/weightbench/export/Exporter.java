@@ -14,6 +14,7 @@ import io.weightbench.tensor.CanonicalBytes;
 import io.weightbench.tensor.TensorData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -27,14 +28,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 
 /**
  * Writes a fixed checkpoint: the rules applied to the weights entry's keys, everything else kept.
- * Streamed (bounded memory), written to a temporary file beside the output, re-read and checked
- * tensor by tensor (a CRC-32C of each tensor's bytes, computed as they are written and again as
- * they are read back: hardware-accelerated, so verification costs little more than the re-read)
- * and only then renamed into place. Never overwrites its input.
+ * Streamed (bounded memory; tensors stored as plain regions of the input are copied by the
+ * kernel), written to a temporary file beside the output, forced to disk and meanwhile re-read and
+ * checked tensor by tensor (a CRC-32 of each tensor's bytes, computed from the source as they are
+ * written and again as they are read back: hardware-accelerated, so verification costs little more
+ * than the re-read), and only then renamed into place. Never overwrites its input.
  */
 public final class Exporter {
 
@@ -120,7 +128,7 @@ public final class Exporter {
                 hashes = writeTorchZip(tmp, output, pickle, pw.storages());
                 total = pw.storages().size();
             }
-            verify(tmp, target, hashes);
+            syncAndVerify(tmp, target, hashes);
             try {
                 Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -171,7 +179,7 @@ public final class Exporter {
                 temps.add(tmp);
                 finals.add(fin);
                 Map<String, String> hashes = writeSafetensors(tmp, shards.get(i), rules);
-                verify(tmp, Target.SAFETENSORS, hashes);
+                syncAndVerify(tmp, Target.SAFETENSORS, hashes);
                 for (Map.Entry<String, TensorEntry> e : shards.get(i).entrySet()) {
                     weightMap.put(e.getKey(), fin.getFileName().toString());
                     total += e.getValue().data().nbytes();
@@ -280,19 +288,68 @@ public final class Exporter {
 
     private static Map<String, String> writeTorchZip(Path tmp, Path output, byte[] pickle, List<PickleWriter.StorageRecord> storages) throws IOException {
         String top = topFolder(output);
-        Map<String, String> hashes = new LinkedHashMap<>();
-        try (ZipWriter zip = new ZipWriter(tmp)) {
+        Map<String, Future<Long>> crcs = new LinkedHashMap<>();
+        try (Checksums checksums = new Checksums(); ZipWriter zip = new ZipWriter(tmp)) {
             zip.add(top + "/data.pkl", pickle);
             zip.add(top + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
             for (PickleWriter.StorageRecord r : storages) {
-                long crc = zip.add(top + "/data/" + r.name(), r.tensor().nbytes(),
-                        sink -> CanonicalBytes.streamBuffers(r.tensor(), sink::write));
-                hashes.put(r.name(), Long.toHexString(crc));
+                String name = top + "/data/" + r.name();
+                if (CanonicalBytes.kernelCopies(r.tensor())) {
+                    Future<Long> crc = checksums.of(r.tensor());
+                    zip.addCopy(name, r.tensor(), crc);
+                    crcs.put(r.name(), crc);
+                } else {
+                    long crc = zip.add(name, r.tensor().nbytes(), sink -> CanonicalBytes.streamBuffers(r.tensor(), sink::write));
+                    crcs.put(r.name(), CompletableFuture.completedFuture(crc));
+                }
             }
             zip.add(top + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
             zip.finish();
+            return Checksums.hex(crcs);
         }
-        return hashes;
+    }
+
+    /**
+     * CRC-32s of tensors computed on a second thread while the kernel copies the same bytes into
+     * the new file: the two passes over the source overlap instead of adding up.
+     */
+    private static final class Checksums implements AutoCloseable {
+        private final ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "weightbench-checksums");
+            t.setDaemon(true);
+            return t;
+        });
+
+        Future<Long> of(TensorData t) {
+            return pool.submit(() -> crc32(t));
+        }
+
+        <T> Future<T> run(Callable<T> task) {
+            return pool.submit(task);
+        }
+
+        static Map<String, String> hex(Map<String, Future<Long>> crcs) throws IOException {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Future<Long>> e : crcs.entrySet()) out.put(e.getKey(), Long.toHexString(await(e.getValue(), e.getKey())));
+            return out;
+        }
+
+        static <T> T await(Future<T> f, String what) throws IOException {
+            try {
+                return f.get();
+            } catch (ExecutionException x) {
+                if (x.getCause() instanceof IOException io) throw io;
+                throw new IOException(what + ": " + x.getCause(), x.getCause());
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while " + what);
+            }
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
+        }
     }
 
     /** torch names the archive's folder after the file; keep it a plain name. */
@@ -333,24 +390,45 @@ public final class Exporter {
         }
         byte[] h = header.toByteArray();
         int pad = (8 - h.length % 8) % 8;
-        Map<String, String> hashes = new LinkedHashMap<>();
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+        Map<String, Future<Long>> crcs = new LinkedHashMap<>();
+        try (Checksums checksums = new Checksums();
+             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
             ByteBuffer start = ByteBuffer.allocate(8 + h.length + pad).order(ByteOrder.LITTLE_ENDIAN);
             start.putLong(h.length + pad).put(h);
             for (int i = 0; i < pad; i++) start.put((byte) ' ');
             start.flip();
             while (start.hasRemaining()) ch.write(start);
             for (Map.Entry<String, TensorEntry> e : fixed.entrySet()) {
-                CRC32 crc = new CRC32();
-                CanonicalBytes.streamBuffers(e.getValue().data(), b -> {
-                    crc.update(b.duplicate());
-                    while (b.hasRemaining()) ch.write(b);
-                });
-                hashes.put(e.getKey(), Long.toHexString(crc.getValue()));
+                TensorData t = e.getValue().data();
+                if (CanonicalBytes.kernelCopies(t)) {
+                    crcs.put(e.getKey(), checksums.of(t));
+                    CanonicalBytes.transferTo(t, ch);
+                } else {
+                    CRC32 crc = new CRC32();
+                    CanonicalBytes.streamBuffers(t, b -> {
+                        crc.update(b.duplicate());
+                        while (b.hasRemaining()) ch.write(b);
+                    });
+                    crcs.put(e.getKey(), CompletableFuture.completedFuture(crc.getValue()));
+                }
             }
-            ch.force(true);
+            return Checksums.hex(crcs);
         }
-        return hashes;
+    }
+
+    /**
+     * Forces the written file to disk while re-reading and checking it (both wait on different
+     * things: the disk, and the page cache and CPU).
+     */
+    private static void syncAndVerify(Path tmp, Target target, Map<String, String> hashes) throws IOException {
+        try (Checksums background = new Checksums(); FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            Future<Void> sync = background.run(() -> {
+                ch.force(true);
+                return null;
+            });
+            verify(tmp, target, hashes);
+            Checksums.await(sync, "writing " + tmp + " to disk");
+        }
     }
 
     /** Re-reads the written file and checks every tensor's canonical hash against what was written. */
@@ -367,16 +445,20 @@ public final class Exporter {
             }
             for (Map.Entry<String, String> e : hashes.entrySet()) {
                 TensorData t = read.get(e.getKey());
-                if (t == null || !crc32(t).equals(e.getValue())) {
+                if (t == null || !crc32Hex(t).equals(e.getValue())) {
                     throw new IOException("verification failed: tensor " + e.getKey() + " reads back differently");
                 }
             }
         }
     }
 
-    private static String crc32(TensorData t) throws IOException {
+    private static String crc32Hex(TensorData t) throws IOException {
+        return Long.toHexString(crc32(t));
+    }
+
+    private static long crc32(TensorData t) throws IOException {
         CRC32 crc = new CRC32();
         CanonicalBytes.streamBuffers(t, crc::update);
-        return Long.toHexString(crc.getValue());
+        return crc.getValue();
     }
 }

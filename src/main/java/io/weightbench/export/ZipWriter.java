@@ -10,19 +10,24 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32;
+import io.weightbench.tensor.CanonicalBytes;
+import io.weightbench.tensor.TensorData;
 
 /**
  * Writes a zip archive of stored (uncompressed) entries the way torch does: every entry's data
  * aligned to 64 bytes (padding in the local header's extra field), zip64 fields wherever a size or
- * offset needs them. Data is streamed; each local header's CRC is patched in once its data is written.
+ * offset needs them. Data is streamed, or copied by the kernel from the source file; each local
+ * header's CRC is patched in once it is known.
  */
 final class ZipWriter implements Closeable {
 
     static final int ALIGNMENT = 64;
     private static final long MAX32 = 0xffffffffL;
 
-    private record Written(byte[] name, long crc, long size, long localOffset) {}
+    private record Written(byte[] name, Future<Long> crc, long size, long localOffset, boolean pending) {}
 
     private final FileChannel ch;
     private final List<Written> entries = new ArrayList<>();
@@ -64,6 +69,36 @@ final class ZipWriter implements Closeable {
     /** Adds an entry of {@code size} bytes; returns the CRC-32 of its data. */
     long add(String name, long size, DataSource data) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        long local = localHeader(nameBytes, size);
+        EntrySink sink = new EntrySink();
+        data.writeTo(sink);
+        if (sink.written != size) {
+            throw new IOException("zip entry " + name + ": wrote " + sink.written + " bytes, expected " + size);
+        }
+        long crc = sink.crc.getValue();
+        patchCrc(local, crc);
+        entries.add(new Written(nameBytes, java.util.concurrent.CompletableFuture.completedFuture(crc), size, local, false));
+        return crc;
+    }
+
+    /**
+     * Adds an entry holding a tensor's canonical bytes, copied by the kernel where the tensor is a
+     * region of a file ({@link CanonicalBytes#transferTo}); its CRC-32 is computed elsewhere
+     * meanwhile ({@code crc}) and patched in by {@link #finish}.
+     */
+    void addCopy(String name, TensorData tensor, Future<Long> crc) throws IOException {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        long size = tensor.nbytes();
+        long local = localHeader(nameBytes, size);
+        ch.position(pos);
+        CanonicalBytes.transferTo(tensor, ch);
+        long end = ch.position();
+        if (end - pos != size) throw new IOException("zip entry " + name + ": wrote " + (end - pos) + " bytes, expected " + size);
+        pos = end;
+        entries.add(new Written(nameBytes, crc, size, local, true));
+    }
+
+    private long localHeader(byte[] nameBytes, long size) throws IOException {
         boolean zip64 = size >= MAX32;
         int zip64Len = zip64 ? 4 + 16 : 0;
         long headerEnd = pos + 30 + nameBytes.length + zip64Len;
@@ -79,19 +114,33 @@ final class ZipWriter implements Closeable {
         h.putShort((short) 0x4246).putShort((short) pad).put(new byte[pad]);
         h.flip();
         while (h.hasRemaining()) pos += ch.write(h, pos);
-        EntrySink sink = new EntrySink();
-        data.writeTo(sink);
-        if (sink.written != size) {
-            throw new IOException("zip entry " + name + ": wrote " + sink.written + " bytes, expected " + size);
-        }
-        long crc = sink.crc.getValue();
-        ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc), local + 14);
-        entries.add(new Written(nameBytes, crc, size, local));
-        return crc;
+        return local;
     }
 
-    /** Writes the central directory and the end records. */
+    private void patchCrc(long local, long crc) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc);
+        while (b.hasRemaining()) ch.write(b, local + 14 + b.position());
+    }
+
+    private static long crcOf(Written e) throws IOException {
+        try {
+            return e.crc().get();
+        } catch (ExecutionException x) {
+            Throwable cause = x.getCause();
+            if (cause instanceof IOException io) throw io;
+            throw new IOException("computing the CRC-32 of zip entry " + new String(e.name(), StandardCharsets.UTF_8) + " failed: " + cause, cause);
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
+    }
+
+    /**
+     * Patches in the CRCs still outstanding, writes the central directory and the end records. The
+     * caller forces the file to disk (it may verify meanwhile).
+     */
     void finish() throws IOException {
+        for (Written e : entries) if (e.pending()) patchCrc(e.localOffset(), crcOf(e));
         long cdStart = pos;
         for (Written e : entries) {
             boolean bigSize = e.size() >= MAX32;
@@ -100,7 +149,7 @@ final class ZipWriter implements Closeable {
             int extraLen = z > 0 ? 4 + z : 0;
             ByteBuffer c = ByteBuffer.allocate(46 + e.name().length + extraLen).order(ByteOrder.LITTLE_ENDIAN);
             c.putInt(0x02014b50).putShort((short) 45).putShort((short) (z > 0 ? 45 : 20)).putShort((short) 0)
-                    .putShort((short) 0).putShort((short) 0).putShort((short) 0x21).putInt((int) e.crc())
+                    .putShort((short) 0).putShort((short) 0).putShort((short) 0x21).putInt((int) crcOf(e))
                     .putInt(bigSize ? -1 : (int) e.size()).putInt(bigSize ? -1 : (int) e.size())
                     .putShort((short) e.name().length).putShort((short) extraLen).putShort((short) 0)
                     .putShort((short) 0).putShort((short) 0).putInt(0).putInt(bigOffset ? -1 : (int) e.localOffset())
@@ -130,7 +179,6 @@ final class ZipWriter implements Closeable {
                 .putInt(zip64 ? -1 : (int) cdSize).putInt(zip64 ? -1 : (int) cdStart).putShort((short) 0);
         end.flip();
         while (end.hasRemaining()) pos += ch.write(end, pos);
-        ch.force(true);
     }
 
     @Override

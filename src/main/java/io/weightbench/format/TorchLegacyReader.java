@@ -129,5 +129,19 @@ final class TorchLegacyReader implements CheckpointReader {
             if (position < 0 || position + len > size) throw new IOException("read outside storage " + key);
             target.read(position, dst, off, len);
         }
+
+        @Override public void readInto(long position, java.nio.ByteBuffer dst) throws IOException {
+            if (target == null) throw new PickleException("storage " + key + " read before it was located");
+            if (position < 0 || position + dst.remaining() > size) throw new IOException("read outside storage " + key);
+            target.readInto(position, dst);
+        }
+
+        @Override public boolean kernelCopies() { return target != null && target.kernelCopies(); }
+
+        @Override public void transferTo(long position, long count, java.nio.channels.FileChannel out) throws IOException {
+            if (target == null) throw new PickleException("storage " + key + " read before it was located");
+            if (position < 0 || count < 0 || position + count > size) throw new IOException("copy outside storage " + key);
+            target.transferTo(position, count, out);
+        }
     }
 }

@@ -192,6 +192,16 @@ public final class ZipArchive {
             if (start < 0) start = dataStart(entry);
             file.readInto(start + position, dst);
         }
+
+        @Override public boolean kernelCopies() { return file.kernelCopies(); }
+
+        @Override public void transferTo(long position, long count, java.nio.channels.FileChannel target) throws IOException {
+            if (position < 0 || count < 0 || position + count > entry.size()) {
+                throw new IOException("copy of " + count + " bytes at " + position + " lies outside zip entry " + entry.name());
+            }
+            if (start < 0) start = dataStart(entry);
+            file.transferTo(start + position, count, target);
+        }
     }
 
     /** Reads a small entry whole (pickles, version records); refuses large ones. */

@@ -21,6 +21,27 @@ public interface ByteSource {
         dst.put(tmp);
     }
 
+    /** Whether {@link #transferTo} copies inside the kernel (the bytes are a region of a file) rather than through a buffer. */
+    default boolean kernelCopies() { return false; }
+
+    /**
+     * Writes {@code count} bytes starting at {@code position} to {@code target} at its current
+     * position (which advances). A region of a file is copied by the kernel (sendfile), never
+     * passing through this process; anything else goes through a buffer.
+     */
+    default void transferTo(long position, long count, java.nio.channels.FileChannel target) throws IOException {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(count, 1 << 20));
+        long p = position;
+        long end = position + count;
+        while (p < end) {
+            buf.clear().limit((int) Math.min(buf.capacity(), end - p));
+            readInto(p, buf);
+            buf.flip();
+            while (buf.hasRemaining()) target.write(buf);
+            p += buf.limit();
+        }
+    }
+
     /** A view of {@code length} bytes starting at {@code offset}, checked against this source's size. */
     default ByteSource slice(long offset, long length) {
         if (offset < 0 || length < 0 || offset + length > size() || offset + length < 0) {
@@ -43,6 +64,15 @@ public interface ByteSource {
                     throw new IOException("read of " + dst.remaining() + " bytes at " + position + " lies outside " + length + " bytes");
                 }
                 parent.readInto(offset + position, dst);
+            }
+
+            @Override public boolean kernelCopies() { return parent.kernelCopies(); }
+
+            @Override public void transferTo(long position, long count, java.nio.channels.FileChannel target) throws IOException {
+                if (position < 0 || count < 0 || position + count > length) {
+                    throw new IOException("copy of " + count + " bytes at " + position + " lies outside " + length + " bytes");
+                }
+                parent.transferTo(offset + position, count, target);
             }
         };
     }

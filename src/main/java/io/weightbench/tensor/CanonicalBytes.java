@@ -67,6 +67,26 @@ public final class CanonicalBytes {
      * straight from its file into a direct buffer and handed on as is (no copy through the heap),
      * which is what exports of large checkpoints spend their time on.
      */
+    /**
+     * Whether {@link #transferTo} hands the tensor's bytes to the kernel to copy: a contiguous,
+     * little-endian tensor stored in a region of a file.
+     */
+    public static boolean kernelCopies(TensorData t) {
+        boolean swap = t.storage().order() == ByteOrder.BIG_ENDIAN && t.dtype().swapUnit() > 1;
+        return t.isContiguous() && !swap && t.storage().bytes().kernelCopies();
+    }
+
+    /** Writes the tensor's canonical bytes to {@code target} at its position: copied by the kernel where {@link #kernelCopies} allows. */
+    public static void transferTo(TensorData t, java.nio.channels.FileChannel target) throws IOException {
+        if (kernelCopies(t)) {
+            if (t.numel() > 0) t.storage().bytes().transferTo(t.storageOffset() * t.dtype().itemSize(), t.nbytes(), target);
+            return;
+        }
+        streamBuffers(t, b -> {
+            while (b.hasRemaining()) target.write(b);
+        });
+    }
+
     public static void streamBuffers(TensorData t, BufferSink sink) throws IOException {
         boolean swap = t.storage().order() == ByteOrder.BIG_ENDIAN && t.dtype().swapUnit() > 1;
         if (!t.isContiguous() || swap) {

@@ -101,6 +101,23 @@ public final class MappedFile implements ByteSource, Closeable {
         }
     }
 
+    @Override
+    public boolean kernelCopies() { return true; }
+
+    @Override
+    public void transferTo(long position, long count, FileChannel target) throws IOException {
+        if (position < 0 || count < 0 || position + count > size) {
+            throw new IOException(path + ": copy of " + count + " bytes at offset " + position + " lies outside the file (" + size + " bytes)");
+        }
+        long p = position;
+        long end = position + count;
+        while (p < end) {
+            long n = channel.transferTo(p, end - p, target);
+            if (n <= 0) throw new IOException(path + ": the file ended at offset " + p + " (was it truncated while open?)");
+            p += n;
+        }
+    }
+
     private synchronized MappedByteBuffer window(int index) throws IOException {
         MappedByteBuffer buf = windows[index];
         if (buf == null) {

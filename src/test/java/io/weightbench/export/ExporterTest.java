@@ -45,6 +45,25 @@ class ExporterTest {
         }
     }
 
+    /** The kernel copies what is a plain region of a file (zip entry, legacy storage, safetensors) and nothing else. */
+    @Test
+    void onlyPlainFileRegionsAreCopiedByTheKernel() throws Exception {
+        for (String name : List.of("dtypes_zip.pt", "dtypes_legacy.pt", "model.safetensors")) {
+            try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve(name))) {
+                assertThat(c.tensors()).as(name).anyMatch(t -> t.data().isContiguous() && t.data().numel() > 0);
+                for (TensorEntry t : c.tensors()) {
+                    assertThat(CanonicalBytes.kernelCopies(t.data())).as(name + " " + t.key()).isEqualTo(t.data().isContiguous());
+                }
+            }
+        }
+        try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("bigendian.pt"))) {
+            assertThat(c.tensors()).anyMatch(t -> t.data().dtype().itemSize() > 1 && !CanonicalBytes.kernelCopies(t.data()));
+        }
+        try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("arrays_compressed.npz"))) {
+            assertThat(c.tensors()).noneMatch(t -> CanonicalBytes.kernelCopies(t.data()));
+        }
+    }
+
     @Test
     void nestedEntriesSurviveAndOnlyTheWeightsChange(@TempDir Path dir) throws Exception {
         try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("training_checkpoint.pth"))) {
