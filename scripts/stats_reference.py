@@ -32,14 +32,49 @@ def stats(t):
     }
 
 
+BINS, LOG_BINS, DIFF_BINS = 13, 7, 9
+
+
+def binned(x, bins, lo, hi):
+    """torch.histc's binning in float64: bin (x - lo) * bins / (hi - lo), the last bin closed.
+    Counted with bincount rather than torch.histc itself: torch 1.13's histc takes its right edge
+    from linspace(lo, hi, bins + 1), whose last element can fall an ulp short of hi (e.g. for 8
+    edges), and then drops the maximum."""
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    x = x[(x >= lo) & (x <= hi)]
+    idx = ((x - lo) * bins / (hi - lo)).floor().long().clamp(max=bins - 1)
+    return [int(c) for c in torch.bincount(idx, minlength=bins)]
+
+
+def histc(x, bins):
+    """A histogram over the values' own range, in float64 (None without values)."""
+    if x.numel() == 0:
+        return None
+    lo, hi = float(x.min()), float(x.max())
+    return {"lo": lo, "hi": hi, "counts": binned(x, bins, lo, hi)}
+
+
+def histograms(t):
+    if t.is_quantized:
+        t = t.dequantize()
+    x = t.detach().to(torch.float64).flatten() if not t.is_complex() else t.abs().to(torch.float64).flatten()
+    finite = x[torch.isfinite(x)]
+    nonzero = finite[finite != 0].abs()
+    return {"linear": histc(finite, BINS), "log": histc(torch.log10(nonzero), LOG_BINS),
+            "log_zeros": int((finite == 0).sum())}
+
+
 def diff(a, b):
     x = a.detach().to(torch.float64).flatten()
     y = b.detach().to(torch.float64).flatten()
     ok = torch.isfinite(x) & torch.isfinite(y)
     x, y = x[ok], y[ok]
     d = (x - y).abs()
-    return {"max_abs": float(d.max()), "mean_abs": float(d.mean()), "rms": float(d.pow(2).mean().sqrt()),
-            "rel_l2": float(d.norm() / x.norm()), "cosine": float((x * y).sum() / (x.norm() * y.norm()))}
+    m = float(d.max())
+    return {"max_abs": m, "mean_abs": float(d.mean()), "rms": float(d.pow(2).mean().sqrt()),
+            "rel_l2": float(d.norm() / x.norm()), "cosine": float((x * y).sum() / (x.norm() * y.norm())),
+            "histogram": binned(y - x, DIFF_BINS, -m, m)}
 
 
 def main():
@@ -57,6 +92,8 @@ def main():
     a["bf16"] = torch.randn(64).bfloat16()
     a["q"] = torch.quantize_per_channel(torch.randn(4, 8), torch.tensor([0.1, 0.2, 0.05, 0.3], dtype=torch.double),
                                         torch.tensor([0, 2, -1, 1]), 0, torch.qint8)
+    a["large"] = torch.randn(700, 1000) * 0.02  # several 1 MiB chunks: read in parallel
+    a["large_half"] = (torch.randn(1200, 1000) * 3).half()
     base = torch.randn(8, 12)
     a["view"] = base.t()[2:9]
     b = collections.OrderedDict((k, v.clone() if not v.is_quantized else v) for k, v in a.items())
@@ -67,6 +104,7 @@ def main():
     b["bn.running_variance"] = a["bn.running_var"]
     b["half"] = (a["half"].float() * 0.5).half()
     b["view"] = a["view"].contiguous() - 0.25
+    b["large"] = a["large"] * 0.9 + 0.001 * torch.randn_like(a["large"])
     torch.save(a, os.path.join(d, "a.pth"))
     torch.save(b, os.path.join(d, "b.pth"))
     # a checkpoint with every fault `check` looks for
@@ -87,7 +125,9 @@ def main():
     faulty["lm_head.weight"] = emb
     torch.save(faulty, os.path.join(d, "faulty.pth"))
     ref = {"stats": {k: stats(v) for k, v in a.items()},
-           "diff": {k: diff(a[k], b[k]) for k in ("conv.weight", "conv.bias", "half", "view")}}
+           "histograms": {k: histograms(v) for k, v in a.items()},
+           "bins": {"linear": BINS, "log": LOG_BINS, "diff": DIFF_BINS},
+           "diff": {k: diff(a[k], b[k]) for k in ("conv.weight", "conv.bias", "half", "view", "large")}}
     with open(os.path.join(d, "reference.json"), "w") as f:
         json.dump(ref, f, indent=1)
 

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.rules.RuleSet;
 import io.weightbench.stats.CheckpointDiff;
+import io.weightbench.stats.Histogram;
 import io.weightbench.stats.TensorDiff;
+import io.weightbench.tensor.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,12 +34,23 @@ public final class DiffCommand extends CheckpointCommand {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
+    @Option(names = "--bins", paramLabel = "N", description = "With --json: a histogram of each pair's differences b - a in N"
+            + " equal bins over [-max_abs, max_abs]; 0 for none (default: ${DEFAULT-VALUE}).")
+    int bins = Histogram.DEFAULT_BINS;
+
+    @Option(names = "--progress", description = "Print progress to stderr twice a second.")
+    boolean progress;
+
     @Override
     public Integer call() throws IOException {
         RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
         CheckpointDiff.Result r;
         try (Checkpoint ca = checkpointOptions.open(a); Checkpoint cb = checkpointOptions.open(b)) {
-            r = CheckpointDiff.diff(ca.weights(), cb.weights(), ruleSet);
+            if (bins < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bins must be 0 or more, not " + bins);
+            Progress p = new Progress(0);
+            try (ProgressPrinter printer = new ProgressPrinter(p, spec.commandLine().getErr(), "diff", progress)) {
+                r = CheckpointDiff.diff(ca.weights(), cb.weights(), ruleSet, json ? bins : 0, p);
+            }
         }
         PrintWriter out = out();
         if (json) {
@@ -54,6 +67,7 @@ public final class DiffCommand extends CheckpointCommand {
                     num(t, "rel_l2", d.relL2());
                     num(t, "cosine", d.cosine());
                     t.put("non_finite", d.nonFinite());
+                    if (d.histogram() != null) t.set("histogram", histogram(m, d.histogram()));
                 }
                 t.put("shape_differs", p.shapesDiffer()).put("dtype_differs", !p.dtypeA().equals(p.dtypeB()));
                 if (p.shapesDiffer()) {
@@ -83,6 +97,13 @@ public final class DiffCommand extends CheckpointCommand {
         }
         out.flush();
         return WeightbenchCommand.OK;
+    }
+
+    private static ObjectNode histogram(ObjectMapper m, Histogram h) {
+        ObjectNode o = m.createObjectNode().put("scale", "linear").put("lo", h.lo()).put("hi", h.hi());
+        ArrayNode counts = o.putArray("counts");
+        for (long c : h.counts()) counts.add(c);
+        return o;
     }
 
     private static void num(ObjectNode o, String name, double v) {

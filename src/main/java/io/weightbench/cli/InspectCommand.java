@@ -5,8 +5,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.ObjectEntry;
 import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.stats.Histogram;
+import io.weightbench.stats.TensorReport;
 import io.weightbench.stats.TensorStats;
 import io.weightbench.tensor.CanonicalBytes;
+import io.weightbench.tensor.Progress;
 import io.weightbench.tensor.Quantization;
 import io.weightbench.tensor.TensorData;
 import java.io.IOException;
@@ -39,6 +42,17 @@ public final class InspectCommand extends CheckpointCommand {
     @Option(names = "--stats", description = "Add min, max, mean, std, L2 norm (finite values), and NaN / inf / zero /"
             + " beyond-float16 counts per tensor; quantized tensors are dequantized, complex ones summarised by magnitude.")
     boolean stats;
+
+    @Option(names = "--bins", paramLabel = "N", description = "With --stats: a histogram of each tensor's finite values in N equal"
+            + " bins over its range (binned as torch.histc), in the JSON; 0 for none (default: ${DEFAULT-VALUE}).")
+    int bins = io.weightbench.stats.Histogram.DEFAULT_BINS;
+
+    @Option(names = "--log-histogram", description = "With --stats: bin log10|value| of the finite non-zero values instead"
+            + " (how magnitudes spread over decades); zeros are counted apart.")
+    boolean logHistogram;
+
+    @Option(names = "--progress", description = "With --stats: print progress to stderr twice a second.")
+    boolean progress;
 
     @Option(names = "--timings", description = "Print to stderr how long opening and listing took, in milliseconds"
             + " (inside the JVM, without its start-up).")
@@ -129,32 +143,23 @@ public final class InspectCommand extends CheckpointCommand {
         }
     }
 
-    /** Statistics of every tensor, computed on all cores before the listing is written. */
-    private final java.util.Map<TensorEntry, TensorStats> computed = new java.util.IdentityHashMap<>();
+    /** Statistics (and histograms) of every tensor, computed on all cores before the listing is written. */
+    private final java.util.Map<TensorEntry, TensorReport> computed = new java.util.IdentityHashMap<>();
 
     private void computeAllStats(List<TensorEntry> tensors) throws IOException {
-        try {
-            List<TensorStats> all = tensors.parallelStream().map(t -> {
-                try {
-                    return TensorStats.of(t.data());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(new IOException(file + ": cannot read tensor " + t.key() + ": " + e.getMessage(), e));
-                }
-            }).toList();
+        if (bins < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bins must be 0 or more, not " + bins);
+        Progress p = new Progress(0);
+        try (ProgressPrinter printer = new ProgressPrinter(p, spec.commandLine().getErr(), "stats", progress)) {
+            List<TensorReport> all = TensorReport.of(tensors, json ? bins : 0,
+                    logHistogram ? Histogram.Scale.LOG : Histogram.Scale.LINEAR, p);
             for (int i = 0; i < tensors.size(); i++) computed.put(tensors.get(i), all.get(i));
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
+        } catch (IOException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 
-    private TensorStats statsOf(TensorEntry t) throws IOException {
-        TensorStats known = computed.get(t);
-        if (known != null) return known;
-        try {
-            return TensorStats.of(t.data());
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot read tensor " + t.key() + ": " + e.getMessage(), e);
-        }
+    private TensorStats statsOf(TensorEntry t) {
+        return computed.get(t).stats();
     }
 
     private void writeStats(JsonGenerator g, TensorEntry t) throws IOException {
@@ -171,6 +176,21 @@ public final class InspectCommand extends CheckpointCommand {
         g.writeNumberField("pos_inf", s.posInf());
         g.writeNumberField("neg_inf", s.negInf());
         g.writeNumberField("outside_float16", s.outsideFloat16());
+        Histogram h = computed.get(t).histogram();
+        if (h != null) writeHistogram(g, h);
+        g.writeEndObject();
+    }
+
+    /** {@code "histogram": {"scale", "lo", "hi", "counts", ["zeros"]}}; for the log scale lo/hi are log10 magnitudes. */
+    static void writeHistogram(JsonGenerator g, Histogram h) throws IOException {
+        g.writeObjectFieldStart("histogram");
+        g.writeStringField("scale", h.scale() == Histogram.Scale.LOG ? "log10_abs" : "linear");
+        g.writeNumberField("lo", h.lo());
+        g.writeNumberField("hi", h.hi());
+        g.writeArrayFieldStart("counts");
+        for (long c : h.counts()) g.writeNumber(c);
+        g.writeEndArray();
+        if (h.scale() == Histogram.Scale.LOG) g.writeNumberField("zeros", h.zeros());
         g.writeEndObject();
     }
 

@@ -4,7 +4,9 @@ import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.model.TensorSpec;
 import io.weightbench.rules.RuleException;
 import io.weightbench.rules.RuleSet;
+import io.weightbench.tensor.Progress;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +31,14 @@ public final class CheckpointDiff {
     private CheckpointDiff() {}
 
     public static Result diff(List<TensorEntry> a, List<TensorEntry> b, RuleSet rulesOnB) throws IOException {
+        return diff(a, b, rulesOnB, 0, Progress.none());
+    }
+
+    /**
+     * @param bins     bins of each pair's difference histogram; 0 for none
+     * @param progress bytes of both sides read; pairs are measured on all cores
+     */
+    public static Result diff(List<TensorEntry> a, List<TensorEntry> b, RuleSet rulesOnB, int bins, Progress progress) throws IOException {
         List<TensorSpec> specsB = new ArrayList<>();
         Map<String, TensorEntry> byKeyB = new LinkedHashMap<>();
         for (TensorEntry t : b) {
@@ -44,22 +54,42 @@ public final class CheckpointDiff {
         if (!applied.transforms().isEmpty()) throw new RuleException("diff applies key rules only; tensor rules belong in apply");
         Map<String, TensorEntry> bAfter = new LinkedHashMap<>();
         for (TensorSpec s : applied.tensors()) bAfter.put(s.key(), byKeyB.get(applied.renamedFrom().get(s.key())));
-        List<Pair> pairs = new ArrayList<>();
         List<String> onlyA = new ArrayList<>();
-        Map<String, double[]> modules = new LinkedHashMap<>();
-        Map<String, Integer> moduleCounts = new LinkedHashMap<>();
+        List<TensorEntry[]> matched = new ArrayList<>();
         for (TensorEntry x : a) {
             TensorEntry y = bAfter.remove(x.key());
             if (y == null) {
                 onlyA.add(x.key());
-                continue;
+            } else {
+                matched.add(new TensorEntry[] {x, y});
+                progress.addTotal((x.data().nbytes() + y.data().nbytes()) * (bins > 0 ? 2 : 1));
             }
-            List<Long> sa = TensorSpec.of(x.key(), x.data().shape(), x.data().dtype()).shape();
-            List<Long> sb = TensorSpec.of(y.key(), y.data().shape(), y.data().dtype()).shape();
-            TensorDiff d = sa.equals(sb) ? TensorDiff.of(x.data(), y.data()) : null;
-            pairs.add(new Pair(x.key(), sa, sb, x.data().dtype().torchName(), y.data().dtype().torchName(), d));
+        }
+        List<Pair> pairs;
+        try {
+            pairs = matched.parallelStream().map(m -> {
+                TensorEntry x = m[0];
+                TensorEntry y = m[1];
+                List<Long> sa = TensorSpec.of(x.key(), x.data().shape(), x.data().dtype()).shape();
+                List<Long> sb = TensorSpec.of(y.key(), y.data().shape(), y.data().dtype()).shape();
+                TensorDiff d;
+                try {
+                    d = sa.equals(sb) ? TensorDiff.of(x.data(), y.data(), bins, progress) : null;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(new IOException("cannot read " + x.key() + ": " + e.getMessage(), e));
+                }
+                if (d == null) progress.worked((x.data().nbytes() + y.data().nbytes()) * (bins > 0 ? 2 : 1));
+                return new Pair(x.key(), sa, sb, x.data().dtype().torchName(), y.data().dtype().torchName(), d);
+            }).toList();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Map<String, double[]> modules = new LinkedHashMap<>();
+        Map<String, Integer> moduleCounts = new LinkedHashMap<>();
+        for (Pair p : pairs) {
+            TensorDiff d = p.diff();
             if (d != null) {
-                String module = x.key().contains(".") ? x.key().substring(0, x.key().lastIndexOf('.')) : "";
+                String module = p.key().contains(".") ? p.key().substring(0, p.key().lastIndexOf('.')) : "";
                 double[] acc = modules.computeIfAbsent(module, k -> new double[2]);
                 acc[0] += d.normDiff() * d.normDiff();
                 acc[1] += d.normA() * d.normA();

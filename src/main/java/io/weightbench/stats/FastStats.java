@@ -1,73 +1,44 @@
 package io.weightbench.stats;
 
-import io.weightbench.tensor.ByteSource;
 import io.weightbench.tensor.DType;
-import io.weightbench.tensor.ElementDecoder;
+import io.weightbench.tensor.Progress;
 import io.weightbench.tensor.TensorData;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Optional;
-import java.util.stream.LongStream;
 
 /**
  * Statistics of contiguous little-endian float tensors (float32, float64, float16, bfloat16) read
- * straight from the file in 1 MiB chunks on every core: each chunk is summarised exactly (sum,
- * then squared deviations from its own mean, while it is in cache) and chunks are merged with
- * Chan's formula ({@link TensorStats.Accumulator#merge}), so the result equals the one-pass
- * accumulator's up to rounding.
+ * straight from the file in 1 MiB chunks on every core ({@link ValueChunks#foldRaw}): each chunk
+ * is summarised exactly (sum, then squared deviations from its own mean, while it is in cache) and
+ * chunks are merged with Chan's formula ({@link TensorStats.Accumulator#merge}), so the result
+ * equals the one-pass accumulator's up to rounding.
  */
 final class FastStats {
 
-    static final int CHUNK_BYTES = 1 << 20;
-    private static final float[] HALF = new float[65536];
-    private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN));
-
-    static {
-        for (int i = 0; i < 65536; i++) HALF[i] = (float) ElementDecoder.halfToDouble((short) i);
-    }
+    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[ValueChunks.CHUNK_BYTES / 4]);
+    private static final ThreadLocal<double[]> VALUES = ThreadLocal.withInitial(() -> new double[ValueChunks.CHUNK_BYTES / 2]);
 
     private FastStats() {}
 
     static boolean applies(TensorData t) {
-        DType d = t.dtype();
-        return t.quantization().isEmpty() && t.isContiguous() && t.storage().order() == ByteOrder.LITTLE_ENDIAN
-                && (d == DType.FLOAT32 || d == DType.FLOAT64 || d == DType.FLOAT16 || d == DType.BFLOAT16);
+        return ValueChunks.parallel(t);
     }
 
-    static TensorStats of(TensorData t) throws IOException {
-        int item = t.dtype().itemSize();
-        long total = t.nbytes();
-        long chunks = (total + CHUNK_BYTES - 1) / CHUNK_BYTES;
-        long base = t.storageOffset() * item;
-        ByteSource src = t.storage().bytes();
-        LongStream range = LongStream.range(0, chunks);
-        if (chunks > 1) range = range.parallel();
-        try {
-            Optional<TensorStats.Accumulator> p = range.mapToObj(c -> chunk(src, base + c * CHUNK_BYTES, (int) Math.min(CHUNK_BYTES, total - c * CHUNK_BYTES), t.dtype()))
-                    .reduce(TensorStats.Accumulator::merge);
-            return p.orElseGet(TensorStats.Accumulator::new).result();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+    static TensorStats of(TensorData t, Progress progress) throws IOException {
+        return ValueChunks.foldRaw(t, progress, FastStats::chunk, TensorStats.Accumulator::merge, new TensorStats.Accumulator()).result();
     }
 
-    private static TensorStats.Accumulator chunk(ByteSource src, long position, int length, DType dtype) {
-        ByteBuffer buf = BUFFERS.get();
-        buf.clear().limit(length);
-        try {
-            src.readInto(position, buf);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        buf.flip();
-        int n = length / dtype.itemSize();
+    private static TensorStats.Accumulator chunk(ByteBuffer buf, DType dtype) {
+        int n = buf.remaining() / dtype.itemSize();
         if (dtype == DType.FLOAT32) {
             TensorStats.Accumulator fast = float32(buf, n);
             if (fast != null) return fast;
         }
-        return careful(buf, n, dtype);
+        double[] v = VALUES.get();
+        ValueChunks.decode(buf, n, dtype, v);
+        TensorStats.Accumulator p = new TensorStats.Accumulator();
+        for (int i = 0; i < n; i++) p.add(v[i]);
+        return p;
     }
 
     /**
@@ -75,8 +46,6 @@ final class FastStats {
      * value (so the variance stays exact), range, zero and beyond-float16 counts. Null when the
      * chunk holds NaN or infinities, which the careful loop then counts.
      */
-    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[CHUNK_BYTES / 4]);
-
     private static TensorStats.Accumulator float32(ByteBuffer buf, int n) {
         // one bulk copy into a heap array: element-wise access to a direct buffer costs a check per call
         float[] f = FLOATS.get();
@@ -112,21 +81,5 @@ final class FastStats {
         p.zeros = zeros;
         p.outside16 = outside;
         return p;
-    }
-
-    /** Chunks with NaN or infinities, and the 16/64-bit types: value by value. */
-    private static TensorStats.Accumulator careful(ByteBuffer buf, int n, DType dtype) {
-        TensorStats.Accumulator p = new TensorStats.Accumulator();
-        for (int i = 0; i < n; i++) p.add(value(buf, i, dtype));
-        return p;
-    }
-
-    private static double value(ByteBuffer b, int i, DType dtype) {
-        return switch (dtype) {
-            case FLOAT32 -> b.getFloat(i << 2);
-            case FLOAT64 -> b.getDouble(i << 3);
-            case FLOAT16 -> HALF[b.getShort(i << 1) & 0xffff];
-            default -> Float.intBitsToFloat((b.getShort(i << 1) & 0xffff) << 16);
-        };
     }
 }

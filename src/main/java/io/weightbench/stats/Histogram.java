@@ -1,38 +1,136 @@
 package io.weightbench.stats;
 
-import io.weightbench.tensor.ElementReader;
+import io.weightbench.tensor.Progress;
 import io.weightbench.tensor.TensorData;
 import java.io.IOException;
 
-/** Counts of a tensor's finite values in {@code bins} equal bins over [lo, hi] (the last bin includes hi). */
-public record Histogram(double lo, double hi, long[] counts) {
+/**
+ * Counts of a tensor's finite values in equal bins.
+ * <ul>
+ *   <li>{@link Scale#LINEAR}: over values in [lo, hi], binned as {@code torch.histc} does (index
+ *   {@code (v - lo) * bins / (hi - lo)}, the last bin includes hi; a range of one value is widened
+ *   to [v-1, v+1]).</li>
+ *   <li>{@link Scale#LOG}: over {@code log10|v|} in [lo, hi], for finite non-zero values: how the
+ *   magnitudes spread over decades (what float16 would flush to zero or overflow); zeros are
+ *   counted apart in {@code zeros}.</li>
+ * </ul>
+ */
+public record Histogram(Scale scale, double lo, double hi, long[] counts, long zeros) {
+
+    public static final int DEFAULT_BINS = 100;
+
+    public enum Scale { LINEAR, LOG }
+
+    /** Linear bins over [lo, hi]. The caller counts this pass in the progress's total; passes it cannot foresee add themselves. */
+    public static Histogram linear(TensorData t, int bins, double lo, double hi, Progress progress) throws IOException {
+        double[] range = widened(lo, hi);
+        return count(t, bins, Scale.LINEAR, range[0], range[1], progress);
+    }
 
     public static Histogram of(TensorData t, int bins, double lo, double hi) throws IOException {
-        long[] counts = new long[bins];
-        ElementReader r = new ElementReader(t);
-        double[] buf = new double[(int) Math.min(TensorStats.CHUNK, Math.max(1, t.numel()))];
-        for (long s = 0; s < t.numel(); s += buf.length) {
-            int n = (int) Math.min(buf.length, t.numel() - s);
-            r.read(s, buf, n);
-            for (int i = 0; i < n; i++) add(counts, buf[i], lo, hi);
-        }
-        return new Histogram(lo, hi, counts);
+        return linear(t, bins, lo, hi, Progress.none());
     }
 
     /** Over the tensor's own finite range. */
     public static Histogram of(TensorData t, int bins) throws IOException {
-        TensorStats s = TensorStats.of(t);
-        double lo = Double.isFinite(s.min()) ? s.min() : 0;
-        double hi = Double.isFinite(s.max()) ? s.max() : 0;
-        return of(t, bins, lo, hi);
+        return of(t, bins, Scale.LINEAR, TensorStats.of(t), Progress.none());
     }
 
-    static void add(long[] counts, double v, double lo, double hi) {
-        if (!Double.isFinite(v) || v < lo || v > hi) return;
-        int bins = counts.length;
-        int i = hi > lo ? (int) ((v - lo) / (hi - lo) * bins) : 0;
-        counts[Math.min(i, bins - 1)]++;
+    /**
+     * Over the tensor's own finite range, given its statistics (a second pass over the values, or a
+     * third where the statistics cannot give the range: infinities present, or a log scale).
+     */
+    public static Histogram of(TensorData t, int bins, Scale scale, TensorStats stats, Progress progress) throws IOException {
+        if (bins < 1) throw new IllegalArgumentException("a histogram needs at least one bin, not " + bins);
+        if (scale == Scale.LINEAR && stats.inf() == 0) {
+            if (stats.count() - stats.nan() == 0) {
+                progress.worked(t.nbytes());
+                return new Histogram(scale, 0, 0, new long[bins], 0);
+            }
+            return linear(t, bins, stats.min(), stats.max(), progress);
+        }
+        progress.addTotal(t.nbytes());
+        double[] r = ValueChunks.fold(t, progress, new ValueChunks.Folder<double[]>() {
+            @Override public double[] empty() { return new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0}; }
+
+            @Override public double[] chunk(double[] v, int n) {
+                double[] p = empty();
+                for (int i = 0; i < n; i++) {
+                    double x = v[i];
+                    if (!Double.isFinite(x)) continue;
+                    if (x < p[0]) p[0] = x;
+                    if (x > p[1]) p[1] = x;
+                    double a = Math.abs(x);
+                    if (a != 0 && a < p[2]) p[2] = a;
+                    if (a > p[3]) p[3] = a;
+                }
+                return p;
+            }
+
+            @Override public double[] merge(double[] a, double[] b) {
+                return new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.max(a[3], b[3])};
+            }
+        });
+        if (scale == Scale.LINEAR) {
+            if (r[0] > r[1]) {
+                progress.worked(t.nbytes());
+                return new Histogram(scale, 0, 0, new long[bins], 0);
+            }
+            return linear(t, bins, r[0], r[1], progress);
+        }
+        if (r[2] > r[3]) { // no finite non-zero value
+            progress.worked(t.nbytes());
+            return new Histogram(scale, 0, 0, new long[bins], stats.zeros());
+        }
+        double[] range = widened(Math.log10(r[2]), Math.log10(r[3]));
+        return count(t, bins, Scale.LOG, range[0], range[1], progress);
     }
+
+    private static double[] widened(double lo, double hi) {
+        if (!(lo <= hi)) throw new IllegalArgumentException("histogram range [" + lo + ", " + hi + "] is empty");
+        return lo == hi ? new double[] {lo - 1, hi + 1} : new double[] {lo, hi};
+    }
+
+    private static Histogram count(TensorData t, int bins, Scale scale, double lo, double hi, Progress progress) throws IOException {
+        boolean log = scale == Scale.LOG;
+        long[] counts = ValueChunks.fold(t, progress, new ValueChunks.Folder<long[]>() {
+            @Override public long[] empty() { return new long[bins + 1]; }
+
+            @Override public long[] chunk(double[] v, int n) {
+                long[] c = new long[bins + 1];
+                if (log) {
+                    for (int i = 0; i < n; i++) {
+                        double a = Math.abs(v[i]);
+                        if (a == 0) c[bins]++;
+                        else add(c, bins, Math.log10(a), lo, hi);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) add(c, bins, v[i], lo, hi);
+                }
+                return c;
+            }
+
+            @Override public long[] merge(long[] a, long[] b) {
+                for (int i = 0; i < a.length; i++) a[i] += b[i];
+                return a;
+            }
+        });
+        return new Histogram(scale, lo, hi, java.util.Arrays.copyOf(counts, bins), log ? counts[bins] : 0);
+    }
+
+    /** torch.histc's binning; NaN, infinities and values outside [lo, hi] are left out. */
+    static void add(long[] counts, int bins, double v, double lo, double hi) {
+        if (!(v >= lo && v <= hi)) return;
+        int i = (int) ((v - lo) * bins / (hi - lo));
+        counts[i >= bins ? bins - 1 : i]++;
+    }
+
+    /** The left edge of bin {@code i} (i = bins: the right edge of the last), in the histogram's scale. */
+    public double edge(int i) {
+        return lo + (hi - lo) * i / counts.length;
+    }
+
+    public int bins() { return counts.length; }
 
     public long total() {
         long t = 0;

@@ -1,6 +1,6 @@
 package io.weightbench.stats;
 
-import io.weightbench.tensor.ElementReader;
+import io.weightbench.tensor.Progress;
 import io.weightbench.tensor.TensorData;
 import java.io.IOException;
 
@@ -19,16 +19,22 @@ public record TensorStats(long count, double min, double max, double mean, doubl
     public long inf() { return posInf + negInf; }
 
     public static TensorStats of(TensorData t) throws IOException {
-        if (FastStats.applies(t)) return FastStats.of(t);
-        Accumulator a = new Accumulator();
-        ElementReader r = new ElementReader(t);
-        double[] buf = new double[(int) Math.min(CHUNK, Math.max(1, t.numel()))];
-        for (long s = 0; s < t.numel(); s += buf.length) {
-            int n = (int) Math.min(buf.length, t.numel() - s);
-            r.read(s, buf, n);
-            for (int i = 0; i < n; i++) a.add(buf[i]);
-        }
-        return a.result();
+        return of(t, Progress.none());
+    }
+
+    public static TensorStats of(TensorData t, Progress progress) throws IOException {
+        if (FastStats.applies(t)) return FastStats.of(t, progress);
+        return ValueChunks.fold(t, progress, new ValueChunks.Folder<Accumulator>() {
+            @Override public Accumulator empty() { return new Accumulator(); }
+
+            @Override public Accumulator chunk(double[] values, int n) {
+                Accumulator a = new Accumulator();
+                for (int i = 0; i < n; i++) a.add(values[i]);
+                return a;
+            }
+
+            @Override public Accumulator merge(Accumulator a, Accumulator b) { return a.merge(b); }
+        }).result();
     }
 
     /**

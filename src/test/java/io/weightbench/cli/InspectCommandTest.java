@@ -75,6 +75,31 @@ class InspectCommandTest {
     }
 
     @Test
+    void statsCarryHistogramsLinearOrLog() throws Exception {
+        String views = TestFiles.fixtures().resolve("views_zip.pt").toString();
+        JsonNode base = tensor(new ObjectMapper().readTree(run("inspect", "--json", "--stats", "--bins", "6", views).out()), "base");
+        JsonNode h = base.get("stats").get("histogram"); // arange(60) in 6 bins over [0, 59]
+        assertThat(h.get("scale").asText()).isEqualTo("linear");
+        assertThat(h.get("lo").asDouble()).isEqualTo(0.0);
+        assertThat(h.get("hi").asDouble()).isEqualTo(59.0);
+        assertThat(h.get("counts").toString()).isEqualTo("[10,10,10,10,10,10]");
+        JsonNode log = tensor(new ObjectMapper().readTree(run("inspect", "--json", "--stats", "--bins", "2", "--log-histogram", views).out()), "base")
+                .get("stats").get("histogram"); // |1..59| over log10 in [0, 1.77]: 1..7 and 8..59
+        assertThat(log.get("scale").asText()).isEqualTo("log10_abs");
+        assertThat(log.get("zeros").asLong()).isEqualTo(1);
+        assertThat(log.get("counts").toString()).isEqualTo("[7,52]");
+        JsonNode none = tensor(new ObjectMapper().readTree(run("inspect", "--json", "--stats", "--bins", "0", views).out()), "base");
+        assertThat(none.get("stats").has("histogram")).isFalse();
+        Result progress = run("inspect", "--json", "--stats", "--progress", views);
+        assertThat(progress.err()).contains("stats: 100%");
+    }
+
+    private static JsonNode tensor(JsonNode listing, String key) {
+        for (JsonNode t : listing.get("tensors")) if (t.get("key").asText().equals(key)) return t;
+        throw new AssertionError("no tensor " + key);
+    }
+
+    @Test
     void badInputIsOneLineOnStderrAndExitTwo(@TempDir Path dir) throws Exception {
         Path text = dir.resolve("notes.pt");
         Files.writeString(text, "not a checkpoint\n");

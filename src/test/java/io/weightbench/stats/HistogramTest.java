@@ -23,4 +23,17 @@ class HistogramTest {
             assertThat(h.total()).isEqualTo(12);
         }
     }
+
+    @Test
+    void aCancelEndsTheRunWhereverItIs() throws Exception {
+        try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("dtypes_zip.pt"))) {
+            io.weightbench.tensor.Progress p = new io.weightbench.tensor.Progress(0);
+            p.cancel();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TensorReport.of(c.tensors(), 10, Histogram.Scale.LINEAR, p))
+                    .isInstanceOf(java.util.concurrent.CancellationException.class);
+            io.weightbench.tensor.Progress fresh = new io.weightbench.tensor.Progress(0);
+            TensorReport.of(c.tensors(), 10, Histogram.Scale.LOG, fresh);
+            assertThat(fresh.fraction()).isEqualTo(1.0);
+        }
+    }
 }

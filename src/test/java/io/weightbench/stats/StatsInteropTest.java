@@ -9,6 +9,7 @@ import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.format.Formats;
 import io.weightbench.rules.Rule;
 import io.weightbench.rules.RuleSet;
+import io.weightbench.tensor.Progress;
 import java.nio.file.Path;
 import java.util.List;
 import org.assertj.core.data.Offset;
@@ -24,10 +25,22 @@ class StatsInteropTest {
         JsonNode ref = new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature())
                 .readTree(dir.resolve("reference.json").toFile());
         try (Checkpoint a = Formats.standard().open(dir.resolve("a.pth")); Checkpoint b = Formats.standard().open(dir.resolve("b.pth"))) {
+            int bins = ref.get("bins").get("linear").asInt();
+            int logBins = ref.get("bins").get("log").asInt();
+            Progress progress = new Progress(0);
+            List<TensorReport> linear = TensorReport.of(a.weights(), bins, Histogram.Scale.LINEAR, progress);
+            List<TensorReport> log = TensorReport.of(a.weights(), logBins, Histogram.Scale.LOG, Progress.none());
+            assertThat(progress.done()).isEqualTo(progress.total()).isGreaterThan(2 * 4_000_000L);
             var fields = ref.get("stats").fields();
             while (fields.hasNext()) {
                 var e = fields.next();
-                TensorStats s = TensorStats.of(a.tensor(e.getKey()).orElseThrow().data());
+                int index = a.weights().indexOf(a.tensor(e.getKey()).orElseThrow());
+                TensorStats s = linear.get(index).stats();
+                assertThat(TensorStats.of(a.weights().get(index).data())).isEqualTo(s);
+                JsonNode h = ref.get("histograms").get(e.getKey());
+                sameHistogram(e.getKey() + " histogram", linear.get(index).histogram(), h.get("linear"));
+                sameHistogram(e.getKey() + " log histogram", log.get(index).histogram(), h.get("log"));
+                assertThat(log.get(index).histogram().zeros()).as(e.getKey() + " log zeros").isEqualTo(h.get("log_zeros").asLong());
                 JsonNode w = e.getValue();
                 String k = e.getKey();
                 assertThat(s.count()).as(k).isEqualTo(w.get("count").asLong());
@@ -43,7 +56,7 @@ class StatsInteropTest {
                 close(k + " l2", s.l2(), w.get("l2"));
             }
             CheckpointDiff.Result r = CheckpointDiff.diff(a.weights(), b.weights(),
-                    new RuleSet(List.of(new Rule.Rename("bn.running_variance", "bn.running_var"))));
+                    new RuleSet(List.of(new Rule.Rename("bn.running_variance", "bn.running_var"))), ref.get("bins").get("diff").asInt(), Progress.none());
             assertThat(r.onlyInA()).isEmpty();
             assertThat(r.onlyInB()).isEmpty();
             assertThat(r.pairs()).filteredOn(CheckpointDiff.Pair::shapesDiffer).extracting(CheckpointDiff.Pair::key).containsExactly("fc.weight");
@@ -56,6 +69,8 @@ class StatsInteropTest {
                 close(e.getKey() + " rms", d.rms(), e.getValue().get("rms"));
                 close(e.getKey() + " rel_l2", d.relL2(), e.getValue().get("rel_l2"));
                 close(e.getKey() + " cosine", d.cosine(), e.getValue().get("cosine"));
+                assertThat(d.histogram().lo()).isEqualTo(-d.maxAbs());
+                assertThat(counts(d.histogram())).as(e.getKey() + " diff histogram").isEqualTo(longs(e.getValue().get("histogram")));
             }
             TensorDiff same = r.pairs().stream().filter(x -> x.key().equals("bn.running_var")).findFirst().orElseThrow().diff();
             assertThat(same.maxAbs()).isZero();
@@ -81,6 +96,33 @@ class StatsInteropTest {
             assertThat(f).noneMatch(x -> x.key().equals("bn.weight")); // ones in a norm layer are normal
             assertThat(f).noneMatch(x -> x.key().equals("embed.weight") && x.severity() != HealthCheck.Severity.INFO);
         }
+    }
+
+    /** The same bins over the same range as torch.histc (in float64), and the same counts. */
+    private static void sameHistogram(String what, Histogram got, JsonNode want) {
+        if (want == null || want.isNull()) {
+            assertThat(got.total()).as(what).isZero();
+            return;
+        }
+        double lo = want.get("lo").asDouble();
+        double hi = want.get("hi").asDouble();
+        if (lo == hi) { // torch.histc widens a single value's range by 1 each way, as we do
+            lo -= 1;
+            hi += 1;
+        }
+        assertThat(got.lo()).as(what + " lo").isCloseTo(lo, Offset.offset(1e-12 * Math.max(1, Math.abs(lo))));
+        assertThat(got.hi()).as(what + " hi").isCloseTo(hi, Offset.offset(1e-12 * Math.max(1, Math.abs(hi))));
+        assertThat(counts(got)).as(what).isEqualTo(longs(want.get("counts")));
+    }
+
+    private static List<Long> counts(Histogram h) {
+        return java.util.Arrays.stream(h.counts()).boxed().toList();
+    }
+
+    private static List<Long> longs(JsonNode array) {
+        List<Long> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asLong()));
+        return out;
     }
 
     private static void close(String what, double got, JsonNode want) {
