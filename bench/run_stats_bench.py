@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Benchmarks `inspect --stats` (statistics of every tensor) against a torch script computing the
-same statistics (bench/torch_stats.py) and `cat` of the file, each run as its own process, REPEAT
+"""Benchmarks `inspect --stats` (statistics and a 100-bin histogram of every tensor, in a 256 MB
+heap) against a torch script computing the same statistics and histograms (bench/torch_stats.py)
+and `cat` of the file, each run as its own process, REPEAT
 times after a warm-up, warm page cache. Writes the table into bench/README.md.
 
     /usr/bin/python3 bench/run_stats_bench.py      # expects bench/work/small.pth (bench/make_inputs.py)
@@ -33,10 +34,10 @@ def timed(cmd):
 
 def main():
     rows = []
-    for name in ("small.pth",):
+    for name in ("small.pth", "big.pth"):
         f = os.path.join(WORK, name)
         size = os.path.getsize(f)
-        wb = timed(["java", "-Xmx512m", "-jar", JAR, "inspect", "--json", "--stats", f])
+        wb = timed(["java", "-Xmx256m", "-jar", JAR, "inspect", "--json", "--stats", f])
         th = timed(["/usr/bin/python3", os.path.join(ROOT, "bench", "torch_stats.py"), f])
         ct = timed(["cat", f])
         gib = size / 2**30

@@ -7,7 +7,7 @@ import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.compare.Comparator;
 import io.weightbench.compare.Comparison;
 import io.weightbench.compare.Grouping;
-import io.weightbench.compare.TorchMetadata;
+import io.weightbench.compare.Fit;
 import io.weightbench.model.ModelSpec;
 import io.weightbench.model.TensorSpec;
 import io.weightbench.rules.RuleSet;
@@ -49,12 +49,9 @@ public final class CompareCommand extends CheckpointCommand {
         ModelSpec expected = ModelSpec.load(model);
         RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
         try (Checkpoint c = checkpointOptions.open(checkpoint)) {
-            List<TensorSpec> held = ModelSpec.fromCheckpoint(c).tensors();
-            RuleSet.Applied applied = ruleSet.apply(held);
-            boolean renamed = applied.renamedFrom().entrySet().stream().anyMatch(e -> !e.getKey().equals(e.getValue()));
-            // Once rules rename keys, the file's per-module metadata no longer lines up with them.
-            Optional<Map<String, Long>> versions = renamed ? Optional.empty() : TorchMetadata.moduleVersions(c);
-            Comparison cmp = Comparator.compare(expected.tensors(), applied.tensors(), versions);
+            Fit fit = Fit.of(expected, c, ruleSet);
+            RuleSet.Applied applied = fit.applied();
+            Comparison cmp = fit.comparison();
             PrintWriter out = out();
             if (json) {
                 out.println(toJson(expected, c, ruleSet, applied, cmp).toString());

@@ -11,6 +11,7 @@ import io.weightbench.format.pickle.PyDict;
 import io.weightbench.model.TensorSpec;
 import io.weightbench.rules.RuleSet;
 import io.weightbench.tensor.CanonicalBytes;
+import io.weightbench.tensor.Progress;
 import io.weightbench.tensor.TensorData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -80,6 +81,15 @@ public final class Exporter {
      *                  with {@code <out>.index.json} as Hugging Face writes them; 0 for one file
      */
     public static Result export(Checkpoint c, RuleSet rules, Path out, boolean weightsOnly, long shardSize) throws IOException {
+        return export(c, rules, out, weightsOnly, shardSize, Progress.none());
+    }
+
+    /**
+     * @param progress grows by twice the bytes of the tensors (written, then read back); a cancel
+     *                 ends the export with {@link java.util.concurrent.CancellationException}, its
+     *                 temporary files deleted and nothing renamed into place
+     */
+    public static Result export(Checkpoint c, RuleSet rules, Path out, boolean weightsOnly, long shardSize, Progress progress) throws IOException {
         Target target = Target.of(out);
         if (shardSize > 0 && target != Target.SAFETENSORS) throw new CheckpointException(out, "--shard-size is for .safetensors output");
         Path input = c.file().toAbsolutePath().normalize();
@@ -103,9 +113,12 @@ public final class Exporter {
             fixed.put(s.key(), new TensorEntry(source.path(), data, source.parameter()));
         }
 
+        long bytes = 0;
+        for (TensorEntry t : fixed.values()) bytes += t.data().nbytes();
+        progress.addTotal(2 * bytes);
         Path dir = output.getParent();
         Files.createDirectories(dir);
-        if (shardSize > 0) return exportSharded(c, rules, output, fixed, weights.size(), shardSize);
+        if (shardSize > 0) return exportSharded(c, rules, output, fixed, weights.size(), shardSize, progress);
         Path tmp = Files.createTempFile(dir, "." + output.getFileName() + ".", ".partial");
         Files.delete(tmp); // the writers create it anew (CREATE_NEW)
         List<String> warnings = new ArrayList<>();
@@ -118,17 +131,21 @@ public final class Exporter {
                             + (c.weightsEntry().isEmpty() ? "top level" : c.weightsEntry()) + ") is written; "
                             + (c.tensors().size() - weights.size()) + " other tensors and all non-tensor entries are left out");
                 }
-                hashes = writeSafetensors(tmp, fixed, rules);
+                hashes = writeSafetensors(tmp, fixed, rules, progress);
                 total = fixed.size();
             } else {
                 Object root = weightsOnly ? stateDict(fixed) : replaceWeights(c, fixed, warnings);
                 PickleWriter pw = new PickleWriter();
                 byte[] pickle = pw.pickle(root);
                 for (String s : pw.skipped()) warnings.add("not written (cannot be stored safely for torch.load(weights_only=True)): " + s);
-                hashes = writeTorchZip(tmp, output, pickle, pw.storages());
+                hashes = writeTorchZip(tmp, output, pickle, pw.storages(), progress);
                 total = pw.storages().size();
+                // storages shared by several weights are written once: account for the difference
+                long written = 0;
+                for (PickleWriter.StorageRecord r : pw.storages()) written += r.tensor().nbytes();
+                progress.addTotal(2 * (written - bytes));
             }
-            syncAndVerify(tmp, target, hashes);
+            syncAndVerify(tmp, target, hashes, progress);
             try {
                 Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -141,7 +158,7 @@ public final class Exporter {
     }
 
     private static Result exportSharded(Checkpoint c, RuleSet rules, Path output, Map<String, TensorEntry> fixed, int weightCount,
-                                        long shardSize) throws IOException {
+                                        long shardSize, Progress progress) throws IOException {
         List<Map<String, TensorEntry>> shards = new ArrayList<>();
         Map<String, TensorEntry> current = new LinkedHashMap<>();
         long bytes = 0;
@@ -178,8 +195,8 @@ public final class Exporter {
                 Files.delete(tmp);
                 temps.add(tmp);
                 finals.add(fin);
-                Map<String, String> hashes = writeSafetensors(tmp, shards.get(i), rules);
-                syncAndVerify(tmp, Target.SAFETENSORS, hashes);
+                Map<String, String> hashes = writeSafetensors(tmp, shards.get(i), rules, progress);
+                syncAndVerify(tmp, Target.SAFETENSORS, hashes, progress);
                 for (Map.Entry<String, TensorEntry> e : shards.get(i).entrySet()) {
                     weightMap.put(e.getKey(), fin.getFileName().toString());
                     total += e.getValue().data().nbytes();
@@ -286,7 +303,8 @@ public final class Exporter {
         return io.weightbench.format.pickle.PyValues.describe(o);
     }
 
-    private static Map<String, String> writeTorchZip(Path tmp, Path output, byte[] pickle, List<PickleWriter.StorageRecord> storages) throws IOException {
+    private static Map<String, String> writeTorchZip(Path tmp, Path output, byte[] pickle, List<PickleWriter.StorageRecord> storages,
+                                                     Progress progress) throws IOException {
         String top = topFolder(output);
         Map<String, Future<Long>> crcs = new LinkedHashMap<>();
         try (Checksums checksums = new Checksums(); ZipWriter zip = new ZipWriter(tmp)) {
@@ -302,6 +320,7 @@ public final class Exporter {
                     long crc = zip.add(name, r.tensor().nbytes(), sink -> CanonicalBytes.streamBuffers(r.tensor(), sink::write));
                     crcs.put(r.name(), CompletableFuture.completedFuture(crc));
                 }
+                progress.worked(r.tensor().nbytes());
             }
             zip.add(top + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
             zip.finish();
@@ -361,7 +380,7 @@ public final class Exporter {
         return clean.isEmpty() ? "archive" : clean;
     }
 
-    private static Map<String, String> writeSafetensors(Path tmp, Map<String, TensorEntry> fixed, RuleSet rules) throws IOException {
+    private static Map<String, String> writeSafetensors(Path tmp, Map<String, TensorEntry> fixed, RuleSet rules, Progress progress) throws IOException {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         long offset = 0;
         try (JsonGenerator g = new JsonFactory().createGenerator(header)) {
@@ -411,6 +430,7 @@ public final class Exporter {
                     });
                     crcs.put(e.getKey(), CompletableFuture.completedFuture(crc.getValue()));
                 }
+                progress.worked(t.nbytes());
             }
             return Checksums.hex(crcs);
         }
@@ -420,19 +440,19 @@ public final class Exporter {
      * Forces the written file to disk while re-reading and checking it (both wait on different
      * things: the disk, and the page cache and CPU).
      */
-    private static void syncAndVerify(Path tmp, Target target, Map<String, String> hashes) throws IOException {
+    private static void syncAndVerify(Path tmp, Target target, Map<String, String> hashes, Progress progress) throws IOException {
         try (Checksums background = new Checksums(); FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             Future<Void> sync = background.run(() -> {
                 ch.force(true);
                 return null;
             });
-            verify(tmp, target, hashes);
+            verify(tmp, target, hashes, progress);
             Checksums.await(sync, "writing " + tmp + " to disk");
         }
     }
 
     /** Re-reads the written file and checks every tensor's canonical hash against what was written. */
-    private static void verify(Path tmp, Target target, Map<String, String> hashes) throws IOException {
+    private static void verify(Path tmp, Target target, Map<String, String> hashes, Progress progress) throws IOException {
         try (Checkpoint back = Formats.standard().open(tmp)) {
             Map<String, TensorData> read = new LinkedHashMap<>();
             if (target == Target.SAFETENSORS) {
@@ -448,6 +468,7 @@ public final class Exporter {
                 if (t == null || !crc32Hex(t).equals(e.getValue())) {
                     throw new IOException("verification failed: tensor " + e.getKey() + " reads back differently");
                 }
+                progress.worked(t.nbytes());
             }
         }
     }
