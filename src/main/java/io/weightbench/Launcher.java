@@ -3,11 +3,10 @@ package io.weightbench;
 import io.weightbench.cli.WeightbenchCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
- * The jar's entry point: no arguments, or only file names, opens the workbench window (with those
- * files); a command runs headless. It does not extend {@code Application}, so JavaFX stays on the
+ * The jar's entry point: no arguments, only file names, or {@code --model M --checkpoint C} opens
+ * the workbench window (with those files); a command runs headless. It does not extend {@code Application}, so JavaFX stays on the
  * class path and the CLI never starts it.
  */
 public final class Launcher {
@@ -23,6 +22,16 @@ public final class Launcher {
     }
 
     static boolean opensWorkbench(String[] args) {
-        return Arrays.stream(args).allMatch(a -> !a.startsWith("-") && Files.exists(Path.of(a)));
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if ((a.equals("--model") || a.equals("--checkpoint")) && i + 1 < args.length) {
+                i++;
+            } else if (a.startsWith("--model=") || a.startsWith("--checkpoint=")) {
+                continue;
+            } else if (a.startsWith("-") || !Files.exists(Path.of(a))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,0 +1,237 @@
+package io.weightbench.app;
+
+import io.weightbench.compare.Fit;
+import io.weightbench.compare.Suggester;
+import io.weightbench.rules.Rule;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.DataFormat;
+import javafx.scene.input.Dragboard;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/**
+ * The rules (ordered; drag to reorder, tick to enable, delete; each shows how many keys it
+ * changed; undo and redo), the rule a drop proposes with its effect before it is kept, and the
+ * suggestions, each accepted with one click and its effect shown beside it.
+ */
+final class RulesPane extends VBox {
+
+    private static final DataFormat RULE_INDEX = new DataFormat("application/x-weightbench-rule-index");
+
+    final ListView<Integer> rules = new ListView<>();
+    final ListView<Suggester.Suggestion> suggestions = new ListView<>();
+    final VBox proposal = new VBox(6);
+    final Label ruleError = new Label();
+    private final WorkbenchModel model;
+
+    RulesPane(WorkbenchModel model, Button... tools) {
+        this.model = model;
+        setId("rules-pane");
+        Label title = new Label("Rules");
+        title.getStyleClass().add("pane-title");
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox header = new HBox(6);
+        header.getChildren().add(title);
+        header.getChildren().add(grow);
+        header.getChildren().addAll(tools);
+        header.setAlignment(Pos.CENTER_LEFT);
+        rules.setId("rules");
+        rules.setPlaceholder(new Label("No rules yet: drag a checkpoint key onto a model key, or accept a suggestion."));
+        rules.setCellFactory(l -> new RuleCell());
+        rules.setPrefHeight(140);
+        ruleError.getStyleClass().add("status-missing");
+        ruleError.textProperty().bind(model.ruleError);
+        ruleError.managedProperty().bind(ruleError.textProperty().isNotEmpty());
+        proposal.setId("proposal");
+        proposal.getStyleClass().add("proposal");
+        proposal.setPadding(new Insets(8));
+        proposal.setVisible(false);
+        proposal.setManaged(false);
+        Label sTitle = new Label("Suggestions");
+        sTitle.getStyleClass().add("pane-title");
+        suggestions.setId("suggestions");
+        suggestions.setPlaceholder(new Label("No suggestions: nothing left that a rule could fix."));
+        suggestions.setCellFactory(l -> new SuggestionCell());
+        suggestions.setItems(model.suggestions);
+        suggestions.setPrefHeight(120);
+        VBox.setVgrow(rules, Priority.ALWAYS);
+        VBox.setVgrow(suggestions, Priority.ALWAYS);
+        getChildren().addAll(header, proposal, ruleError, rules, sTitle, suggestions);
+        setSpacing(6);
+        setPadding(new Insets(8));
+        Runnable sync = () -> {
+            List<Integer> idx = new ArrayList<>();
+            for (int i = 0; i < model.rules.size(); i++) idx.add(i);
+            rules.getItems().setAll(idx);
+            rules.refresh();
+        };
+        model.rules.addListener((javafx.collections.ListChangeListener<WorkbenchModel.RuleRow>) c -> {
+            sync.run();
+            closeProposal(); // its effect was measured against the rules as they were
+        });
+        model.changedPerRule.addListener((javafx.collections.ListChangeListener<Integer>) c -> rules.refresh());
+    }
+
+    /** Shows what a rule would do before it is kept: each choice adds its rules, Cancel closes. */
+    void propose(String what, String problem, List<Choice> choices) {
+        proposal.getChildren().clear();
+        Label head = new Label(what);
+        head.setWrapText(true);
+        head.getStyleClass().add("proposal-title");
+        proposal.getChildren().add(head);
+        if (!problem.isEmpty()) {
+            Label p = new Label(problem);
+            p.setWrapText(true);
+            p.getStyleClass().add("status-shape");
+            proposal.getChildren().add(p);
+        }
+        HBox buttons = new HBox(6);
+        buttons.setAlignment(Pos.CENTER_LEFT);
+        for (Choice c : choices) {
+            Button b = new Button(c.label());
+            b.setId(c.id());
+            b.setTooltip(new Tooltip(effect(c.rules())));
+            b.setOnAction(e -> {
+                closeProposal();
+                model.addRules(c.rules());
+            });
+            if (c.isDefault()) b.setDefaultButton(true);
+            Label eff = new Label(effect(c.rules()));
+            eff.getStyleClass().add("effect");
+            VBox v = new VBox(2, b, eff);
+            buttons.getChildren().add(v);
+        }
+        Button cancel = new Button("Cancel");
+        cancel.setId("proposal-cancel");
+        cancel.setCancelButton(true);
+        cancel.setOnAction(e -> closeProposal());
+        buttons.getChildren().add(cancel);
+        proposal.getChildren().add(buttons);
+        proposal.setVisible(true);
+        proposal.setManaged(true);
+    }
+
+    /** A way to act on a drop: the rules it adds. */
+    record Choice(String id, String label, List<Rule> rules, boolean isDefault) {}
+
+    void closeProposal() {
+        proposal.setVisible(false);
+        proposal.setManaged(false);
+        proposal.getChildren().clear();
+    }
+
+    /** "matched 10 -> 132, missing 122 -> 0, unexpected 122 -> 0": the effect of adding {@code extra}. */
+    String effect(List<Rule> extra) {
+        Fit now = model.fit();
+        return model.preview(extra).map(after -> {
+            if (now == null) return "";
+            return "matched " + now.comparison().matched() + " → " + after.comparison().matched()
+                    + ", missing " + now.comparison().missing().size() + " → " + after.comparison().missing().size()
+                    + ", unexpected " + now.comparison().unexpected().size() + " → " + after.comparison().unexpected().size()
+                    + ", shape " + now.comparison().mismatched().size() + " → " + after.comparison().mismatched().size();
+        }).orElse("does not apply (conflicting keys)");
+    }
+
+    private final class RuleCell extends ListCell<Integer> {
+        RuleCell() {
+            setOnDragDetected(e -> {
+                if (getItem() == null) return;
+                Dragboard db = startDragAndDrop(TransferMode.MOVE);
+                ClipboardContent c = new ClipboardContent();
+                c.put(RULE_INDEX, getItem());
+                db.setContent(c);
+                e.consume();
+            });
+            setOnDragOver(e -> {
+                if (e.getDragboard().hasContent(RULE_INDEX)) {
+                    e.acceptTransferModes(TransferMode.ANY);
+                    e.consume();
+                }
+            });
+            setOnDragDropped(e -> {
+                Object from = e.getDragboard().getContent(RULE_INDEX);
+                if (from == null) return;
+                int to = getItem() == null ? model.rules.size() - 1 : getItem();
+                model.moveRule(((Number) from).intValue(), to);
+                e.setDropCompleted(true);
+                e.consume();
+            });
+        }
+
+        @Override
+        protected void updateItem(Integer index, boolean empty) {
+            super.updateItem(index, empty);
+            if (empty || index == null || index >= model.rules.size()) {
+                setText(null);
+                setGraphic(null);
+                return;
+            }
+            WorkbenchModel.RuleRow r = model.rules.get(index);
+            CheckBox on = new CheckBox();
+            on.setSelected(r.enabled());
+            on.setOnAction(e -> model.toggleRule(index));
+            on.setTooltip(new Tooltip("enable / disable"));
+            Label text = new Label((index + 1) + ". " + r.rule().describe());
+            text.setMinWidth(0);
+            int changed = index < model.changedPerRule.size() ? model.changedPerRule.get(index) : -1;
+            Label count = new Label(changed < 0 ? "(disabled)" : changed + (changed == 1 ? " key" : " keys"));
+            count.getStyleClass().add(changed == 0 ? "status-unexpected" : "effect");
+            Region grow = new Region();
+            HBox.setHgrow(grow, Priority.ALWAYS);
+            Button delete = new Button(null, new FontIcon("mdi2d-delete-outline"));
+            delete.getStyleClass().add("flat");
+            delete.setTooltip(new Tooltip("delete this rule"));
+            delete.setOnAction(e -> model.removeRule(index));
+            HBox box = new HBox(8, on, text, grow, count, delete);
+            box.setAlignment(Pos.CENTER_LEFT);
+            setText(null);
+            setGraphic(box);
+        }
+    }
+
+    private final class SuggestionCell extends ListCell<Suggester.Suggestion> {
+        @Override
+        protected void updateItem(Suggester.Suggestion s, boolean empty) {
+            super.updateItem(s, empty);
+            if (empty || s == null) {
+                setText(null);
+                setGraphic(null);
+                return;
+            }
+            Button accept = new Button("Accept", new FontIcon("mdi2c-check"));
+            accept.getStyleClass().add("accent");
+            accept.setOnAction(e -> model.addRules(List.of(s.rule())));
+            Label text = new Label(s.rule().describe() + "  —  fixes " + s.fixes() + (s.fixes() == 1 ? " key" : " keys"));
+            Label why = new Label(s.reason() + ". " + effect(List.of(s.rule())));
+            why.getStyleClass().add("effect");
+            why.setWrapText(true);
+            VBox v = new VBox(2, text, why);
+            HBox.setHgrow(v, Priority.ALWAYS);
+            HBox box = new HBox(8, accept, v);
+            box.setAlignment(Pos.CENTER_LEFT);
+            setText(null);
+            setGraphic(box);
+        }
+    }
+
+    /** Exposed for tests: the accept button of suggestion {@code i} does what this does. */
+    void accept(int i) {
+        model.addRules(List.of(model.suggestions.get(i).rule()));
+    }
+
+}

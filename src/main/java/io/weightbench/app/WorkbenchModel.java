@@ -1,0 +1,268 @@
+package io.weightbench.app;
+
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.compare.Comparison;
+import io.weightbench.compare.Fit;
+import io.weightbench.compare.Suggester;
+import io.weightbench.model.ModelSpec;
+import io.weightbench.model.TensorSpec;
+import io.weightbench.rules.Rule;
+import io.weightbench.rules.RuleException;
+import io.weightbench.rules.RuleSet;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The workbench's state on the FX thread: the model side, the checkpoint, the ordered rules (each
+ * enabled or not) with undo and redo, and what follows from them: the {@link Fit}, the rows of
+ * both trees and the suggestions, recomputed whenever any of them changes. Holds no I/O: files are
+ * opened elsewhere, off this thread, and handed in.
+ */
+final class WorkbenchModel {
+
+    /** A rule in the rules panel. */
+    record RuleRow(Rule rule, boolean enabled) {}
+
+    /** The model side: its expected tensors, and the checkpoint they came from when it is a template (for histograms and diffs). */
+    record ModelSide(ModelSpec spec, Optional<Checkpoint> template) {}
+
+    final ObjectProperty<ModelSide> model = new SimpleObjectProperty<>();
+    final ObjectProperty<Checkpoint> checkpoint = new SimpleObjectProperty<>();
+    final ObservableList<RuleRow> rules = FXCollections.observableArrayList();
+    final ObservableList<KeyRow> modelRows = FXCollections.observableArrayList();
+    final ObservableList<KeyRow> checkpointRows = FXCollections.observableArrayList();
+    final ObservableList<Suggester.Suggestion> suggestions = FXCollections.observableArrayList();
+    /** Changed keys per enabled rule (index into {@link #rules}), -1 for disabled ones. */
+    final ObservableList<Integer> changedPerRule = FXCollections.observableArrayList();
+    final StringProperty ruleError = new SimpleStringProperty("");
+    private final ReadOnlyObjectWrapper<Fit> fit = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
+    private final Deque<List<RuleRow>> undo = new ArrayDeque<>();
+    private final Deque<List<RuleRow>> redo = new ArrayDeque<>();
+
+    WorkbenchModel() {
+        model.addListener((o, a, b) -> recompute());
+        checkpoint.addListener((o, a, b) -> recompute());
+    }
+
+    ReadOnlyObjectProperty<Fit> fitProperty() { return fit.getReadOnlyProperty(); }
+
+    Fit fit() { return fit.get(); }
+
+    ReadOnlyBooleanProperty canUndoProperty() { return canUndo.getReadOnlyProperty(); }
+
+    ReadOnlyBooleanProperty canRedoProperty() { return canRedo.getReadOnlyProperty(); }
+
+    /** The enabled rules, in order. */
+    RuleSet ruleSet() {
+        return new RuleSet(rules.stream().filter(RuleRow::enabled).map(RuleRow::rule).toList());
+    }
+
+    /** Replaces the rules as one undoable step. */
+    void setRules(List<RuleRow> next) {
+        undo.push(List.copyOf(rules));
+        redo.clear();
+        rules.setAll(next);
+        history();
+        recompute();
+    }
+
+    void addRules(List<Rule> added) {
+        List<RuleRow> next = new ArrayList<>(rules);
+        for (Rule r : added) next.add(new RuleRow(r, true));
+        setRules(next);
+    }
+
+    void removeRule(int index) {
+        List<RuleRow> next = new ArrayList<>(rules);
+        next.remove(index);
+        setRules(next);
+    }
+
+    void toggleRule(int index) {
+        List<RuleRow> next = new ArrayList<>(rules);
+        RuleRow r = next.get(index);
+        next.set(index, new RuleRow(r.rule(), !r.enabled()));
+        setRules(next);
+    }
+
+    void moveRule(int from, int to) {
+        if (from == to || from < 0 || to < 0 || from >= rules.size() || to >= rules.size()) return;
+        List<RuleRow> next = new ArrayList<>(rules);
+        next.add(to, next.remove(from));
+        setRules(next);
+    }
+
+    void undo() {
+        if (undo.isEmpty()) return;
+        redo.push(List.copyOf(rules));
+        rules.setAll(undo.pop());
+        history();
+        recompute();
+    }
+
+    void redo() {
+        if (redo.isEmpty()) return;
+        undo.push(List.copyOf(rules));
+        rules.setAll(redo.pop());
+        history();
+        recompute();
+    }
+
+    private void history() {
+        canUndo.set(!undo.isEmpty());
+        canRedo.set(!redo.isEmpty());
+    }
+
+    /** What the fit would be with {@code extra} appended to the enabled rules (the effect shown before a rule is kept). */
+    Optional<Fit> preview(List<Rule> extra) {
+        if (model.get() == null || checkpoint.get() == null) return Optional.empty();
+        List<Rule> all = new ArrayList<>(ruleSet().rules());
+        all.addAll(extra);
+        try {
+            return Optional.of(Fit.of(model.get().spec(), checkpoint.get(), new RuleSet(all)));
+        } catch (RuleException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Recomputes the fit, both sides' rows and the suggestions (key lists only: no tensor data). */
+    void recompute() {
+        ModelSide m = model.get();
+        Checkpoint c = checkpoint.get();
+        Fit f = null;
+        ruleError.set("");
+        if (m != null && c != null) {
+            try {
+                f = Fit.of(m.spec(), c, ruleSet());
+            } catch (RuleException e) {
+                ruleError.set(e.getMessage());
+            }
+        }
+        fit.set(f);
+        List<Integer> counts = new ArrayList<>();
+        int k = 0;
+        for (RuleRow r : rules) counts.add(r.enabled() && f != null ? f.applied().changedPerRule().get(k++) : -1);
+        changedPerRule.setAll(counts);
+        modelRows.setAll(m == null ? List.of() : modelRows(m.spec(), f));
+        checkpointRows.setAll(c == null ? List.of() : checkpointRows(c, f));
+        suggestions.setAll(m != null && c != null && f != null ? Suggester.suggest(m.spec().tensors(), f.applied().tensors()) : List.of());
+    }
+
+    static List<KeyRow> modelRows(ModelSpec spec, Fit f) {
+        Map<String, Status> status = new HashMap<>();
+        Map<String, String> notes = new HashMap<>();
+        if (f != null) {
+            Comparison cmp = f.comparison();
+            for (String k : cmp.missing()) status.put(k, Status.MISSING);
+            for (String k : cmp.filledByTorch()) {
+                status.put(k, Status.FILLED);
+                notes.put(k, "torch's BatchNorm fills it in");
+            }
+            for (Comparison.Mismatch mm : cmp.mismatched()) {
+                status.put(mm.key(), Status.SHAPE);
+                notes.put(mm.key(), "checkpoint has " + mm.checkpointShape());
+            }
+            for (Comparison.DtypeChange d : cmp.dtypeChanged()) {
+                status.put(d.key(), Status.DTYPE);
+                notes.put(d.key(), "checkpoint has " + d.checkpointDtype().torchName());
+            }
+        }
+        List<KeyRow> rows = new ArrayList<>();
+        for (TensorSpec t : spec.tensors()) {
+            Status s = status.getOrDefault(t.key(), f == null ? Status.MISSING : Status.MATCHED);
+            String note = notes.getOrDefault(t.key(), "");
+            if (f == null) {
+                s = Status.MATCHED;
+            } else if (s == Status.MATCHED && !f.originalKey(t.key()).equals(t.key())) {
+                s = Status.RENAMED;
+                note = "from " + f.originalKey(t.key());
+            }
+            rows.add(new KeyRow(t.key(), t.key(), t.dtype().torchName(), t.shape(), numel(t.shape()), numel(t.shape()) * t.dtype().itemSize(), s, note));
+        }
+        return rows;
+    }
+
+    static List<KeyRow> checkpointRows(Checkpoint c, Fit f) {
+        List<KeyRow> rows = new ArrayList<>();
+        if (f == null) {
+            for (TensorSpec t : ModelSpec.fromCheckpoint(c).tensors()) rows.add(row(t, t.key(), Status.MATCHED, ""));
+            return rows;
+        }
+        Comparison cmp = f.comparison();
+        Set<String> unexpected = new HashSet<>(cmp.unexpected());
+        Map<String, Comparison.Mismatch> mismatched = new HashMap<>();
+        for (Comparison.Mismatch mm : cmp.mismatched()) mismatched.put(mm.key(), mm);
+        Map<String, Comparison.DtypeChange> dtypes = new HashMap<>();
+        for (Comparison.DtypeChange d : cmp.dtypeChanged()) dtypes.put(d.key(), d);
+        for (TensorSpec t : f.applied().tensors()) {
+            String original = f.originalKey(t.key());
+            Status s;
+            String note = "";
+            if (unexpected.contains(t.key())) {
+                s = Status.UNEXPECTED;
+            } else if (mismatched.containsKey(t.key())) {
+                s = Status.SHAPE;
+                note = "model expects " + mismatched.get(t.key()).modelShape();
+            } else if (dtypes.containsKey(t.key())) {
+                s = Status.DTYPE;
+                note = "model expects " + dtypes.get(t.key()).modelDtype().torchName();
+            } else if (!original.equals(t.key())) {
+                s = Status.RENAMED;
+            } else {
+                s = Status.MATCHED;
+            }
+            if (!original.equals(t.key())) note = note.isEmpty() ? "was " + original : note + "; was " + original;
+            rows.add(row(t, original, s, note));
+        }
+        Map<String, TensorSpec> held = new HashMap<>();
+        for (TensorSpec t : f.held()) held.put(t.key(), t);
+        for (String d : f.applied().dropped()) {
+            TensorSpec t = held.get(d);
+            if (t != null) rows.add(row(t, d, Status.DROPPED, "dropped by a rule"));
+        }
+        return rows;
+    }
+
+    private static KeyRow row(TensorSpec t, String original, Status s, String note) {
+        long n = numel(t.shape());
+        return new KeyRow(t.key(), original, t.dtype().torchName(), t.shape(), n, n * t.dtype().itemSize(), s, note);
+    }
+
+    static long numel(List<Long> shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
+    }
+
+    /** Counts per status over both sides, for the summary bar. */
+    Map<Status, Integer> summary() {
+        Map<Status, Integer> out = new java.util.EnumMap<>(Status.class);
+        Fit f = fit.get();
+        if (f == null) return out;
+        out.put(Status.MATCHED, f.comparison().matched());
+        out.put(Status.MISSING, f.comparison().missing().size());
+        out.put(Status.UNEXPECTED, f.comparison().unexpected().size());
+        out.put(Status.SHAPE, f.comparison().mismatched().size());
+        out.put(Status.DTYPE, f.comparison().dtypeChanged().size());
+        return out;
+    }
+}

@@ -1,0 +1,708 @@
+package io.weightbench.app;
+
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.compare.DropRule;
+import io.weightbench.compare.Fit;
+import io.weightbench.format.Formats;
+import io.weightbench.model.Catalog;
+import io.weightbench.model.ModelSpec;
+import io.weightbench.rules.Rule;
+import io.weightbench.rules.RuleSet;
+import io.weightbench.stats.CheckpointDiff;
+import io.weightbench.stats.HealthCheck;
+import io.weightbench.tensor.Progress;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.prefs.Preferences;
+import javafx.application.Platform;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceDialog;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.Dragboard;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.stage.Stage;
+import org.controlsfx.control.NotificationPane;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/**
+ * The workbench window: the model tree and the checkpoint tree side by side with the selected key's
+ * details, a summary bar, and below them the rules and suggestions, diagnostics and the
+ * layer-by-layer change between a template and the checkpoint. Opening files, statistics and
+ * exports run on two background threads ({@code io} for opening and closing files, {@code compute}
+ * for reading tensor data); the FX thread only works on key lists.
+ */
+final class WorkbenchWindow {
+
+    final WorkbenchModel model = new WorkbenchModel();
+    final ExecutorService io = daemon("weightbench-io");
+    final ExecutorService compute = daemon("weightbench-compute");
+    final TreePane modelPane = new TreePane("Model", "Drop a model here: a template checkpoint, a TorchScript file or a shape-spec JSON"
+            + " — or pick a torchvision architecture (Model ▸ From catalog).", false, model.modelRows);
+    final TreePane checkpointPane = new TreePane("Checkpoint", "Drop a checkpoint here (.pth .pt .bin .ckpt .safetensors .npz, sharded"
+            + " index.json …). Pickles are read, never executed.", true, model.checkpointRows);
+    final DetailPane detail = new DetailPane(model, compute);
+    final RulesPane rulesPane;
+    final ComboBox<String> entry = new ComboBox<>();
+    final HBox summary = new HBox(14);
+    final ListView<HealthCheck.Finding> findings = new ListView<>();
+    final VBox changes = new VBox(8);
+    final TabPane bottom = new TabPane();
+    final NotificationPane notifications;
+    final Stage stage;
+    /** The checkpoint as opened (owner of its files); {@link WorkbenchModel#checkpoint} may be a view with another weights entry. */
+    private Checkpoint opened;
+    private boolean syncing;
+    private final Preferences prefs = Preferences.userNodeForPackage(WorkbenchWindow.class);
+    private final Menu recent = new Menu("Open recent");
+
+    WorkbenchWindow(Stage stage) {
+        this.stage = stage;
+        Button undo = iconButton("mdi2u-undo", "Undo (Ctrl+Z)", model::undo);
+        undo.setId("undo");
+        undo.disableProperty().bind(model.canUndoProperty().not());
+        Button redo = iconButton("mdi2r-redo", "Redo (Ctrl+Shift+Z)", model::redo);
+        redo.setId("redo");
+        redo.disableProperty().bind(model.canRedoProperty().not());
+        Button importRules = iconButton("mdi2f-file-import-outline", "Import rules JSON", this::importRules);
+        Button exportRules = iconButton("mdi2c-content-save-outline", "Save rules as JSON", this::saveRules);
+        rulesPane = new RulesPane(model, undo, redo, importRules, exportRules);
+
+        modelPane.onFiles = files -> openFiles(files, true);
+        checkpointPane.onFiles = files -> openFiles(files, false);
+        modelPane.onNodeDrop = this::nodeDropped;
+        entry.setId("weights-entry");
+        entry.setTooltip(new Tooltip("The checkpoint's weights entry (the dict holding the state_dict)"));
+        entry.setVisible(false);
+        entry.managedProperty().bind(entry.visibleProperty());
+        entry.setOnAction(e -> chooseEntry(entry.getValue()));
+        checkpointPane.extras.getChildren().add(entry);
+        Button catalog = iconButton("mdi2b-book-open-variant", "Pick a torchvision architecture", this::pickCatalog);
+        modelPane.extras.getChildren().add(catalog);
+
+        modelPane.selectedProperty().addListener((o, a, n) -> selected(n, true));
+        checkpointPane.selectedProperty().addListener((o, a, n) -> selected(n, false));
+
+        SplitPane trees = new SplitPane(modelPane, checkpointPane, detail);
+        trees.setDividerPositions(0.39, 0.77);
+        findings.setId("findings");
+        findings.setPlaceholder(new Label("Open a checkpoint to check its weights (NaN/Inf, zero tensors, BatchNorm statistics …)."));
+        findings.setCellFactory(l -> new FindingCell());
+        findings.getSelectionModel().selectedItemProperty().addListener((o, a, f) -> {
+            if (f != null) checkpointPane.select(f.key());
+        });
+        changes.setPadding(new Insets(8));
+        Tab rulesTab = new Tab("Rules & suggestions", rulesPane);
+        Tab diagTab = new Tab("Diagnostics", findings);
+        Tab changeTab = new Tab("Layer-by-layer change", changes);
+        for (Tab t : List.of(rulesTab, diagTab, changeTab)) t.setClosable(false);
+        bottom.getTabs().addAll(rulesTab, diagTab, changeTab);
+        resetChanges();
+        SplitPane main = new SplitPane(trees, bottom);
+        main.setOrientation(Orientation.VERTICAL);
+        main.setDividerPositions(0.66);
+        summary.setId("summary");
+        summary.getStyleClass().add("summary");
+        summary.setPadding(new Insets(6, 10, 6, 10));
+        summary.setAlignment(Pos.CENTER_LEFT);
+        BorderPane content = new BorderPane(main);
+        content.setTop(summary);
+        notifications = new NotificationPane(content);
+        notifications.setId("notifications");
+        BorderPane root = new BorderPane(notifications);
+        root.setTop(menus());
+        root.setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) {
+                e.acceptTransferModes(TransferMode.COPY);
+                e.consume();
+            }
+        });
+        root.setOnDragDropped(e -> {
+            Dragboard db = e.getDragboard();
+            if (db.hasFiles()) {
+                openFiles(db.getFiles(), null);
+                e.setDropCompleted(true);
+                e.consume();
+            }
+        });
+        model.fitProperty().addListener((o, a, b) -> updateSummary());
+        model.checkpoint.addListener((o, a, b) -> updateSummary());
+        model.model.addListener((o, a, b) -> resetChanges());
+        model.checkpoint.addListener((o, a, b) -> resetChanges());
+        updateSummary();
+        Scene scene = new Scene(root, 1360, 860);
+        scene.getStylesheets().add(WorkbenchWindow.class.getResource("workbench.css").toExternalForm());
+        stage.setScene(scene);
+        stage.setTitle("Weightbench");
+        stage.setOnHidden(e -> {
+            io.shutdownNow();
+            compute.shutdownNow();
+        });
+        refreshRecent();
+    }
+
+    Parent root() {
+        return stage.getScene().getRoot();
+    }
+
+    private static ExecutorService daemon(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static Button iconButton(String icon, String tip, Runnable action) {
+        Button b = new Button(null, new FontIcon(icon));
+        b.setTooltip(new Tooltip(tip));
+        b.getStyleClass().add("flat");
+        b.setOnAction(e -> action.run());
+        return b;
+    }
+
+    private MenuBar menus() {
+        MenuItem openCk = item("Open checkpoint…", "Shortcut+O", () -> choose(false));
+        MenuItem openModel = item("Open model…", "Shortcut+Shift+O", () -> choose(true));
+        MenuItem fromCatalog = item("Model from catalog…", "Shortcut+K", this::pickCatalog);
+        MenuItem export = item("Export fixed checkpoint…", "Shortcut+E", this::export);
+        MenuItem saveRules = item("Save rules as JSON…", "Shortcut+S", this::saveRules);
+        MenuItem importRules = item("Import rules JSON…", "Shortcut+I", this::importRules);
+        MenuItem quit = item("Quit", "Shortcut+Q", stage::close);
+        Menu file = new Menu("File", null, openCk, openModel, fromCatalog, recent, new SeparatorMenuItem(), importRules, saveRules, export,
+                new SeparatorMenuItem(), quit);
+        MenuItem undo = item("Undo", "Shortcut+Z", model::undo);
+        undo.disableProperty().bind(model.canUndoProperty().not());
+        MenuItem redo = item("Redo", "Shortcut+Shift+Z", model::redo);
+        redo.disableProperty().bind(model.canRedoProperty().not());
+        MenuItem find = item("Find key", "Shortcut+F", () -> checkpointPane.search.requestFocus());
+        MenuItem problems = item("Problems only", "Shortcut+P", () -> {
+            boolean on = !checkpointPane.problemsOnly.isSelected();
+            checkpointPane.problemsOnly.setSelected(on);
+            modelPane.problemsOnly.setSelected(on);
+        });
+        Menu edit = new Menu("Edit", null, undo, redo, new SeparatorMenuItem(), find, problems);
+        MenuItem light = item("Light theme", null, () -> Theme.apply(false));
+        MenuItem dark = item("Dark theme", null, () -> Theme.apply(true));
+        Menu view = new Menu("View", null, light, dark);
+        MenuBar bar = new MenuBar(file, edit, view);
+        bar.setId("menu");
+        return bar;
+    }
+
+    private static MenuItem item(String text, String accelerator, Runnable action) {
+        MenuItem m = new MenuItem(text);
+        if (accelerator != null) m.setAccelerator(KeyCombination.keyCombination(accelerator));
+        m.setOnAction(e -> action.run());
+        return m;
+    }
+
+    // ---- opening files (I/O on the io thread) ----
+
+    private void choose(boolean modelSide) {
+        FileChooser fc = new FileChooser();
+        fc.setTitle(modelSide ? "Open a model (template checkpoint, TorchScript, shape-spec JSON)" : "Open a checkpoint");
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Checkpoints", "*.pth", "*.pt", "*.bin", "*.ckpt", "*.safetensors",
+                "*.npz", "*.npy", "*.json", "*.pkl", "*.tar"), new FileChooser.ExtensionFilter("All files", "*"));
+        File f = fc.showOpenDialog(stage);
+        if (f != null) {
+            if (modelSide) openModel(f.getPath());
+            else openCheckpoint(f.toPath());
+        }
+    }
+
+    /**
+     * Files dropped: on a side, the first goes there (and a second to the other side); on the window,
+     * a TorchScript file, or the first file while the model side is empty, goes to the model side.
+     */
+    void openFiles(List<File> files, Boolean toModel) {
+        List<Path> paths = files.stream().map(File::toPath).toList();
+        if (paths.isEmpty()) return;
+        io.submit(() -> {
+            List<Path> rest = new ArrayList<>(paths);
+            Path first = rest.remove(0);
+            boolean modelSide = toModel != null ? toModel : isTorchScript(first) || model.model.get() == null && !rest.isEmpty()
+                    || model.model.get() == null && model.checkpoint.get() != null;
+            Platform.runLater(() -> {
+                if (modelSide) openModel(first.toString());
+                else openCheckpoint(first);
+                if (!rest.isEmpty()) {
+                    if (modelSide) openCheckpoint(rest.get(0));
+                    else openModel(rest.get(0).toString());
+                }
+            });
+        });
+    }
+
+    private static boolean isTorchScript(Path p) {
+        try (Checkpoint c = Formats.standard().open(p)) {
+            return c.format().startsWith("torchscript");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    void openModel(String source) {
+        modelPane.setFileText("opening " + source + " …");
+        io.submit(() -> {
+            try {
+                WorkbenchModel.ModelSide side;
+                Path p = source.startsWith(ModelSpec.CATALOG_PREFIX) ? null : Path.of(source);
+                Checkpoint template = null;
+                if (p != null && !source.toLowerCase(java.util.Locale.ROOT).endsWith(".json")) {
+                    template = Formats.standard().open(p);
+                    side = new WorkbenchModel.ModelSide(ModelSpec.fromCheckpoint(template), Optional.of(template));
+                } else {
+                    side = new WorkbenchModel.ModelSide(ModelSpec.load(source), Optional.empty());
+                }
+                WorkbenchModel.ModelSide done = side;
+                Platform.runLater(() -> {
+                    WorkbenchModel.ModelSide old = model.model.get();
+                    model.model.set(done);
+                    modelPane.setFileText(label(source, done.spec().tensors().size()));
+                    remember("model", source);
+                    if (old != null) old.template().ifPresent(this::closeLater);
+                });
+            } catch (Exception e) {
+                Platform.runLater(() -> {
+                    modelPane.setFileText(model.model.get() == null ? "" : modelPane.file.getText());
+                    problem(source + ": " + message(e));
+                });
+            }
+        });
+    }
+
+    void openCheckpoint(Path path) {
+        checkpointPane.setFileText("opening " + path + " …");
+        io.submit(() -> {
+            try {
+                Checkpoint c = Formats.standard().open(path);
+                List<String> entries = entries(c);
+                Platform.runLater(() -> {
+                    Checkpoint old = opened;
+                    opened = c;
+                    model.checkpoint.set(c);
+                    entry.getItems().setAll(entries);
+                    entry.setValue(c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry());
+                    entry.setVisible(entries.size() > 1);
+                    checkpointPane.setFileText(label(path.toString(), c.weights().size()) + " · " + c.format());
+                    remember("checkpoint", path.toString());
+                    for (String w : c.warnings()) problem(path.getFileName() + ": " + w);
+                    runDiagnostics(c);
+                    if (old != null) closeLater(old);
+                });
+            } catch (Exception e) {
+                Platform.runLater(() -> {
+                    checkpointPane.setFileText(opened == null ? "" : label(opened.file().toString(), opened.weights().size()));
+                    problem(path + ": " + message(e));
+                });
+            }
+        });
+    }
+
+    private static String message(Exception e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    private static String label(String source, int tensors) {
+        String name = source.startsWith(ModelSpec.CATALOG_PREFIX) ? source : Path.of(source).getFileName().toString();
+        return name + " · " + tensors + " tensors";
+    }
+
+    /** Closing waits for the statistics already queued on the compute thread, then happens on the io thread. */
+    private void closeLater(Checkpoint c) {
+        compute.submit(() -> io.submit(() -> {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // nothing left to do with a file we are done with
+            }
+        }));
+    }
+
+    private static List<String> entries(Checkpoint c) {
+        Set<String> out = new LinkedHashSet<>();
+        out.add(c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry());
+        out.add("(top level)");
+        for (TensorEntry t : c.tensors()) {
+            List<String> p = t.path();
+            for (int n = 1; n < p.size() && n <= 2; n++) out.add(String.join(".", p.subList(0, n)));
+        }
+        return new ArrayList<>(out);
+    }
+
+    private void chooseEntry(String value) {
+        if (opened == null || value == null) return;
+        String key = value.equals("(top level)") ? "" : value;
+        Checkpoint current = model.checkpoint.get();
+        if (current != null && current.weightsEntry().equals(key)) return;
+        try {
+            Checkpoint view = opened.withWeightsEntry(key);
+            model.checkpoint.set(view);
+            checkpointPane.setFileText(label(opened.file().toString(), view.weights().size()) + " · " + opened.format());
+            runDiagnostics(view);
+        } catch (IOException e) {
+            problem(message(e));
+        }
+    }
+
+    void pickCatalog() {
+        io.submit(() -> {
+            try {
+                List<String> names = Catalog.entries().stream().map(Catalog.Entry::name).toList();
+                Platform.runLater(() -> {
+                    ChoiceDialog<String> d = new ChoiceDialog<>(names.contains("resnet50") ? "resnet50" : names.get(0), names);
+                    d.initOwner(stage);
+                    d.setTitle("Model from catalog");
+                    d.setHeaderText("A torchvision architecture's parameters and buffers (keys, shapes, dtypes; no weights)");
+                    d.showAndWait().ifPresent(n -> openModel(ModelSpec.CATALOG_PREFIX + n));
+                });
+            } catch (IOException e) {
+                Platform.runLater(() -> problem("catalog: " + e.getMessage()));
+            }
+        });
+    }
+
+    private void remember(String side, String source) {
+        List<String> list = new ArrayList<>(List.of(prefs.get("recent", "").split("\n")));
+        list.removeIf(s -> s.isBlank() || s.equals(side + "\t" + source));
+        list.add(0, side + "\t" + source);
+        while (list.size() > 10) list.remove(list.size() - 1);
+        prefs.put("recent", String.join("\n", list));
+        refreshRecent();
+    }
+
+    private void refreshRecent() {
+        recent.getItems().clear();
+        for (String s : prefs.get("recent", "").split("\n")) {
+            int tab = s.indexOf('\t');
+            if (tab < 0) continue;
+            String side = s.substring(0, tab);
+            String source = s.substring(tab + 1);
+            MenuItem m = new MenuItem(side + ": " + source);
+            m.setOnAction(e -> {
+                if (side.equals("model")) openModel(source);
+                else openCheckpoint(Path.of(source));
+            });
+            recent.getItems().add(m);
+        }
+        recent.setDisable(recent.getItems().isEmpty());
+    }
+
+    // ---- what the user sees ----
+
+    void problem(String text) {
+        notifications.setGraphic(new FontIcon("mdi2a-alert-circle"));
+        notifications.show(text);
+    }
+
+    void info(String text) {
+        notifications.setGraphic(new FontIcon("mdi2c-check-circle"));
+        notifications.show(text);
+    }
+
+    private void updateSummary() {
+        summary.getChildren().clear();
+        Fit f = model.fit();
+        if (f == null) {
+            Label hint = new Label(model.model.get() == null && model.checkpoint.get() == null
+                    ? "Drop a model and a checkpoint — or open them from the File menu."
+                    : model.model.get() == null ? "Now a model: drop a template, TorchScript file, or pick one from the catalog."
+                    : "Now a checkpoint to fit to it.");
+            summary.getChildren().add(hint);
+            return;
+        }
+        Map<Status, Integer> counts = model.summary();
+        for (Status s : List.of(Status.MATCHED, Status.MISSING, Status.UNEXPECTED, Status.SHAPE, Status.DTYPE)) {
+            FontIcon icon = new FontIcon(s.icon);
+            icon.getStyleClass().addAll("status-icon", s.styleClass);
+            Label l = new Label(counts.getOrDefault(s, 0) + " " + s.label, icon);
+            l.setId("summary-" + s.name().toLowerCase(java.util.Locale.ROOT));
+            l.getStyleClass().add("summary-chip");
+            summary.getChildren().add(l);
+        }
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        boolean strict = f.comparison().loadsStrictly();
+        Label verdict = new Label(strict ? "loads with strict=True" : "would fail load_state_dict(strict=True)",
+                new FontIcon(strict ? "mdi2c-check-decagram" : "mdi2c-close-octagon"));
+        verdict.setId("verdict");
+        verdict.getStyleClass().add(strict ? "status-matched" : "status-missing");
+        Button export = new Button("Export…", new FontIcon("mdi2e-export"));
+        export.setId("export");
+        export.getStyleClass().add("accent");
+        export.setOnAction(e -> export());
+        summary.getChildren().addAll(grow, verdict, export);
+    }
+
+    private void selected(KeyNode n, boolean fromModel) {
+        if (syncing || n == null) return;
+        syncing = true;
+        try {
+            // the counterpart has the same key: checkpoint keys are shown after the rules
+            if (fromModel) checkpointPane.select(n.path);
+            else modelPane.select(n.path);
+            if (n.isKey()) {
+                boolean inModel = modelPane.item(n.path) != null && modelPane.item(n.path).getValue().isKey();
+                boolean inCk = checkpointPane.item(n.path) != null && checkpointPane.item(n.path).getValue().isKey();
+                detail.show(inModel ? n.path : null, inCk ? n.path : null);
+            }
+        } finally {
+            syncing = false;
+        }
+    }
+
+    // ---- rules ----
+
+    void nodeDropped(String from, boolean fromIsKey, String to, boolean toIsKey) {
+        Fit f = model.fit();
+        if (f == null) {
+            problem("Open both a model and a checkpoint before mapping keys.");
+            return;
+        }
+        DropRule.Proposal p = DropRule.propose(from, fromIsKey, to, toIsKey, f.applied().tensors(), model.model.get().spec().tensors());
+        if (p.rule().isEmpty()) {
+            problem(p.problem());
+            return;
+        }
+        List<RulesPane.Choice> choices = new ArrayList<>();
+        if (p.broader().isPresent()) {
+            choices.add(new RulesPane.Choice("proposal-broader", "Apply to all " + p.broaderAffected() + " keys: " + p.broader().get().describe(),
+                    List.of(p.broader().get()), true));
+        }
+        choices.add(new RulesPane.Choice("proposal-rule", (fromIsKey ? "This key only: " : "Prefix: ") + p.rule().get().describe(),
+                List.of(p.rule().get()), p.broader().isEmpty()));
+        int i = 0;
+        for (Rule t : p.transforms()) {
+            choices.add(new RulesPane.Choice("proposal-transform-" + i++, "Rename and " + t.describe(), List.of(p.rule().get(), t), false));
+        }
+        rulesPane.propose("Drop '" + (from.isEmpty() ? "(top level)" : from) + "' onto '" + (to.isEmpty() ? "(top level)" : to) + "'",
+                p.problem(), choices);
+        bottom.getSelectionModel().select(0);
+    }
+
+    private void importRules() {
+        FileChooser fc = new FileChooser();
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Rules JSON", "*.json"));
+        File f = fc.showOpenDialog(stage);
+        if (f != null) importRules(f.toPath());
+    }
+
+    void importRules(Path file) {
+        io.submit(() -> {
+            try {
+                RuleSet rs = RuleSet.read(file);
+                Platform.runLater(() -> {
+                    model.addRules(rs.rules());
+                    info("Imported " + rs.rules().size() + " rules from " + file.getFileName());
+                });
+            } catch (Exception e) {
+                Platform.runLater(() -> problem(file + ": " + message(e)));
+            }
+        });
+    }
+
+    private void saveRules() {
+        FileChooser fc = new FileChooser();
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Rules JSON", "*.json"));
+        fc.setInitialFileName("rules.json");
+        File f = fc.showSaveDialog(stage);
+        if (f == null) return;
+        RuleSet rs = model.ruleSet();
+        io.submit(() -> {
+            try {
+                rs.write(f.toPath());
+                Platform.runLater(() -> info("Saved " + rs.rules().size() + " rules to " + f));
+            } catch (IOException e) {
+                Platform.runLater(() -> problem(f + ": " + message(e)));
+            }
+        });
+    }
+
+    ExportDialog export() {
+        if (model.checkpoint.get() == null) {
+            problem("Open a checkpoint first.");
+            return null;
+        }
+        if (!model.ruleError.get().isEmpty()) {
+            problem("Fix the rules first: " + model.ruleError.get());
+            return null;
+        }
+        ExportDialog d = new ExportDialog(stage, model.checkpoint.get(), model.ruleSet(), compute, this::info, this::problem);
+        d.show();
+        return d;
+    }
+
+    // ---- diagnostics and the layer-by-layer change ----
+
+    private void runDiagnostics(Checkpoint c) {
+        findings.getItems().clear();
+        findings.setPlaceholder(new Label("Checking the weights …"));
+        List<TensorEntry> weights = c.weights();
+        compute.submit(() -> {
+            try {
+                List<HealthCheck.Finding> f = HealthCheck.check(weights);
+                Platform.runLater(() -> {
+                    if (model.checkpoint.get() != c) return;
+                    findings.getItems().setAll(f);
+                    findings.setPlaceholder(new Label("No findings: no NaN/Inf, no zero or constant tensors, BatchNorm statistics sane."));
+                    long errors = f.stream().filter(x -> x.severity() == HealthCheck.Severity.ERROR).count();
+                    bottom.getTabs().get(1).setText("Diagnostics" + (f.isEmpty() ? "" : " (" + f.size() + (errors > 0 ? ", " + errors + " errors" : "") + ")"));
+                });
+            } catch (Exception e) {
+                Platform.runLater(() -> findings.setPlaceholder(new Label("Could not check: " + message(e))));
+            }
+        });
+    }
+
+    private void resetChanges() {
+        changes.getChildren().clear();
+        WorkbenchModel.ModelSide m = model.model.get();
+        if (m == null || m.template().isEmpty() || model.checkpoint.get() == null) {
+            changes.getChildren().add(new Label("Open a template checkpoint on the model side and another checkpoint on the right to see how"
+                    + " much each layer changed (relative L2 per module, in model order)."));
+            return;
+        }
+        Button run = new Button("Compare values layer by layer", new FontIcon("mdi2c-chart-bar"));
+        run.setId("compare-values");
+        ProgressBar bar = new ProgressBar(0);
+        bar.setVisible(false);
+        run.setOnAction(e -> runChanges(run, bar));
+        changes.getChildren().add(new HBox(8, run, bar));
+    }
+
+    private void runChanges(Button run, ProgressBar bar) {
+        Checkpoint c = model.checkpoint.get();
+        Checkpoint t = model.model.get().template().orElseThrow();
+        RuleSet rules = model.ruleSet();
+        Progress p = new Progress(0);
+        run.setDisable(true);
+        bar.setVisible(true);
+        javafx.animation.Timeline poll = new javafx.animation.Timeline(new javafx.animation.KeyFrame(javafx.util.Duration.millis(100),
+                e -> bar.setProgress(p.fraction())));
+        poll.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        poll.play();
+        compute.submit(() -> {
+            try {
+                List<CheckpointDiff.Module> mods = CheckpointDiff.diff(t.weights(), c.weights(), keyRulesOnly(rules), 0, p).modules();
+                Platform.runLater(() -> {
+                    poll.stop();
+                    DefaultCategoryDataset ds = new DefaultCategoryDataset();
+                    for (CheckpointDiff.Module m : mods) ds.addValue(m.relL2(), "relative change", m.prefix().isEmpty() ? "(top)" : m.prefix());
+                    JFreeChart chart = ChartFactory.createBarChart(null, "module (model order)", "||b - a|| / ||a||", ds, PlotOrientation.VERTICAL,
+                            false, true, false);
+                    chart.setBackgroundPaint(new java.awt.Color(0, 0, 0, 0));
+                    chart.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(org.jfree.chart.axis.CategoryLabelPositions.UP_90);
+                    ChartViewer viewer = new ChartViewer(chart);
+                    viewer.setId("changes-chart");
+                    VBox.setVgrow(viewer, Priority.ALWAYS);
+                    changes.getChildren().setAll(new HBox(8, run, bar), viewer);
+                    run.setDisable(false);
+                    bar.setVisible(false);
+                });
+            } catch (Exception e) {
+                Platform.runLater(() -> {
+                    poll.stop();
+                    run.setDisable(false);
+                    bar.setVisible(false);
+                    problem("Layer-by-layer change: " + message(e));
+                });
+            }
+        });
+    }
+
+    private static RuleSet keyRulesOnly(RuleSet rules) {
+        return new RuleSet(rules.rules().stream().filter(r -> !(r instanceof io.weightbench.rules.TensorRule)).toList());
+    }
+
+    private static final class FindingCell extends ListCell<HealthCheck.Finding> {
+        @Override
+        protected void updateItem(HealthCheck.Finding f, boolean empty) {
+            super.updateItem(f, empty);
+            if (empty || f == null) {
+                setText(null);
+                setGraphic(null);
+                return;
+            }
+            Status look = switch (f.severity()) {
+                case ERROR -> Status.MISSING;
+                case WARNING -> Status.UNEXPECTED;
+                case INFO -> Status.FILLED;
+            };
+            FontIcon icon = new FontIcon(f.severity() == HealthCheck.Severity.INFO ? "mdi2i-information" : "mdi2a-alert");
+            icon.getStyleClass().addAll("status-icon", look.styleClass);
+            setGraphic(icon);
+            setText(f.severity().name().toLowerCase(java.util.Locale.ROOT) + "  " + f.key() + ": " + f.message());
+        }
+    }
+
+    /** Opens what the command line named: --model M, --checkpoint C, or plain files (a folder: its files). */
+    void openArguments(List<String> args) {
+        String modelArg = null;
+        String ckArg = null;
+        List<File> files = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if ((a.equals("--model") || a.equals("-m")) && i + 1 < args.size()) modelArg = args.get(++i);
+            else if ((a.equals("--checkpoint") || a.equals("-c")) && i + 1 < args.size()) ckArg = args.get(++i);
+            else if (a.startsWith("--model=")) modelArg = a.substring(8);
+            else if (a.startsWith("--checkpoint=")) ckArg = a.substring(13);
+            else files.add(new File(a));
+        }
+        if (modelArg != null) openModel(modelArg);
+        if (ckArg != null) openCheckpoint(Path.of(ckArg));
+        List<File> plain = new ArrayList<>();
+        for (File f : files) {
+            if (f.isDirectory()) {
+                File[] inside = f.listFiles(File::isFile);
+                if (inside != null) java.util.Arrays.stream(inside).sorted().forEach(plain::add);
+            } else {
+                plain.add(f);
+            }
+        }
+        if (!plain.isEmpty() && modelArg == null && ckArg == null) openFiles(plain.subList(0, Math.min(2, plain.size())), null);
+    }
+
+    static boolean exists(String p) {
+        return Files.exists(Path.of(p));
+    }
+}

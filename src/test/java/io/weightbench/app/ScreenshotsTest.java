@@ -1,0 +1,64 @@
+package io.weightbench.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Writes the README's screenshots of the workbench on the bundled samples (the window's own
+ * rendering) when run with {@code -Dscreenshots=DIR}: {@code mvn test -Dtest=ScreenshotsTest -Dscreenshots=docs}.
+ */
+@ExtendWith(ApplicationExtension.class)
+class ScreenshotsTest {
+
+    private WorkbenchWindow w;
+
+    @Start
+    void start(Stage stage) {
+        Theme.apply(false);
+        w = new WorkbenchWindow(stage);
+        stage.show();
+    }
+
+    @Test
+    void writeScreenshots(FxRobot robot) throws Exception {
+        String dir = System.getProperty("screenshots");
+        Assumptions.assumeTrue(dir != null && !dir.isBlank(), "-Dscreenshots=DIR not given");
+        Path out = Path.of(dir);
+        Files.createDirectories(out);
+        robot.interact(() -> {
+            w.openModel("samples/tinynet_template.pt");
+            w.openCheckpoint(Path.of("samples/tinynet_dataparallel.pth"));
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null);
+        robot.interact(() -> w.checkpointPane.select("module.head.weight"));
+        WaitForAsyncUtils.waitForFxEvents();
+        snap(robot, out.resolve("workbench-mismatch.png"));
+        robot.interact(() -> w.nodeDropped("module.head.weight", true, "head.weight", true));
+        snap(robot, out.resolve("workbench-drop.png"));
+        robot.interact(() -> w.rulesPane.accept(0));
+        robot.interact(() -> w.checkpointPane.select("layer1.0.weight"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        Thread.sleep(300);
+        snap(robot, out.resolve("workbench-fixed.png"));
+    }
+
+    private void snap(FxRobot robot, Path file) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        WritableImage[] img = new WritableImage[1];
+        robot.interact(() -> img[0] = w.stage.getScene().snapshot(null));
+        ImageIO.write(SwingFXUtils.fromFXImage(img[0], null), "png", file.toFile());
+    }
+}

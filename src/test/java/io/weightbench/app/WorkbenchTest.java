@@ -1,0 +1,178 @@
+package io.weightbench.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.format.Formats;
+import io.weightbench.rules.Rule;
+import io.weightbench.tensor.CanonicalBytes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TreeTableRow;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The workbench, headless (Monocle): opening, status, drag-to-rule, undo, export, histograms. */
+@ExtendWith(ApplicationExtension.class)
+class WorkbenchTest {
+
+    private static final Path TEMPLATE = Path.of("samples/tinynet_template.pt");
+    private static final Path DATA_PARALLEL = Path.of("samples/tinynet_dataparallel.pth");
+
+    private WorkbenchWindow w;
+
+    @Start
+    void start(Stage stage) {
+        Theme.apply(false);
+        w = new WorkbenchWindow(stage);
+        stage.show();
+        stage.requestFocus();
+    }
+
+    private void openBoth(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            w.openModel(TEMPLATE.toString());
+            w.openCheckpoint(DATA_PARALLEL);
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null && !w.model.checkpointRows.isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static String text(FxRobot robot, String id) {
+        return robot.lookup(id).queryAs(Label.class).getText();
+    }
+
+    @Test
+    void openingFilesShowsTheMismatchByStatusColourAndIcon(FxRobot robot) throws Exception {
+        openBoth(robot);
+        // 16 keys under module.; torch's BatchNorm fills in the template's 2 num_batches_tracked itself
+        assertThat(text(robot, "#summary-matched")).isEqualTo("0 matched");
+        assertThat(text(robot, "#summary-missing")).isEqualTo("14 missing");
+        assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
+        assertThat(text(robot, "#verdict")).contains("would fail");
+        TreeTableRow<?> module = row(robot, "#checkpoint-tree", "module");
+        assertThat(module.getStyleClass()).contains("status-unexpected");
+        assertThat(w.checkpointPane.item("module").getValue().statusText()).isEqualTo("16 unexpected");
+        assertThat(w.modelPane.item("stem").getValue().statusText()).contains("missing");
+        assertThat(w.model.suggestions).extracting(s -> s.rule().describe()).first().isEqualTo("strip 'module.'");
+        // the filter and the problems-only toggle
+        robot.interact(() -> w.modelPane.problemsOnly.setSelected(true));
+        assertThat(w.modelPane.item("stem.1.num_batches_tracked")).isNull(); // filled by torch: not a problem
+        robot.interact(() -> w.modelPane.search.setText("head"));
+        assertThat(w.modelPane.item("stem")).isNull();
+        assertThat(w.modelPane.item("head.weight")).isNotNull();
+    }
+
+    @Test
+    void acceptingASuggestionFixesEveryKeyAndUndoRedoTakeItBackAndForth(FxRobot robot) throws Exception {
+        openBoth(robot);
+        robot.clickOn(robot.lookup("#suggestions").lookup(".button").queryAs(Button.class));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(text(robot, "#summary-matched")).isEqualTo("16 matched");
+        assertThat(text(robot, "#summary-missing")).isEqualTo("0 missing");
+        assertThat(text(robot, "#verdict")).isEqualTo("loads with strict=True");
+        assertThat(w.model.changedPerRule).containsExactly(16);
+        assertThat(row(robot, "#checkpoint-tree", "stem").getStyleClass()).contains("status-renamed");
+        robot.clickOn("#undo");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.model.rules).isEmpty();
+        assertThat(text(robot, "#summary-matched")).isEqualTo("0 matched");
+        robot.clickOn("#redo");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.model.rules).hasSize(1);
+        assertThat(text(robot, "#summary-matched")).isEqualTo("16 matched");
+    }
+
+    @Test
+    void draggingACheckpointKeyOntoAModelKeyOffersThePrefixRuleWithItsEffect(FxRobot robot) throws Exception {
+        openBoth(robot);
+        robot.interact(() -> {
+            w.checkpointPane.select("module.head.weight");
+            w.modelPane.select("head.weight");
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.drag(row(robot, "#checkpoint-tree", "module.head.weight")).dropTo(row(robot, "#model-tree", "head.weight"));
+        WaitForAsyncUtils.waitForFxEvents();
+        Button broader = robot.lookup("#proposal-broader").queryAs(Button.class);
+        assertThat(broader.getText()).isEqualTo("Apply to all 16 keys: strip 'module.'");
+        assertThat(robot.lookup("#proposal .effect").queryAs(Label.class).getText()).contains("matched 0 → 16").contains("missing 14 → 0");
+        robot.clickOn(broader);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.model.rules).extracting(WorkbenchModel.RuleRow::rule).containsExactly(new Rule.StripPrefix("module."));
+        assertThat(text(robot, "#summary-matched")).isEqualTo("16 matched");
+        // the same handler for a single key: a rename only
+        robot.interact(() -> w.nodeDropped("stem.0.weight", true, "head.bias", true));
+        assertThat(robot.lookup("#proposal-rule").queryAs(Button.class).getText()).contains("stem.0.weight -> head.bias");
+        assertThat(robot.lookup("#proposal .status-shape").queryAs(Label.class).getText()).contains("but the model expects");
+        robot.clickOn("#proposal-cancel");
+        assertThat(w.model.rules).hasSize(1);
+    }
+
+    @Test
+    void exportThroughTheDialogWritesAFileTorchCanLoad(FxRobot robot, @TempDir Path dir) throws Exception {
+        openBoth(robot);
+        robot.interact(() -> w.rulesPane.accept(0));
+        Path out = dir.resolve("fixed.safetensors");
+        ExportDialog[] d = new ExportDialog[1];
+        robot.interact(() -> {
+            d[0] = w.export();
+            d[0].output.setText(out.toString());
+        });
+        robot.clickOn("#export-start");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> Files.exists(out) && !d[0].isShowing());
+        assertThat(Files.exists(dir.resolve("fixed.rules.json"))).isTrue();
+        try (Checkpoint back = Formats.standard().open(out); Checkpoint src = Formats.standard().open(DATA_PARALLEL)) {
+            assertThat(back.weights()).extracting(TensorEntry::key).contains("stem.0.weight", "head.weight").noneMatch(k -> k.startsWith("module."));
+            for (TensorEntry t : back.weights()) {
+                assertThat(CanonicalBytes.sha256(t.data())).isEqualTo(CanonicalBytes.sha256(src.tensor("module." + t.key()).orElseThrow().data()));
+            }
+        }
+    }
+
+    @Test
+    void theHistogramHasTheChosenBinCount(FxRobot robot) throws Exception {
+        openBoth(robot);
+        robot.interact(() -> w.rulesPane.accept(0));
+        robot.interact(() -> w.checkpointPane.select("layer1.0.weight"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null);
+        assertThat(w.detail.lastHistogram.bins()).isEqualTo(100);
+        robot.interact(() -> w.detail.bins.getValueFactory().setValue(20));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null && w.detail.lastHistogram.bins() == 20);
+        assertThat(w.detail.lastHistogram.total()).isPositive();
+        assertThat(w.detail.differences.isVisible()).isTrue(); // template and checkpoint: the difference histogram too
+    }
+
+    @Test
+    void aBadFileIsANotificationAndTheWorkbenchStaysUsable(FxRobot robot, @TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("notes.pth");
+        Files.writeString(bad, "not a checkpoint\n");
+        robot.interact(() -> w.openCheckpoint(bad));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.notifications.isShowing());
+        assertThat(w.notifications.getText()).contains(bad.toString());
+        openBoth(robot);
+        assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
+    }
+
+    /** The visible row showing the node of {@code path}. */
+    @SuppressWarnings("unchecked")
+    private static TreeTableRow<KeyNode> row(FxRobot robot, String tree, String path) {
+        for (Node n : robot.lookup(tree).lookup(".tree-table-row-cell").queryAll()) {
+            TreeTableRow<KeyNode> r = (TreeTableRow<KeyNode>) n;
+            if (r.getItem() != null && r.getItem().path.equals(path)) return r;
+        }
+        throw new AssertionError("no visible row for " + path + " in " + tree);
+    }
+
+}
