@@ -197,11 +197,44 @@ final class RulesPane extends VBox {
             delete.getStyleClass().add("flat");
             delete.setTooltip(new Tooltip("delete this rule"));
             delete.setOnAction(e -> model.removeRule(index));
-            HBox box = new HBox(8, on, text, grow, count, delete);
+            Button edit = new Button(null, new FontIcon("mdi2p-pencil-outline"));
+            edit.getStyleClass().add("flat");
+            edit.setTooltip(new Tooltip("edit this rule (its JSON; also a double click)"));
+            edit.setOnAction(e -> edit(index));
+            setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && getItem() != null) edit(getItem());
+            });
+            HBox box = new HBox(8, on, text, grow, count, edit, delete);
             box.setAlignment(Pos.CENTER_LEFT);
             setText(null);
             setGraphic(box);
         }
+    }
+
+    /** Edits rule {@code index} as JSON (docs/rules.md), in a dialog that says what is wrong until it parses. */
+    void edit(int index) {
+        javafx.scene.control.TextArea area = new javafx.scene.control.TextArea(model.ruleJson(index));
+        area.setPrefRowCount(8);
+        area.setPrefColumnCount(50);
+        Label error = new Label();
+        error.getStyleClass().add("status-missing");
+        error.setWrapText(true);
+        javafx.scene.control.Dialog<javafx.scene.control.ButtonType> d = new javafx.scene.control.Dialog<>();
+        if (getScene() != null) d.initOwner(getScene().getWindow());
+        d.setTitle("Edit rule " + (index + 1));
+        d.setHeaderText("The rule as JSON (see docs/rules.md for every op)");
+        d.getDialogPane().setContent(new VBox(6, area, error));
+        d.getDialogPane().getButtonTypes().addAll(javafx.scene.control.ButtonType.OK, javafx.scene.control.ButtonType.CANCEL);
+        javafx.scene.Node ok = d.getDialogPane().lookupButton(javafx.scene.control.ButtonType.OK);
+        ok.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
+            try {
+                model.editRule(index, area.getText());
+            } catch (io.weightbench.rules.RuleException ex) {
+                error.setText(ex.getMessage());
+                e.consume(); // stay open until it parses
+            }
+        });
+        d.show();
     }
 
     private final class SuggestionCell extends ListCell<Suggester.Suggestion> {

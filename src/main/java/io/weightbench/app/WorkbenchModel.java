@@ -104,6 +104,28 @@ final class WorkbenchModel {
         setRules(next);
     }
 
+    /** Replaces rule {@code index} by the rule its edited JSON describes ({@code {"op": ...}}); throws with the reason if it is not one. */
+    void editRule(int index, String json) throws RuleException {
+        com.fasterxml.jackson.databind.JsonNode node;
+        try {
+            node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new RuleException("not JSON: " + e.getMessage());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode root = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        root.put("weightbench_rules", RuleSet.VERSION);
+        root.putArray("rules").add(node);
+        List<Rule> parsed = RuleSet.fromJson(root).rules();
+        List<RuleRow> next = new ArrayList<>(rules);
+        next.set(index, new RuleRow(parsed.get(0), rules.get(index).enabled()));
+        setRules(next);
+    }
+
+    /** Rule {@code index} as the JSON object a rules file holds for it. */
+    String ruleJson(int index) {
+        return new RuleSet(List.of(rules.get(index).rule())).toJson().get("rules").get(0).toPrettyString();
+    }
+
     void moveRule(int from, int to) {
         if (from == to || from < 0 || to < 0 || from >= rules.size() || to >= rules.size()) return;
         List<RuleRow> next = new ArrayList<>(rules);

@@ -312,12 +312,17 @@ final class WorkbenchWindow {
     }
 
     void openCheckpoint(Path path) {
+        long start = System.nanoTime();
         checkpointPane.setFileText("opening " + path + " …");
         io.submit(() -> {
             try {
                 Checkpoint c = Formats.standard().open(path);
                 List<String> entries = entries(c);
+                long indexed = System.nanoTime();
                 Platform.runLater(() -> {
+                    if (TIMINGS) afterNextLayout(() -> System.err.printf(java.util.Locale.ROOT,
+                            "timings: %s: index %.0f ms, trees shown %.0f ms after the drop (%d tensors)%n",
+                            path.getFileName(), (indexed - start) / 1e6, (System.nanoTime() - start) / 1e6, c.tensors().size()));
                     Checkpoint old = opened;
                     opened = c;
                     model.checkpoint.set(c);
@@ -337,6 +342,19 @@ final class WorkbenchWindow {
                 });
             }
         });
+    }
+
+    /** {@code -Dweightbench.timings=true}: print how long a checkpoint took from the drop to its trees on screen. */
+    private static final boolean TIMINGS = Boolean.getBoolean("weightbench.timings");
+
+    private void afterNextLayout(Runnable r) {
+        Scene scene = stage.getScene();
+        Runnable[] self = new Runnable[1];
+        self[0] = () -> {
+            scene.removePostLayoutPulseListener(self[0]);
+            r.run();
+        };
+        scene.addPostLayoutPulseListener(self[0]);
     }
 
     private static String message(Exception e) {
