@@ -33,7 +33,7 @@ final class KeyNode {
     /** The most severe status under this node. */
     Status worst() {
         for (Status s : Status.values()) if (counts.getOrDefault(s, 0) > 0) return s;
-        return Status.MATCHED;
+        return Status.LISTED;
     }
 
     int problems() {
@@ -44,11 +44,12 @@ final class KeyNode {
 
     /** "12 missing, 3 unexpected" for a module; the status and note for a key. */
     String statusText() {
+        if (worst() == Status.LISTED) return "";
         if (isKey() && keys == 1) return row.status().label + (row.note().isEmpty() ? "" : ": " + row.note());
         List<String> parts = new ArrayList<>();
         for (Status s : Status.values()) {
             int n = counts.getOrDefault(s, 0);
-            if (n > 0 && s != Status.MATCHED) parts.add(n + " " + s.label);
+            if (n > 0 && s != Status.MATCHED && s != Status.LISTED) parts.add(n + " " + s.label);
         }
         int matched = counts.getOrDefault(Status.MATCHED, 0);
         if (parts.isEmpty()) return "all " + matched + " matched";

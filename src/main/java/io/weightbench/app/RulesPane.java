@@ -1,6 +1,5 @@
 package io.weightbench.app;
 
-import io.weightbench.compare.Fit;
 import io.weightbench.compare.Suggester;
 import io.weightbench.rules.Rule;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ final class RulesPane extends VBox {
     private static final DataFormat RULE_INDEX = new DataFormat("application/x-weightbench-rule-index");
 
     final ListView<Integer> rules = new ListView<>();
-    final ListView<Suggester.Suggestion> suggestions = new ListView<>();
+    final ListView<WorkbenchModel.Suggested> suggestions = new ListView<>();
     final VBox proposal = new VBox(6);
     final Label ruleError = new Label();
     private final WorkbenchModel model;
@@ -135,16 +134,8 @@ final class RulesPane extends VBox {
         proposal.getChildren().clear();
     }
 
-    /** "matched 10 -> 132, missing 122 -> 0, unexpected 122 -> 0": the effect of adding {@code extra}. */
-    String effect(List<Rule> extra) {
-        Fit now = model.fit();
-        return model.preview(extra).map(after -> {
-            if (now == null) return "";
-            return "matched " + now.comparison().matched() + " → " + after.comparison().matched()
-                    + ", missing " + now.comparison().missing().size() + " → " + after.comparison().missing().size()
-                    + ", unexpected " + now.comparison().unexpected().size() + " → " + after.comparison().unexpected().size()
-                    + ", shape " + now.comparison().mismatched().size() + " → " + after.comparison().mismatched().size();
-        }).orElse("does not apply (conflicting keys)");
+    private String effect(List<Rule> extra) {
+        return model.effect(extra);
     }
 
     private final class RuleCell extends ListCell<Integer> {
@@ -237,20 +228,21 @@ final class RulesPane extends VBox {
         d.show();
     }
 
-    private final class SuggestionCell extends ListCell<Suggester.Suggestion> {
+    private final class SuggestionCell extends ListCell<WorkbenchModel.Suggested> {
         @Override
-        protected void updateItem(Suggester.Suggestion s, boolean empty) {
-            super.updateItem(s, empty);
-            if (empty || s == null) {
+        protected void updateItem(WorkbenchModel.Suggested item, boolean empty) {
+            super.updateItem(item, empty);
+            if (empty || item == null) {
                 setText(null);
                 setGraphic(null);
                 return;
             }
+            Suggester.Suggestion s = item.suggestion();
             Button accept = new Button("Accept", new FontIcon("mdi2c-check"));
             accept.getStyleClass().add("accent");
             accept.setOnAction(e -> model.addRules(List.of(s.rule())));
             Label text = new Label(s.rule().describe() + "  —  fixes " + s.fixes() + (s.fixes() == 1 ? " key" : " keys"));
-            Label why = new Label(s.reason() + ". " + effect(List.of(s.rule())));
+            Label why = new Label(s.reason() + ". " + item.effect());
             why.getStyleClass().add("effect");
             why.setWrapText(true);
             VBox v = new VBox(2, text, why);
@@ -264,7 +256,7 @@ final class RulesPane extends VBox {
 
     /** Exposed for tests: the accept button of suggestion {@code i} does what this does. */
     void accept(int i) {
-        model.addRules(List.of(model.suggestions.get(i).rule()));
+        model.addRules(List.of(model.suggestions.get(i).suggestion().rule()));
     }
 
 }

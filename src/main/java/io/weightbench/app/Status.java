@@ -12,7 +12,9 @@ enum Status {
     RENAMED("renamed", "mdi2a-arrow-right-circle", "status-renamed"),
     DROPPED("dropped", "mdi2d-delete-circle", "status-dropped"),
     FILLED("filled by torch", "mdi2i-information", "status-filled"),
-    MATCHED("matched", "mdi2c-check-circle", "status-matched");
+    MATCHED("matched", "mdi2c-check-circle", "status-matched"),
+    /** Only one side is open: nothing to compare with yet. */
+    LISTED("", "mdi2c-circle-small", "status-listed");
 
     final String label;
     final String icon;

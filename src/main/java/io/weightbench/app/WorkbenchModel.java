@@ -48,7 +48,10 @@ final class WorkbenchModel {
     final ObservableList<RuleRow> rules = FXCollections.observableArrayList();
     final ObservableList<KeyRow> modelRows = FXCollections.observableArrayList();
     final ObservableList<KeyRow> checkpointRows = FXCollections.observableArrayList();
-    final ObservableList<Suggester.Suggestion> suggestions = FXCollections.observableArrayList();
+    /** A suggestion and its effect on the counts ("matched 0 → 16, ..."). */
+    record Suggested(Suggester.Suggestion suggestion, String effect) {}
+
+    final ObservableList<Suggested> suggestions = FXCollections.observableArrayList();
     /** Changed keys per enabled rule (index into {@link #rules}), -1 for disabled ones. */
     final ObservableList<Integer> changedPerRule = FXCollections.observableArrayList();
     final StringProperty ruleError = new SimpleStringProperty("");
@@ -58,7 +61,19 @@ final class WorkbenchModel {
     private final Deque<List<RuleRow>> undo = new ArrayDeque<>();
     private final Deque<List<RuleRow>> redo = new ArrayDeque<>();
 
+    /** Where suggestions are computed (they take a while for thousands of keys), and how their result comes back. */
+    private final java.util.concurrent.Executor background;
+    private final java.util.concurrent.Executor fx;
+    private long generation;
+
+    /** Everything on the calling thread (tests). */
     WorkbenchModel() {
+        this(Runnable::run, Runnable::run);
+    }
+
+    WorkbenchModel(java.util.concurrent.Executor background, java.util.concurrent.Executor fx) {
+        this.background = background;
+        this.fx = fx;
         model.addListener((o, a, b) -> recompute());
         checkpoint.addListener((o, a, b) -> recompute());
     }
@@ -154,18 +169,6 @@ final class WorkbenchModel {
         canRedo.set(!redo.isEmpty());
     }
 
-    /** What the fit would be with {@code extra} appended to the enabled rules (the effect shown before a rule is kept). */
-    Optional<Fit> preview(List<Rule> extra) {
-        if (model.get() == null || checkpoint.get() == null) return Optional.empty();
-        List<Rule> all = new ArrayList<>(ruleSet().rules());
-        all.addAll(extra);
-        try {
-            return Optional.of(Fit.of(model.get().spec(), checkpoint.get(), new RuleSet(all)));
-        } catch (RuleException e) {
-            return Optional.empty();
-        }
-    }
-
     /** Recomputes the fit, both sides' rows and the suggestions (key lists only: no tensor data). */
     void recompute() {
         ModelSide m = model.get();
@@ -186,7 +189,41 @@ final class WorkbenchModel {
         changedPerRule.setAll(counts);
         modelRows.setAll(m == null ? List.of() : modelRows(m.spec(), f));
         checkpointRows.setAll(c == null ? List.of() : checkpointRows(c, f));
-        suggestions.setAll(m != null && c != null && f != null ? Suggester.suggest(m.spec().tensors(), f.applied().tensors()) : List.of());
+        long gen = ++generation;
+        suggestions.clear();
+        if (m != null && c != null && f != null) {
+            Fit now = f;
+            RuleSet current = ruleSet();
+            background.execute(() -> {
+                List<Suggested> out = new ArrayList<>();
+                for (Suggester.Suggestion s : Suggester.suggest(m.spec().tensors(), now.applied().tensors())) {
+                    out.add(new Suggested(s, effect(m.spec(), c, current, now, List.of(s.rule()))));
+                }
+                fx.execute(() -> {
+                    if (gen == generation) suggestions.setAll(out);
+                });
+            });
+        }
+    }
+
+    /** "matched 10 → 132, missing 122 → 0, ...": what adding {@code extra} to the enabled rules does to the counts. */
+    String effect(List<Rule> extra) {
+        if (model.get() == null || checkpoint.get() == null || fit.get() == null) return "";
+        return effect(model.get().spec(), checkpoint.get(), ruleSet(), fit.get(), extra);
+    }
+
+    private static String effect(ModelSpec spec, Checkpoint c, RuleSet rules, Fit now, List<Rule> extra) {
+        List<Rule> all = new ArrayList<>(rules.rules());
+        all.addAll(extra);
+        try {
+            Fit after = Fit.of(spec, c, new RuleSet(all));
+            return "matched " + now.comparison().matched() + " → " + after.comparison().matched()
+                    + ", missing " + now.comparison().missing().size() + " → " + after.comparison().missing().size()
+                    + ", unexpected " + now.comparison().unexpected().size() + " → " + after.comparison().unexpected().size()
+                    + ", shape " + now.comparison().mismatched().size() + " → " + after.comparison().mismatched().size();
+        } catch (RuleException e) {
+            return "does not apply: " + e.getMessage();
+        }
     }
 
     static List<KeyRow> modelRows(ModelSpec spec, Fit f) {
@@ -213,7 +250,7 @@ final class WorkbenchModel {
             Status s = status.getOrDefault(t.key(), f == null ? Status.MISSING : Status.MATCHED);
             String note = notes.getOrDefault(t.key(), "");
             if (f == null) {
-                s = Status.MATCHED;
+                s = Status.LISTED;
             } else if (s == Status.MATCHED && !f.originalKey(t.key()).equals(t.key())) {
                 s = Status.RENAMED;
                 note = "from " + f.originalKey(t.key());
@@ -226,7 +263,7 @@ final class WorkbenchModel {
     static List<KeyRow> checkpointRows(Checkpoint c, Fit f) {
         List<KeyRow> rows = new ArrayList<>();
         if (f == null) {
-            for (TensorSpec t : ModelSpec.fromCheckpoint(c).tensors()) rows.add(row(t, t.key(), Status.MATCHED, ""));
+            for (TensorSpec t : ModelSpec.fromCheckpoint(c).tensors()) rows.add(row(t, t.key(), Status.LISTED, ""));
             return rows;
         }
         Comparison cmp = f.comparison();

@@ -73,9 +73,11 @@ import org.kordamp.ikonli.javafx.FontIcon;
  */
 final class WorkbenchWindow {
 
-    final WorkbenchModel model = new WorkbenchModel();
     final ExecutorService io = daemon("weightbench-io");
     final ExecutorService compute = daemon("weightbench-compute");
+    /** Key-list work too slow for the FX thread with thousands of keys (suggestions and their effects). */
+    final ExecutorService keys = daemon("weightbench-keys");
+    final WorkbenchModel model = new WorkbenchModel(keys, Platform::runLater);
     final TreePane modelPane = new TreePane("Model", "Drop a model here: a template checkpoint, a TorchScript file or a shape-spec JSON"
             + " — or pick a torchvision architecture (Model ▸ From catalog).", false, model.modelRows);
     final TreePane checkpointPane = new TreePane("Checkpoint", "Drop a checkpoint here (.pth .pt .bin .ckpt .safetensors .npz, sharded"
@@ -176,6 +178,7 @@ final class WorkbenchWindow {
         stage.setOnHidden(e -> {
             io.shutdownNow();
             compute.shutdownNow();
+            keys.shutdownNow();
         });
         refreshRecent();
     }
@@ -305,7 +308,7 @@ final class WorkbenchWindow {
             } catch (Exception e) {
                 Platform.runLater(() -> {
                     modelPane.setFileText(model.model.get() == null ? "" : modelPane.file.getText());
-                    problem(source + ": " + message(e));
+                    problem(about(source, e));
                 });
             }
         });
@@ -338,7 +341,7 @@ final class WorkbenchWindow {
             } catch (Exception e) {
                 Platform.runLater(() -> {
                     checkpointPane.setFileText(opened == null ? "" : label(opened.file().toString(), opened.weights().size()));
-                    problem(path + ": " + message(e));
+                    problem(about(path.toString(), e));
                 });
             }
         });
@@ -355,6 +358,12 @@ final class WorkbenchWindow {
             r.run();
         };
         scene.addPostLayoutPulseListener(self[0]);
+    }
+
+    /** The problem, naming the file once. */
+    private static String about(String file, Exception e) {
+        String m = message(e);
+        return m.contains(file) ? m : file + ": " + m;
     }
 
     private static String message(Exception e) {

@@ -41,7 +41,7 @@ class ScreenshotsTest {
             w.openModel("samples/tinynet_template.pt");
             w.openCheckpoint(Path.of("samples/tinynet_dataparallel.pth"));
         });
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null && !w.model.suggestions.isEmpty());
         robot.interact(() -> w.checkpointPane.select("module.head.weight"));
         WaitForAsyncUtils.waitForFxEvents();
         snap(robot, out.resolve("workbench-mismatch.png"));

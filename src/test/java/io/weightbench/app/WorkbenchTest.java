@@ -46,7 +46,8 @@ class WorkbenchTest {
             w.openModel(TEMPLATE.toString());
             w.openCheckpoint(DATA_PARALLEL);
         });
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null && !w.model.checkpointRows.isEmpty());
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null && !w.model.checkpointRows.isEmpty()
+                && !w.model.suggestions.isEmpty());
         WaitForAsyncUtils.waitForFxEvents();
     }
 
@@ -66,7 +67,9 @@ class WorkbenchTest {
         assertThat(module.getStyleClass()).contains("status-unexpected");
         assertThat(w.checkpointPane.item("module").getValue().statusText()).isEqualTo("16 unexpected");
         assertThat(w.modelPane.item("stem").getValue().statusText()).contains("missing");
-        assertThat(w.model.suggestions).extracting(s -> s.rule().describe()).first().isEqualTo("strip 'module.'");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !w.model.suggestions.isEmpty());
+        assertThat(w.model.suggestions).extracting(s -> s.suggestion().rule().describe()).first().isEqualTo("strip 'module.'");
+        assertThat(w.model.suggestions.get(0).effect()).isEqualTo("matched 0 → 16, missing 14 → 0, unexpected 16 → 0, shape 0 → 0");
         // the filter and the problems-only toggle
         robot.interact(() -> w.modelPane.problemsOnly.setSelected(true));
         assertThat(w.modelPane.item("stem.1.num_batches_tracked")).isNull(); // filled by torch: not a problem

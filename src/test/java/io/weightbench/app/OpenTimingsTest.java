@@ -1,0 +1,56 @@
+package io.weightbench.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Measures, when run with {@code -Dtimings.files=A,B,...}, how long each checkpoint takes from the
+ * drop (the call the drop handler makes) to its trees laid out, three times each in one running
+ * workbench (a resnet50 from the catalog on the model side). Not a test of speed: it prints.
+ */
+@ExtendWith(ApplicationExtension.class)
+class OpenTimingsTest {
+
+    private WorkbenchWindow w;
+
+    @Start
+    void start(Stage stage) {
+        Theme.apply(false);
+        w = new WorkbenchWindow(stage);
+        stage.show();
+    }
+
+    @Test
+    void dropToTreesShown(FxRobot robot) throws Exception {
+        String files = System.getProperty("timings.files");
+        Assumptions.assumeTrue(files != null && !files.isBlank(), "-Dtimings.files not given");
+        robot.interact(() -> w.openModel("catalog:resnet50"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.model.get() != null);
+        List<String> lines = new ArrayList<>();
+        for (String f : files.split(",")) {
+            for (int i = 0; i < 3; i++) {
+                long[] shown = {0};
+                long start = System.nanoTime();
+                robot.interact(() -> w.openCheckpoint(Path.of(f)));
+                WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> w.model.checkpoint.get() != null
+                        && w.model.checkpoint.get().file().equals(Path.of(f)) && w.model.checkpointRows.size() > 0);
+                robot.interact(() -> { }); // one more pulse: the trees laid out
+                WaitForAsyncUtils.waitForFxEvents();
+                shown[0] = System.nanoTime();
+                lines.add(String.format(java.util.Locale.ROOT, "%s run %d: %.0f ms", Path.of(f).getFileName(), i + 1, (shown[0] - start) / 1e6));
+                robot.interact(() -> w.model.checkpoint.set(null));
+            }
+        }
+        lines.forEach(System.out::println);
+    }
+}
