@@ -65,6 +65,8 @@ final class TreePane extends VBox {
     private final Label placeholder = new Label();
     private boolean built;
     Consumer<List<File>> onFiles = files -> {};
+    /** The "values" column of a key (statistics filled in as they are computed); "" while unknown. */
+    java.util.function.Function<KeyRow, String> values = r -> "";
     NodeDrop onNodeDrop = (a, b, c, d) -> {};
 
     TreePane(String titleText, String emptyText, boolean checkpointSide, ObservableList<KeyRow> rows) {
@@ -203,7 +205,10 @@ final class TreePane extends VBox {
         size.setVisible(false); // in the column menu (⋮): the trees are narrow, the parameter count says as much
         TreeTableColumn<KeyNode, String> status = text("status", 170, KeyNode::statusText);
         status.setMinWidth(90);
-        table.getColumns().setAll(List.of(name, dtype, shape, params, size, status));
+        TreeTableColumn<KeyNode, String> stats = text("values", 130, n -> n.isKey() ? values.apply(n.row) : "");
+        stats.setId("values-column");
+        stats.setVisible(checkpointSide);
+        table.getColumns().setAll(List.of(name, dtype, shape, params, size, status, stats));
     }
 
     private static TreeTableColumn<KeyNode, String> text(String title, double width, java.util.function.Function<KeyNode, String> f) {

@@ -11,6 +11,7 @@ import io.weightbench.rules.Rule;
 import io.weightbench.rules.RuleSet;
 import io.weightbench.stats.CheckpointDiff;
 import io.weightbench.stats.HealthCheck;
+import io.weightbench.stats.TensorStats;
 import io.weightbench.tensor.Progress;
 import java.io.File;
 import java.io.IOException;
@@ -111,6 +112,7 @@ final class WorkbenchWindow {
 
         modelPane.onFiles = files -> openFiles(files, true);
         checkpointPane.onFiles = files -> openFiles(files, false);
+        checkpointPane.values = this::valuesText;
         modelPane.onNodeDrop = this::nodeDropped;
         entry.setId("weights-entry");
         entry.setTooltip(new Tooltip("The checkpoint's weights entry (the dict holding the state_dict)"));
@@ -125,7 +127,7 @@ final class WorkbenchWindow {
         checkpointPane.selectedProperty().addListener((o, a, n) -> selected(n, false));
 
         SplitPane trees = new SplitPane(modelPane, checkpointPane, detail);
-        trees.setDividerPositions(0.39, 0.77);
+        trees.setDividerPositions(0.36, 0.77);
         findings.setId("findings");
         findings.setPlaceholder(new Label("Open a checkpoint to check its weights (NaN/Inf, zero tensors, BatchNorm statistics …)."));
         findings.setCellFactory(l -> new FindingCell());
@@ -171,7 +173,7 @@ final class WorkbenchWindow {
         model.model.addListener((o, a, b) -> resetChanges());
         model.checkpoint.addListener((o, a, b) -> resetChanges());
         updateSummary();
-        Scene scene = new Scene(root, 1360, 860);
+        Scene scene = new Scene(root, 1440, 880);
         scene.getStylesheets().add(WorkbenchWindow.class.getResource("workbench.css").toExternalForm());
         stage.setScene(scene);
         stage.setTitle("Weightbench");
@@ -601,24 +603,68 @@ final class WorkbenchWindow {
 
     // ---- diagnostics and the layer-by-layer change ----
 
+    /** Statistics of the checkpoint's weights by key, filled in by {@link #runDiagnostics} as they are computed. */
+    final Map<String, TensorStats> stats = new java.util.concurrent.ConcurrentHashMap<>();
+    private Progress statsRun;
+
+    /**
+     * Statistics of every weight, one tensor after another on the compute thread, shown in the
+     * checkpoint tree's "values" column as they come; then the diagnostics from the same numbers.
+     */
     private void runDiagnostics(Checkpoint c) {
+        if (statsRun != null) statsRun.cancel();
+        Progress p = new Progress(0);
+        statsRun = p;
+        stats.clear();
         findings.getItems().clear();
         findings.setPlaceholder(new Label("Checking the weights …"));
+        bottom.getTabs().get(1).setText("Diagnostics");
         List<TensorEntry> weights = c.weights();
+        javafx.animation.Timeline refresh = new javafx.animation.Timeline(new javafx.animation.KeyFrame(javafx.util.Duration.millis(250),
+                e -> checkpointPane.table.refresh()));
+        refresh.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        refresh.play();
         compute.submit(() -> {
             try {
-                List<HealthCheck.Finding> f = HealthCheck.check(weights);
+                for (TensorEntry t : weights) {
+                    p.checkCancelled();
+                    try {
+                        stats.put(t.key(), TensorStats.of(t.data(), p));
+                    } catch (IOException e) {
+                        // reported by the diagnostics below, which reads it again
+                    }
+                }
+                List<HealthCheck.Finding> f = HealthCheck.check(weights, t -> {
+                    TensorStats known = stats.get(t.key());
+                    return known != null ? known : TensorStats.of(t.data(), p);
+                });
                 Platform.runLater(() -> {
+                    refresh.stop();
+                    checkpointPane.table.refresh();
                     if (model.checkpoint.get() != c) return;
                     findings.getItems().setAll(f);
                     findings.setPlaceholder(new Label("No findings: no NaN/Inf, no zero or constant tensors, BatchNorm statistics sane."));
                     long errors = f.stream().filter(x -> x.severity() == HealthCheck.Severity.ERROR).count();
                     bottom.getTabs().get(1).setText("Diagnostics" + (f.isEmpty() ? "" : " (" + f.size() + (errors > 0 ? ", " + errors + " errors" : "") + ")"));
                 });
+            } catch (java.util.concurrent.CancellationException e) {
+                Platform.runLater(refresh::stop);
             } catch (Exception e) {
-                Platform.runLater(() -> findings.setPlaceholder(new Label("Could not check: " + message(e))));
+                Platform.runLater(() -> {
+                    refresh.stop();
+                    findings.setPlaceholder(new Label("Could not check: " + message(e)));
+                });
             }
         });
+    }
+
+    /** "μ 0.0012 σ 0.034", or the NaN/Inf counts when there are any. */
+    private String valuesText(KeyRow r) {
+        TensorStats s = stats.get(r.original());
+        if (s == null) return "";
+        if (s.nan() + s.inf() > 0) return (s.nan() > 0 ? s.nan() + " NaN " : "") + (s.inf() > 0 ? s.inf() + " Inf" : "");
+        if (s.count() == 0) return "empty";
+        return String.format(java.util.Locale.ROOT, "μ %.3g σ %.3g", s.mean(), s.std());
     }
 
     private void resetChanges() {

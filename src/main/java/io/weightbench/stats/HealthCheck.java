@@ -26,14 +26,24 @@ public final class HealthCheck {
 
     private HealthCheck() {}
 
+    /** Statistics of a tensor: computed here, or already known to the caller. */
+    @FunctionalInterface
+    public interface StatsSource {
+        TensorStats of(TensorEntry t) throws IOException;
+    }
+
     public static List<Finding> check(List<TensorEntry> weights) throws IOException {
+        return check(weights, t -> TensorStats.of(t.data()));
+    }
+
+    public static List<Finding> check(List<TensorEntry> weights, StatsSource stats) throws IOException {
         List<Finding> out = new ArrayList<>();
         Map<String, TensorEntry> byKey = new LinkedHashMap<>();
         for (TensorEntry t : weights) byKey.put(t.key(), t);
         for (TensorEntry t : weights) {
             TensorData d = t.data();
             if (!d.dtype().isFloatingPoint() && !d.dtype().isQuantized()) continue;
-            TensorStats s = TensorStats.of(d);
+            TensorStats s = stats.of(t);
             String k = t.key();
             if (s.nan() > 0) out.add(new Finding(Severity.ERROR, k, "nan", s.nan() + " of " + s.count() + " values are NaN"));
             if (s.inf() > 0) out.add(new Finding(Severity.ERROR, k, "inf", s.inf() + " of " + s.count() + " values are infinite"));

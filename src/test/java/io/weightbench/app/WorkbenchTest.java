@@ -145,6 +145,23 @@ class WorkbenchTest {
     }
 
     @Test
+    void statisticsFillInAndDiagnosticsFollow(FxRobot robot, @TempDir Path dir) throws Exception {
+        openBoth(robot);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.stats.size() == 16
+                && !((Label) w.findings.getPlaceholder()).getText().startsWith("Checking"));
+        assertThat(w.stats.get("module.head.weight").count()).isEqualTo(320);
+        assertThat(w.findings.getItems().isEmpty() ? ((Label) w.findings.getPlaceholder()).getText() : w.bottom.getTabs().get(1).getText())
+                .matches("No findings.*|Diagnostics \\(.*");
+        // rules imported from a file are applied like any other
+        Path rules = dir.resolve("r.json");
+        Files.writeString(rules, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"strip_prefix\", \"prefix\": \"module.\"}]}");
+        robot.interact(() -> w.importRules(rules));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.model.rules.size() == 1);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(text(robot, "#summary-matched")).isEqualTo("16 matched");
+    }
+
+    @Test
     void theHistogramHasTheChosenBinCount(FxRobot robot) throws Exception {
         openBoth(robot);
         robot.interact(() -> w.rulesPane.accept(0));
