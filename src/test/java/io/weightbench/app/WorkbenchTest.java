@@ -162,6 +162,33 @@ class WorkbenchTest {
     }
 
     @Test
+    void twoCheckpointsDroppedOnTheWindowGoLeftAndRightAndChartTheChangePerLayer(FxRobot robot) throws Exception {
+        robot.interact(() -> w.openFiles(List.of(TEMPLATE.toFile(), DATA_PARALLEL.toFile()), null));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null && !w.model.suggestions.isEmpty());
+        assertThat(w.model.model.get().template()).isPresent();
+        assertThat(w.model.checkpoint.get().file()).isEqualTo(DATA_PARALLEL);
+        robot.interact(() -> w.rulesPane.accept(0));
+        robot.interact(() -> w.bottom.getSelectionModel().select(2));
+        robot.clickOn("#compare-values");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#changes-chart").tryQuery().isPresent());
+    }
+
+    @Test
+    void theWeightsEntryIsChosenFromADropDown(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            w.openModel(TEMPLATE.toString());
+            w.openCheckpoint(Path.of("samples/tinynet_lightning.ckpt"));
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null);
+        assertThat(w.entry.isVisible()).isTrue();
+        assertThat(w.entry.getValue()).isEqualTo("state_dict");
+        robot.interact(() -> w.entry.setValue("(top level)"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.model.checkpoint.get().weightsEntry()).isEmpty();
+        assertThat(w.model.checkpointRows).extracting(KeyRow::key).allMatch(k -> k.startsWith("state_dict.") || !k.contains("stem"));
+    }
+
+    @Test
     void theHistogramHasTheChosenBinCount(FxRobot robot) throws Exception {
         openBoth(robot);
         robot.interact(() -> w.rulesPane.accept(0));

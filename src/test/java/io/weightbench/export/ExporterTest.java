@@ -65,6 +65,23 @@ class ExporterTest {
     }
 
     @Test
+    void aCancelledExportLeavesNothingBehind(@TempDir Path dir) throws Exception {
+        try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("training_checkpoint.pth"))) {
+            io.weightbench.tensor.Progress p = new io.weightbench.tensor.Progress(0);
+            p.cancel();
+            Path out = dir.resolve("fixed.pth");
+            assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), out, false, 0, p))
+                    .isInstanceOf(java.util.concurrent.CancellationException.class);
+            try (Stream<Path> left = Files.list(dir)) {
+                assertThat(left).isEmpty();
+            }
+            io.weightbench.tensor.Progress done = new io.weightbench.tensor.Progress(0);
+            Exporter.export(c, RuleSet.empty(), out, false, 0, done);
+            assertThat(done.fraction()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
     void nestedEntriesSurviveAndOnlyTheWeightsChange(@TempDir Path dir) throws Exception {
         try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("training_checkpoint.pth"))) {
             Path out = dir.resolve("fixed.pth");
