@@ -53,6 +53,9 @@ class ScreenshotsTest {
         WaitForAsyncUtils.waitForFxEvents();
         Thread.sleep(300);
         snap(robot, out.resolve("workbench-fixed.png"));
+        robot.interact(() -> Theme.apply(true));
+        snap(robot, out.resolve("workbench-dark.png"));
+        robot.interact(() -> Theme.apply(false));
     }
 
     private void snap(FxRobot robot, Path file) throws Exception {
