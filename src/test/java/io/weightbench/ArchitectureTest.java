@@ -31,9 +31,17 @@ class ArchitectureTest {
     void coreDoesNotDependOnCliOrApp() {
         noClasses().that().resideInAnyPackage("io.weightbench.format..", "io.weightbench.tensor..",
                         "io.weightbench.checkpoint..", "io.weightbench.stats..", "io.weightbench.model..",
-                        "io.weightbench.compare..", "io.weightbench.rules..", "io.weightbench.export..")
+                        "io.weightbench.compare..", "io.weightbench.rules..", "io.weightbench.export..", "io.weightbench.verify..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.weightbench.cli..", "io.weightbench.app..")
                 .because("dependencies point one way: app/cli -> core")
+                .check(classes);
+    }
+
+    @Test
+    void onlyVerifyTalksToDjl() {
+        noClasses().that().resideOutsideOfPackage("io.weightbench.verify..")
+                .should().dependOnClassesThat().resideInAnyPackage("ai.djl..")
+                .because("libtorch runs models only, lazily, on one thread (TorchRuntime); readers, writers and statistics are plain Java")
                 .check(classes);
     }
 }

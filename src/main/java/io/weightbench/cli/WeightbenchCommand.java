@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The top-level {@code weightbench} command; each capability is a subcommand. */
 @Command(name = "weightbench", mixinStandardHelpOptions = true, version = "weightbench 0.1.0",
         description = "Inspect, compare and fix neural-network checkpoints. Without a command, opens the workbench.",
-        subcommands = {InspectCommand.class, CompareCommand.class, SuggestCommand.class, ApplyCommand.class, DiffCommand.class, CheckCommand.class, IdentifyCommand.class, CatalogCommand.class})
+        subcommands = {InspectCommand.class, CompareCommand.class, SuggestCommand.class, ApplyCommand.class, DiffCommand.class, CheckCommand.class, IdentifyCommand.class, CatalogCommand.class, VerifyCommand.class})
 public final class WeightbenchCommand implements Runnable {
 
     /** Exit codes of DESIGN.md: 0 success, 1 the check asked for failed, 2 bad input or usage. */

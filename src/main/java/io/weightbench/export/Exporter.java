@@ -97,21 +97,8 @@ public final class Exporter {
         if (output.equals(input) || (Files.exists(output) && Files.isSameFile(output, input))) {
             throw new CheckpointException(out, "is the input checkpoint: an export never overwrites its input");
         }
-        // the weights entry after the rules: new key -> tensor
         List<TensorEntry> weights = c.weights();
-        List<TensorSpec> specs = new ArrayList<>();
-        Map<String, TensorEntry> byKey = new LinkedHashMap<>();
-        for (TensorEntry t : weights) {
-            specs.add(TensorSpec.of(t.key(), t.data().shape(), t.data().dtype()));
-            byKey.put(t.key(), t);
-        }
-        RuleSet.Applied applied = rules.apply(specs);
-        Map<String, TensorEntry> fixed = new LinkedHashMap<>();
-        for (TensorSpec s : applied.tensors()) {
-            TensorEntry source = byKey.get(applied.renamedFrom().get(s.key()));
-            TensorData data = Transforms.apply(source.data(), applied.transformsOf(s.key()), s.key());
-            fixed.put(s.key(), new TensorEntry(source.path(), data, source.parameter()));
-        }
+        Map<String, TensorEntry> fixed = withRules(weights, rules);
 
         long bytes = 0;
         for (TensorEntry t : fixed.values()) bytes += t.data().nbytes();
@@ -155,6 +142,27 @@ public final class Exporter {
             Files.deleteIfExists(tmp);
         }
         return new Result(output, target == Target.PTH ? "torch-zip" : "safetensors", fixed.size(), total, Files.size(output), warnings);
+    }
+
+    /**
+     * The weights after the rules: new key -> tensor (renamed, dropped, transformed as lazy views or
+     * streamed conversions; nothing is read here).
+     */
+    public static Map<String, TensorEntry> withRules(List<TensorEntry> weights, RuleSet rules) throws IOException {
+        List<TensorSpec> specs = new ArrayList<>();
+        Map<String, TensorEntry> byKey = new LinkedHashMap<>();
+        for (TensorEntry t : weights) {
+            specs.add(TensorSpec.of(t.key(), t.data().shape(), t.data().dtype()));
+            byKey.put(t.key(), t);
+        }
+        RuleSet.Applied applied = rules.apply(specs);
+        Map<String, TensorEntry> fixed = new LinkedHashMap<>();
+        for (TensorSpec s : applied.tensors()) {
+            TensorEntry source = byKey.get(applied.renamedFrom().get(s.key()));
+            TensorData data = Transforms.apply(source.data(), applied.transformsOf(s.key()), s.key());
+            fixed.put(s.key(), new TensorEntry(source.path(), data, source.parameter()));
+        }
+        return fixed;
     }
 
     private static Result exportSharded(Checkpoint c, RuleSet rules, Path output, Map<String, TensorEntry> fixed, int weightCount,

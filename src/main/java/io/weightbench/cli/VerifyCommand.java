@@ -1,0 +1,141 @@
+package io.weightbench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.export.Exporter;
+import io.weightbench.export.ScriptPatcher;
+import io.weightbench.format.Formats;
+import io.weightbench.rules.RuleSet;
+import io.weightbench.verify.Verifier;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code verify}: do the fixed weights make the model compute what it should? */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Run a TorchScript model in libtorch with its own weights (or --reference's) and with the fixed",
+                "checkpoint's, on the same seeded random input, and compare the outputs. Parameters and buffers are",
+                "both replaced (in a patched copy of the archive); keys that do not fit are reported first.",
+                "Exit 0 when every key fits and rel_l2 <= --tolerance, 1 otherwise."})
+public final class VerifyCommand extends CheckpointCommand {
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL.pt", description = "A TorchScript model (torch.jit.save).")
+    Path model;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "FIXED", description = "The weights to check (e.g. what apply wrote).")
+    Path checkpoint;
+
+    @Option(names = "--reference", paramLabel = "ORIGINAL", description = "Weights for the baseline run instead of the model's own.")
+    Path reference;
+
+    @Option(names = "--rules", paramLabel = "RULES.json", description = "Rules applied to the checkpoint's weights first (as apply would).")
+    Path rules;
+
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W", split = ",", description = "The input's shape (default: ${DEFAULT-VALUE}).")
+    long[] inputShape = {1, 3, 224, 224};
+
+    @Option(names = "--seed", description = "Seed of the random input (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--tolerance", description = "Largest relative L2 difference of the outputs that passes (default: ${DEFAULT-VALUE}).")
+    double tolerance = 1e-5;
+
+    @Option(names = "--json", description = "Write one JSON object to stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        try (Checkpoint script = Formats.standard().open(model); Checkpoint fixed = checkpointOptions.open(checkpoint);
+             Checkpoint ref = reference == null ? null : checkpointOptions.open(reference)) {
+            List<TensorEntry> weights = rules == null ? fixed.weights() : renamed(Exporter.withRules(fixed.weights(), RuleSet.read(rules)));
+            ScriptPatcher.Plan plan = ScriptPatcher.plan(script, weights);
+            PrintWriter err = spec.commandLine().getErr();
+            if (!json) report(err, "checkpoint", plan);
+            if (!json) {
+                err.println("running the model in libtorch (the first run unpacks it, a few seconds) ...");
+                err.flush();
+            }
+            Verifier.Result r = Verifier.verify(script, weights, Optional.ofNullable(ref).map(Checkpoint::weights), inputShape, seed);
+            boolean passed = r.plan().complete() && r.problems().isEmpty() && r.relL2() <= tolerance
+                    && r.reference().map(ScriptPatcher.Plan::complete).orElse(true);
+            PrintWriter out = out();
+            if (json) {
+                out.println(toJson(r, passed));
+            } else {
+                out.printf("outputs: %s%n", String.join(", ", r.outputs()));
+                out.printf("max_abs_diff %.6g  mean_abs_diff %.6g  rel_l2 %.6g  over %d values (input %s, seed %d)%n", r.maxAbsDiff(), r.meanAbsDiff(),
+                        r.relL2(), r.compared(), Arrays.toString(inputShape), seed);
+                r.reference().ifPresent(p -> report(out, "reference", p));
+                for (String p : r.problems()) out.println("problem: " + p);
+                if (!r.nonFloat().isEmpty()) out.println("not compared (not floating point): " + String.join(", ", r.nonFloat()));
+                out.println(passed ? "PASS: the outputs agree" : "FAIL: " + (r.plan().complete() ? "the outputs differ" : "not every key fits"));
+            }
+            out.flush();
+            return passed ? WeightbenchCommand.OK : WeightbenchCommand.CHECK_FAILED;
+        }
+    }
+
+    /** Entries named by their keys after the rules. */
+    private static List<TensorEntry> renamed(Map<String, TensorEntry> byKey) {
+        List<TensorEntry> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, TensorEntry> e : byKey.entrySet()) {
+            out.add(new TensorEntry(List.of(e.getKey()), e.getValue().data(), e.getValue().parameter()));
+        }
+        return out;
+    }
+
+    private static void report(PrintWriter w, String what, ScriptPatcher.Plan p) {
+        w.printf("%s: %d tensors replaced%n", what, p.matched().size());
+        list(w, "missing (the model keeps its own)", p.missing());
+        list(w, "shape or dtype differs (the model keeps its own)", p.mismatched());
+        list(w, "unexpected (not in the model)", p.unexpected());
+        w.flush();
+    }
+
+    private static void list(PrintWriter w, String what, List<String> keys) {
+        if (keys.isEmpty()) return;
+        w.println("  " + what + ": " + keys.size());
+        keys.stream().limit(20).forEach(k -> w.println("    " + k));
+        if (keys.size() > 20) w.println("    ...");
+    }
+
+    private static ObjectNode toJson(Verifier.Result r, boolean passed) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("passed", passed);
+        num(o, "max_abs_diff", r.maxAbsDiff());
+        num(o, "mean_abs_diff", r.meanAbsDiff());
+        num(o, "rel_l2", r.relL2());
+        o.put("compared_values", r.compared());
+        r.outputs().forEach(o.putArray("output_shapes")::add);
+        o.put("replaced", r.plan().matched().size());
+        r.plan().missing().forEach(o.putArray("missing")::add);
+        r.plan().unexpected().forEach(o.putArray("unexpected")::add);
+        r.plan().mismatched().forEach(o.putArray("mismatched")::add);
+        r.reference().ifPresent(p -> {
+            ObjectNode ref = o.putObject("reference");
+            ref.put("replaced", p.matched().size());
+            p.missing().forEach(ref.putArray("missing")::add);
+            p.unexpected().forEach(ref.putArray("unexpected")::add);
+            p.mismatched().forEach(ref.putArray("mismatched")::add);
+        });
+        ArrayNode nf = o.putArray("non_float_outputs");
+        r.nonFloat().forEach(nf::add);
+        r.problems().forEach(o.putArray("problems")::add);
+        return o;
+    }
+
+    private static void num(ObjectNode o, String name, double v) {
+        if (Double.isNaN(v)) o.putNull(name);
+        else if (Double.isInfinite(v)) o.put(name, v > 0 ? "inf" : "-inf");
+        else o.put(name, v);
+    }
+}

@@ -1,0 +1,113 @@
+package io.weightbench.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.weightbench.TestFiles;
+import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.export.ScriptPatcher;
+import io.weightbench.format.Formats;
+import io.weightbench.tensor.ElementReader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * verify against real torch 1.13: TorchScript models scripted and traced by torch run in libtorch
+ * (DJL) and give torch's own outputs; identical weights give no difference, perturbed ones a clear
+ * one, a swapped BatchNorm buffer breaks the outputs, a missing buffer is reported before running,
+ * and torch itself reads the patched archives.
+ */
+class VerifyInteropTest {
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void fixtures() throws Exception {
+        TestFiles.runTorchScript("scripts/make_verify_fixtures.py", dir.toString());
+    }
+
+    private static Checkpoint open(String name) throws Exception {
+        return Formats.standard().open(dir.resolve(name));
+    }
+
+    private static double[] values(String npy) throws Exception {
+        try (Checkpoint c = open(npy)) {
+            io.weightbench.tensor.TensorData t = c.tensors().get(0).data();
+            double[] out = new double[(int) t.numel()];
+            new ElementReader(t).read(0, out, out.length);
+            return out;
+        }
+    }
+
+    @Test
+    void libtorchComputesWhatTorchComputed() throws Exception {
+        double[] x = values("input.npy");
+        float[] input = new float[x.length];
+        for (int i = 0; i < x.length; i++) input[i] = (float) x[i];
+        long[] shape = {2, 3, 12, 12};
+        List<TorchRuntime.Output> cnn = TorchRuntime.run(dir.resolve("cnn.pt"), input, shape);
+        assertThat(cnn).hasSize(1);
+        assertThat(cnn.get(0).shape()).containsExactly(2, 5);
+        double[] want = values("cnn_out.npy");
+        for (int i = 0; i < want.length; i++) assertThat(cnn.get(0).values()[i]).isCloseTo(want[i], within(1e-5));
+        List<TorchRuntime.Output> pair = TorchRuntime.run(dir.resolve("pair.pt"), input, shape);
+        assertThat(pair).hasSize(2); // a tuple, element-wise
+        for (int k = 0; k < 2; k++) {
+            double[] w = values("pair_out_" + k + ".npy");
+            assertThat(pair.get(k).values()).hasSize(w.length);
+            for (int i = 0; i < w.length; i++) assertThat(pair.get(k).values()[i]).isCloseTo(w[i], within(1e-5));
+        }
+    }
+
+    @Test
+    void identicalWeightsGiveNoDifferenceAndChangedOnesDo() throws Exception {
+        long[] shape = {2, 3, 12, 12};
+        try (Checkpoint script = open("cnn.pt"); Checkpoint same = open("cnn_state.pth"); Checkpoint perturbed = open("cnn_perturbed.pth");
+             Checkpoint swapped = open("cnn_swapped_bn.pth")) {
+            Verifier.Result r = Verifier.verify(script, same.weights(), Optional.empty(), shape, 7);
+            assertThat(r.plan().matched()).hasSize(9);
+            assertThat(r.plan().complete()).isTrue();
+            assertThat(r.maxAbsDiff()).isZero();
+            assertThat(r.compared()).isEqualTo(10);
+            Verifier.Result p = Verifier.verify(script, perturbed.weights(), Optional.empty(), shape, 7);
+            assertThat(p.relL2()).isGreaterThan(1e-5);
+            assertThat(p.maxAbsDiff()).isGreaterThan(1e-5);
+            // the baseline from a reference checkpoint instead of the model's own weights
+            Verifier.Result ref = Verifier.verify(script, perturbed.weights(), Optional.of(perturbed.weights()), shape, 7);
+            assertThat(ref.maxAbsDiff()).isZero();
+            // a buffer mistake (running_mean and running_var swapped) loads fine and breaks the outputs
+            Verifier.Result s = Verifier.verify(script, swapped.weights(), Optional.empty(), shape, 7);
+            assertThat(s.problems().isEmpty() ? s.relL2() : 1.0).isGreaterThan(1e-3);
+        }
+    }
+
+    @Test
+    void aMissingBufferIsReportedBeforeRunning() throws Exception {
+        try (Checkpoint script = open("cnn.pt"); Checkpoint missing = open("cnn_missing.pth")) {
+            ScriptPatcher.Plan plan = ScriptPatcher.plan(script, missing.weights());
+            assertThat(plan.missing()).containsExactly("bn.running_mean");
+            assertThat(plan.complete()).isFalse();
+        }
+    }
+
+    @Test
+    void torchReadsThePatchedArchiveWithTheNewWeights() throws Exception {
+        Path patched = dir.resolve("patched.pt");
+        try (Checkpoint script = open("cnn.pt"); Checkpoint perturbed = open("cnn_perturbed.pth")) {
+            ScriptPatcher.write(script, perturbed.weights(), patched);
+        }
+        TestFiles.runTorchScript("scripts/make_verify_fixtures.py", "--check", patched.toString(), dir.resolve("cnn_perturbed.pth").toString());
+        try (Checkpoint back = Formats.standard().open(patched); Checkpoint want = open("cnn_perturbed.pth")) {
+            for (TensorEntry t : want.weights()) {
+                assertThat(io.weightbench.tensor.CanonicalBytes.sha256(back.tensor(t.key()).orElseThrow().data()))
+                        .isEqualTo(io.weightbench.tensor.CanonicalBytes.sha256(t.data()));
+            }
+        }
+    }
+}
