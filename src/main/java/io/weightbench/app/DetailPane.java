@@ -46,7 +46,7 @@ final class DetailPane extends ScrollPane {
 
     private final WorkbenchModel model;
     private final ExecutorService compute;
-    private final Label heading = new Label("Select a key");
+    final Label heading = new Label("Select a key");
     private final GridPane facts = new GridPane();
     private final GridPane numbers = new GridPane();
     final Spinner<Integer> bins = new Spinner<>(5, 500, Histogram.DEFAULT_BINS, 5);
@@ -91,6 +91,39 @@ final class DetailPane extends ScrollPane {
         setFitToWidth(true);
         bins.valueProperty().addListener((o, a, b) -> refresh());
         logScale.selectedProperty().addListener((o, a, b) -> refresh());
+    }
+
+    /** Shows the outcome of a forward-consistency check (verify) instead of a key. */
+    void showVerify(String title, List<String[]> rows, boolean passed) {
+        if (running != null) running.cancel();
+        modelKey = null;
+        checkpointKey = null;
+        facts.getChildren().clear();
+        numbers.getChildren().clear();
+        values.setVisible(false);
+        differences.setVisible(false);
+        differences.setManaged(false);
+        busy.setVisible(false);
+        heading.setText(title);
+        Label verdict = new Label(passed ? "PASS: the outputs agree" : "FAIL");
+        verdict.setId("verify-verdict");
+        verdict.getStyleClass().add(passed ? "status-matched" : "status-missing");
+        facts.addRow(0, new Label("verdict"), verdict);
+        int r = 1;
+        for (String[] row : rows) fact(r++, row[0], row[1]);
+    }
+
+    /** Shows work in progress (verify starting libtorch, running the model). */
+    void showBusy(String title, String what) {
+        if (running != null) running.cancel();
+        facts.getChildren().clear();
+        numbers.getChildren().clear();
+        values.setVisible(false);
+        differences.setVisible(false);
+        differences.setManaged(false);
+        heading.setText(title);
+        busy.setVisible(true);
+        fact(0, "", what);
     }
 
     /** Shows a key: the model side's (may be null) and the checkpoint side's after the rules (may be null). */

@@ -4,6 +4,7 @@ import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.compare.DropRule;
 import io.weightbench.compare.Fit;
+import io.weightbench.export.Exporter;
 import io.weightbench.format.Formats;
 import io.weightbench.model.Catalog;
 import io.weightbench.model.ModelSpec;
@@ -13,6 +14,7 @@ import io.weightbench.stats.CheckpointDiff;
 import io.weightbench.stats.HealthCheck;
 import io.weightbench.stats.TensorStats;
 import io.weightbench.tensor.Progress;
+import io.weightbench.verify.Verifier;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,12 +71,12 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * The workbench window: the model tree and the checkpoint tree side by side with the selected key's
  * details, a summary bar, and below them the rules and suggestions, diagnostics and the
  * layer-by-layer change between a template and the checkpoint. Opening files, statistics and
- * exports run on two background threads ({@code io} for opening and closing files, {@code compute}
+ * exports run on two background threads ({@code files} for opening and closing files, {@code compute}
  * for reading tensor data); the FX thread only works on key lists.
  */
 final class WorkbenchWindow {
 
-    final ExecutorService io = daemon("weightbench-io");
+    final ExecutorService files = daemon("weightbench-io");
     final ExecutorService compute = daemon("weightbench-compute");
     /** Key-list work too slow for the FX thread with thousands of keys (suggestions and their effects). */
     final ExecutorService keys = daemon("weightbench-keys");
@@ -110,8 +112,8 @@ final class WorkbenchWindow {
         Button exportRules = iconButton("mdi2c-content-save-outline", "Save rules as JSON", this::saveRules);
         rulesPane = new RulesPane(model, undo, redo, importRules, exportRules);
 
-        modelPane.onFiles = files -> openFiles(files, true);
-        checkpointPane.onFiles = files -> openFiles(files, false);
+        modelPane.onFiles = dropped -> openFiles(dropped, true);
+        checkpointPane.onFiles = dropped -> openFiles(dropped, false);
         checkpointPane.values = this::valuesText;
         modelPane.onNodeDrop = this::nodeDropped;
         entry.setId("weights-entry");
@@ -178,7 +180,7 @@ final class WorkbenchWindow {
         stage.setScene(scene);
         stage.setTitle("Weightbench");
         stage.setOnHidden(e -> {
-            io.shutdownNow();
+            files.shutdownNow();
             compute.shutdownNow();
             keys.shutdownNow();
         });
@@ -259,10 +261,10 @@ final class WorkbenchWindow {
      * Files dropped: on a side, the first goes there (and a second to the other side); on the window,
      * a TorchScript file, or the first file while the model side is empty, goes to the model side.
      */
-    void openFiles(List<File> files, Boolean toModel) {
-        List<Path> paths = files.stream().map(File::toPath).toList();
+    void openFiles(List<File> dropped, Boolean toModel) {
+        List<Path> paths = dropped.stream().map(File::toPath).toList();
         if (paths.isEmpty()) return;
-        io.submit(() -> {
+        files.submit(() -> {
             List<Path> rest = new ArrayList<>(paths);
             Path first = rest.remove(0);
             boolean modelSide = toModel != null ? toModel : isTorchScript(first) || model.model.get() == null && !rest.isEmpty()
@@ -288,7 +290,7 @@ final class WorkbenchWindow {
 
     void openModel(String source) {
         modelPane.setFileText("opening " + source + " …");
-        io.submit(() -> {
+        files.submit(() -> {
             try {
                 WorkbenchModel.ModelSide side;
                 Path p = source.startsWith(ModelSpec.CATALOG_PREFIX) ? null : Path.of(source);
@@ -319,7 +321,7 @@ final class WorkbenchWindow {
     void openCheckpoint(Path path) {
         long start = System.nanoTime();
         checkpointPane.setFileText("opening " + path + " …");
-        io.submit(() -> {
+        files.submit(() -> {
             try {
                 Checkpoint c = Formats.standard().open(path);
                 List<String> entries = entries(c);
@@ -379,7 +381,7 @@ final class WorkbenchWindow {
 
     /** Closing waits for the statistics already queued on the compute thread, then happens on the io thread. */
     private void closeLater(Checkpoint c) {
-        compute.submit(() -> io.submit(() -> {
+        compute.submit(() -> files.submit(() -> {
             try {
                 c.close();
             } catch (IOException ignored) {
@@ -415,7 +417,7 @@ final class WorkbenchWindow {
     }
 
     void pickCatalog() {
-        io.submit(() -> {
+        files.submit(() -> {
             try {
                 List<String> names = Catalog.entries().stream().map(Catalog.Entry::name).toList();
                 Platform.runLater(() -> {
@@ -496,6 +498,15 @@ final class WorkbenchWindow {
                 new FontIcon(strict ? "mdi2c-check-decagram" : "mdi2c-close-octagon"));
         verdict.setId("verdict");
         verdict.getStyleClass().add(strict ? "status-matched" : "status-missing");
+        WorkbenchModel.ModelSide side = model.model.get();
+        if (side != null && side.template().map(t -> t.format().equals("torchscript")).orElse(false)) {
+            Button verify = new Button("Verify outputs…", new FontIcon("mdi2f-flask-outline"));
+            verify.setId("verify");
+            verify.setTooltip(new Tooltip("Run the TorchScript model in libtorch with its own weights and with these, on the same input,"
+                    + " and compare the outputs"));
+            verify.setOnAction(e -> verifyOutputs());
+            summary.getChildren().add(verify);
+        }
         Button export = new Button("Export…", new FontIcon("mdi2e-export"));
         export.setId("export");
         export.getStyleClass().add("accent");
@@ -557,7 +568,7 @@ final class WorkbenchWindow {
     }
 
     void importRules(Path file) {
-        io.submit(() -> {
+        files.submit(() -> {
             try {
                 RuleSet rs = RuleSet.read(file);
                 Platform.runLater(() -> {
@@ -577,7 +588,7 @@ final class WorkbenchWindow {
         File f = fc.showSaveDialog(stage);
         if (f == null) return;
         RuleSet rs = model.ruleSet();
-        io.submit(() -> {
+        files.submit(() -> {
             try {
                 rs.write(f.toPath());
                 Platform.runLater(() -> info("Saved " + rs.rules().size() + " rules to " + f));
@@ -599,6 +610,63 @@ final class WorkbenchWindow {
         ExportDialog d = new ExportDialog(stage, model.checkpoint.get(), model.ruleSet(), compute, this::info, this::problem);
         d.show();
         return d;
+    }
+
+    // ---- verify: the model run in libtorch ----
+
+    private String lastShape = "1,3,224,224";
+
+    private void verifyOutputs() {
+        javafx.scene.control.TextInputDialog d = new javafx.scene.control.TextInputDialog(lastShape);
+        d.initOwner(stage);
+        d.setTitle("Verify outputs");
+        d.setHeaderText("Runs the TorchScript model with its own weights and with the checkpoint's (after the rules)"
+                + " on the same seeded random input, and compares the outputs.");
+        d.setContentText("Input shape");
+        d.showAndWait().ifPresent(this::verifyOutputs);
+    }
+
+    /** Runs verify on the compute thread; the outcome goes to the detail pane. */
+    void verifyOutputs(String shapeText) {
+        long[] shape;
+        try {
+            shape = java.util.Arrays.stream(shapeText.split("[,x ]+")).filter(x -> !x.isBlank()).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) {
+            problem("'" + shapeText + "' is not a shape (e.g. 1,3,224,224)");
+            return;
+        }
+        lastShape = shapeText;
+        Checkpoint script = model.model.get().template().orElseThrow();
+        Checkpoint c = model.checkpoint.get();
+        RuleSet rules = model.ruleSet();
+        detail.showBusy("Verify outputs", "starting libtorch and running the model twice (the first time unpacks libtorch: a few seconds) …");
+        compute.submit(() -> {
+            try {
+                List<TensorEntry> weights = new ArrayList<>();
+                for (Map.Entry<String, TensorEntry> e : Exporter.withRules(c.weights(), rules).entrySet()) {
+                    weights.add(new TensorEntry(List.of(e.getKey()), e.getValue().data(), e.getValue().parameter()));
+                }
+                Verifier.Result r = Verifier.verify(script, weights, Optional.empty(), shape, 0);
+                boolean passed = r.plan().complete() && r.problems().isEmpty() && r.relL2() <= 1e-5;
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"input", java.util.Arrays.toString(shape) + ", seed 0"});
+                rows.add(new String[] {"outputs", String.join(", ", r.outputs())});
+                rows.add(new String[] {"max |diff|", String.format(java.util.Locale.ROOT, "%.6g", r.maxAbsDiff())});
+                rows.add(new String[] {"mean |diff|", String.format(java.util.Locale.ROOT, "%.6g", r.meanAbsDiff())});
+                rows.add(new String[] {"relative L2", String.format(java.util.Locale.ROOT, "%.6g", r.relL2())});
+                rows.add(new String[] {"replaced", r.plan().matched().size() + " parameters and buffers"});
+                if (!r.plan().missing().isEmpty()) rows.add(new String[] {"missing", String.join(", ", r.plan().missing())});
+                if (!r.plan().mismatched().isEmpty()) rows.add(new String[] {"shape/dtype", String.join("; ", r.plan().mismatched())});
+                if (!r.plan().unexpected().isEmpty()) rows.add(new String[] {"unexpected", r.plan().unexpected().size() + " keys"});
+                for (String p : r.problems()) rows.add(new String[] {"problem", p});
+                Platform.runLater(() -> detail.showVerify("Verify outputs: " + script.file().getFileName(), rows, passed));
+            } catch (Exception e) {
+                Platform.runLater(() -> {
+                    detail.showVerify("Verify outputs", List.<String[]>of(new String[] {"error", message(e)}), false);
+                    problem("Verify: " + message(e));
+                });
+            }
+        });
     }
 
     // ---- diagnostics and the layer-by-layer change ----

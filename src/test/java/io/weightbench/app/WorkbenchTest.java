@@ -189,6 +189,26 @@ class WorkbenchTest {
     }
 
     @Test
+    void verifyOutputsRunsATorchScriptModelWithTheCheckpointsWeights(FxRobot robot, @TempDir Path dir) throws Exception {
+        io.weightbench.TestFiles.runTorchScript("scripts/make_verify_fixtures.py", dir.toString());
+        robot.interact(() -> {
+            w.openModel(dir.resolve("cnn.pt").toString());
+            w.openCheckpoint(dir.resolve("cnn_perturbed.pth"));
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#verify").tryQuery()).isPresent(); // offered: the model side is TorchScript
+        robot.interact(() -> w.verifyOutputs("2,3,12,12"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#verify-verdict").tryQuery().isPresent());
+        assertThat(robot.lookup("#verify-verdict").queryAs(Label.class).getText()).isEqualTo("FAIL");
+        robot.interact(() -> w.openCheckpoint(dir.resolve("cnn_state.pth")));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.checkpoint.get().file().endsWith("cnn_state.pth"));
+        robot.interact(() -> w.verifyOutputs("2,3,12,12"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#verify-verdict").tryQuery()
+                .map(n -> ((Label) n).getText().startsWith("PASS")).orElse(false));
+    }
+
+    @Test
     void theHistogramHasTheChosenBinCount(FxRobot robot) throws Exception {
         openBoth(robot);
         robot.interact(() -> w.rulesPane.accept(0));
