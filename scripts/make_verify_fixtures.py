@@ -12,6 +12,7 @@ writes into DIR:
   cnn_missing.pth      without bn.running_mean (reported before running)
   input.npy            a fixed input, and cnn_out.npy what torch computes for it (eval mode)
   pair.pt              a traced model returning a tuple (a, b) and pair_out_{0,1}.npy for input.npy
+  dict.pt              a scripted model returning {"logits", "prob", "label" (int64)}, dict_out_<key>.npy
 
     /usr/bin/python3 scripts/make_verify_fixtures.py --check PATCHED.pt EXPECTED.pth
 
@@ -21,6 +22,7 @@ parameters and buffers in it (exit 1 otherwise).
 import collections
 import os
 import sys
+from typing import Dict
 
 import numpy as np
 import torch
@@ -48,6 +50,16 @@ class Pair(nn.Module):
     def forward(self, x):
         v = x.mean(dim=(2, 3))
         return self.a(v), torch.sigmoid(self.b(v))
+
+
+class DictOut(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 4)
+
+    def forward(self, x) -> Dict[str, torch.Tensor]:
+        logits = self.fc(x.mean(dim=(2, 3)))
+        return {"logits": logits, "prob": torch.softmax(logits, dim=1), "label": logits.argmax(dim=1)}
 
 
 def check(patched, expected):
@@ -95,6 +107,11 @@ def main():
         a, b = pair(x)
         np.save(os.path.join(d, "pair_out_0.npy"), a.numpy())
         np.save(os.path.join(d, "pair_out_1.npy"), b.numpy())
+        dm = torch.jit.script(DictOut().eval())
+        dm.save(os.path.join(d, "dict.pt"))
+        out = dm(x)
+        for k, v in out.items():
+            np.save(os.path.join(d, "dict_out_" + k + ".npy"), v.numpy())
 
 
 if __name__ == "__main__":

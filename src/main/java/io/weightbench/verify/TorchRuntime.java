@@ -30,8 +30,8 @@ import java.util.concurrent.Executors;
  */
 public final class TorchRuntime {
 
-    /** One output tensor: its name (position or dict key), shape, dtype, and values as doubles (null when not floating point). */
-    public record Output(String name, long[] shape, String dtype, double[] values) {}
+    /** One output tensor: its name (position or dict key), shape, dtype, and values as doubles (null when not numeric). */
+    public record Output(String name, long[] shape, String dtype, boolean floating, double[] values) {}
 
     private static final ExecutorService THREAD = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "weightbench-libtorch");
@@ -92,8 +92,9 @@ public final class TorchRuntime {
                         NDArray a = out.get(i);
                         String name = a.getName() == null || a.getName().isEmpty() ? Integer.toString(i) : a.getName();
                         DataType t = a.getDataType();
-                        double[] values = t.isFloating() ? a.toType(DataType.FLOAT64, false).toDoubleArray() : null;
-                        result.add(new Output(name, a.getShape().getShape(), t.name().toLowerCase(java.util.Locale.ROOT), values));
+                        boolean numeric = t.isFloating() || t.isInteger() || t == DataType.BOOLEAN;
+                        double[] values = numeric ? a.toType(DataType.FLOAT64, false).toDoubleArray() : null;
+                        result.add(new Output(name, a.getShape().getShape(), t.name().toLowerCase(java.util.Locale.ROOT), t.isFloating(), values));
                     }
                     return result;
                 }

@@ -27,7 +27,7 @@ public final class Verifier {
      * @param plan        how the fixed weights fit the model (keys not matched keep the model's own values)
      * @param reference   how the reference weights fit, when there is one
      * @param outputs     the outputs' names and shapes (of the fixed run)
-     * @param nonFloat    outputs that are not floating point: compared for equality only
+     * @param nonFloat    outputs that are not floating point (class indices, masks): compared for equality, not in the numbers
      */
     public record Result(ScriptPatcher.Plan plan, Optional<ScriptPatcher.Plan> reference, List<String> outputs, double maxAbsDiff,
                          double meanAbsDiff, double relL2, long compared, List<String> nonFloat, List<String> problems) {}
@@ -100,8 +100,15 @@ public final class Verifier {
                 problems.add("output " + y.name() + " has shape " + Arrays.toString(x.shape()) + " vs " + Arrays.toString(y.shape()));
                 continue;
             }
-            if (x.values() == null || y.values() == null) {
+            if (!x.floating() || !y.floating() || x.values() == null || y.values() == null) {
                 nonFloat.add(y.name() + " " + y.dtype());
+                if (x.values() == null || y.values() == null) {
+                    problems.add("output " + y.name() + " (" + y.dtype() + ") cannot be compared");
+                } else {
+                    long differ = 0;
+                    for (int k = 0; k < x.values().length; k++) if (x.values()[k] != y.values()[k]) differ++;
+                    if (differ > 0) problems.add("output " + y.name() + " (" + y.dtype() + "): " + differ + " of " + x.values().length + " values differ");
+                }
                 continue;
             }
             double[] u = x.values();

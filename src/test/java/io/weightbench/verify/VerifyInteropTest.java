@@ -63,6 +63,20 @@ class VerifyInteropTest {
             assertThat(pair.get(k).values()).hasSize(w.length);
             for (int i = 0; i < w.length; i++) assertThat(pair.get(k).values()[i]).isCloseTo(w[i], within(1e-5));
         }
+        List<TorchRuntime.Output> dict = TorchRuntime.run(dir.resolve("dict.pt"), input, shape);
+        assertThat(dict).extracting(TorchRuntime.Output::name).containsExactlyInAnyOrder("logits", "prob", "label"); // a dict, by key
+        TorchRuntime.Output label = dict.stream().filter(o -> o.name().equals("label")).findFirst().orElseThrow();
+        assertThat(label.dtype()).isEqualTo("int64");
+        assertThat(label.floating()).isFalse();
+        assertThat(Verifier.compare(null, Optional.empty(), dict, dict).nonFloat()).containsExactly("label int64");
+        assertThat(Verifier.compare(null, Optional.empty(), dict, dict).problems()).isEmpty();
+        List<TorchRuntime.Output> otherLabel = dict.stream().map(o -> o != label ? o
+                : new TorchRuntime.Output("label", o.shape(), o.dtype(), false, java.util.Arrays.stream(o.values()).map(v -> v + 1).toArray())).toList();
+        assertThat(Verifier.compare(null, Optional.empty(), dict, otherLabel).problems()).containsExactly("output label (int64): 2 of 2 values differ");
+        for (TorchRuntime.Output o : dict) {
+            double[] w = values("dict_out_" + o.name() + ".npy");
+            for (int i = 0; i < w.length; i++) assertThat(o.values()[i]).isCloseTo(w[i], within(1e-5));
+        }
     }
 
     @Test
