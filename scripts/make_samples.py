@@ -43,6 +43,23 @@ def write_safetensors(path, tensors, metadata):
         f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
+def write_rules(out):
+    """Example rules for each sample (what `suggest` proposes, or a person adds in the workbench)."""
+    rules = {
+        "dataparallel": [{"op": "strip_prefix", "prefix": "module."}],
+        "lightning": [{"op": "strip_prefix", "prefix": "model."}],
+        "mmdet": [{"op": "drop", "pattern": "^(neck|bbox_head)\\."}, {"op": "strip_prefix", "prefix": "backbone."}],
+        "5class_fp16": [{"op": "drop", "pattern": "^head\\."},
+                        {"op": "cast", "match": "\\.(weight|bias|running_mean|running_var)$", "dtype": "float32"}],
+        "1000class": [{"op": "slice", "match": "^head\\.(weight|bias)$", "dim": 0, "start": 0, "end": 10}],
+    }
+    os.makedirs(os.path.join(out, "rules"), exist_ok=True)
+    for name, r in rules.items():
+        with open(os.path.join(out, "rules", name + ".json"), "w") as f:
+            json.dump({"weightbench_rules": 1, "rules": r}, f, indent=2)
+            f.write("\n")
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -72,6 +89,19 @@ def main():
                       {"format": "pt", "note": "TinyNet fine-tuned for 5 classes, fp16"})
     # TorchScript
     torch.jit.script(trained.eval()).save(os.path.join(out, "tinynet_scripted.pt"))
+    # MMDetection-style: the network as a detector's backbone, under state_dict, beside a neck and a head
+    sd = collections.OrderedDict(("backbone." + k, v) for k, v in trained.state_dict().items() if not k.startswith("head."))
+    sd["neck.lateral.weight"] = torch.randn(16, 32, 1, 1)
+    sd["bbox_head.cls.weight"] = torch.randn(4, 16, 3, 3)
+    torch.save({"meta": {"mmdet_version": "3.3.0", "epoch": 12}, "state_dict": sd}, os.path.join(out, "tinynet_mmdet.pth"))
+    # pretrained with a 1000-class head (ImageNet-style): the model wants the first 10 classes
+    big = TinyNet(classes=1000)
+    big.load_state_dict({k: v for k, v in trained.state_dict().items() if not k.startswith("head.")}, strict=False)
+    with torch.no_grad():
+        big.head.weight[:10] = trained.head.weight
+        big.head.bias[:10] = trained.head.bias
+    torch.save(big.state_dict(), os.path.join(out, "tinynet_1000class.pth"))
+    write_rules(out)
     print("wrote samples to", out, "with torch", torch.__version__)
 
 

@@ -50,6 +50,7 @@ final class ExportDialog extends Stage {
         initOwner(owner);
         initModality(Modality.WINDOW_MODAL);
         setTitle("Export fixed checkpoint");
+        Icons.apply(this);
         String name = checkpoint.file().getFileName().toString();
         int dot = name.indexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;

@@ -212,6 +212,7 @@ final class RulesPane extends VBox {
         error.setWrapText(true);
         javafx.scene.control.Dialog<javafx.scene.control.ButtonType> d = new javafx.scene.control.Dialog<>();
         if (getScene() != null) d.initOwner(getScene().getWindow());
+        Icons.apply(d);
         d.setTitle("Edit rule " + (index + 1));
         d.setHeaderText("The rule as JSON (see docs/rules.md for every op)");
         d.getDialogPane().setContent(new VBox(6, area, error));

@@ -82,7 +82,7 @@ final class WorkbenchWindow {
     final ExecutorService keys = daemon("weightbench-keys");
     final WorkbenchModel model = new WorkbenchModel(keys, Platform::runLater);
     final TreePane modelPane = new TreePane("Model", "Drop a model here: a template checkpoint, a TorchScript file or a shape-spec JSON"
-            + " — or pick a torchvision architecture (Model ▸ From catalog).", false, model.modelRows);
+            + " — or pick a torchvision architecture (File ▸ Model from catalog, Ctrl+K).", false, model.modelRows);
     final TreePane checkpointPane = new TreePane("Checkpoint", "Drop a checkpoint here (.pth .pt .bin .ckpt .safetensors .npz, sharded"
             + " index.json …). Pickles are read, never executed.", true, model.checkpointRows);
     final DetailPane detail = new DetailPane(model, compute);
@@ -175,10 +175,12 @@ final class WorkbenchWindow {
         model.model.addListener((o, a, b) -> resetChanges());
         model.checkpoint.addListener((o, a, b) -> resetChanges());
         updateSummary();
-        Scene scene = new Scene(root, 1440, 880);
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        Scene scene = new Scene(root, Math.min(1440, screen.getWidth() * 0.96), Math.min(880, screen.getHeight() * 0.94));
         scene.getStylesheets().add(WorkbenchWindow.class.getResource("workbench.css").toExternalForm());
         stage.setScene(scene);
         stage.setTitle("Weightbench");
+        Icons.apply(stage);
         stage.setOnHidden(e -> {
             files.shutdownNow();
             compute.shutdownNow();
@@ -423,6 +425,7 @@ final class WorkbenchWindow {
                 Platform.runLater(() -> {
                     ChoiceDialog<String> d = new ChoiceDialog<>(names.contains("resnet50") ? "resnet50" : names.get(0), names);
                     d.initOwner(stage);
+                    Icons.apply(d);
                     d.setTitle("Model from catalog");
                     d.setHeaderText("A torchvision architecture's parameters and buffers (keys, shapes, dtypes; no weights)");
                     d.showAndWait().ifPresent(n -> openModel(ModelSpec.CATALOG_PREFIX + n));
@@ -619,6 +622,7 @@ final class WorkbenchWindow {
     private void verifyOutputs() {
         javafx.scene.control.TextInputDialog d = new javafx.scene.control.TextInputDialog(lastShape);
         d.initOwner(stage);
+        Icons.apply(d);
         d.setTitle("Verify outputs");
         d.setHeaderText("Runs the TorchScript model with its own weights and with the checkpoint's (after the rules)"
                 + " on the same seeded random input, and compares the outputs.");
