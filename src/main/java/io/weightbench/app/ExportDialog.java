@@ -68,6 +68,7 @@ final class ExportDialog extends Stage {
         shardSize.setPromptText("e.g. 5GB (safetensors only; empty: one file)");
         shardSize.setId("export-shard");
         saveRules.setSelected(true);
+        weightsOnly.setMnemonicParsing(false);
         progress.setId("export-progress");
         progress.setMaxWidth(Double.MAX_VALUE);
         status.setId("export-status");

@@ -172,6 +172,7 @@ final class WorkbenchWindow {
         });
         model.fitProperty().addListener((o, a, b) -> updateSummary());
         model.checkpoint.addListener((o, a, b) -> updateSummary());
+        model.model.addListener((o, a, b) -> updateSummary()); // a fit equal to the last one fires no change
         model.model.addListener((o, a, b) -> resetChanges());
         model.checkpoint.addListener((o, a, b) -> resetChanges());
         updateSummary();
@@ -474,6 +475,8 @@ final class WorkbenchWindow {
         notifications.show(text);
     }
 
+    private Button verifyButton;
+
     private void updateSummary() {
         summary.getChildren().clear();
         Fit f = model.fit();
@@ -508,13 +511,17 @@ final class WorkbenchWindow {
             verify.setTooltip(new Tooltip("Run the TorchScript model in libtorch with its own weights and with these, on the same input,"
                     + " and compare the outputs"));
             verify.setOnAction(e -> verifyOutputs());
-            summary.getChildren().add(verify);
+            verifyButton = verify;
+        } else {
+            verifyButton = null;
         }
         Button export = new Button("Export…", new FontIcon("mdi2e-export"));
         export.setId("export");
         export.getStyleClass().add("accent");
         export.setOnAction(e -> export());
-        summary.getChildren().addAll(grow, verdict, export);
+        summary.getChildren().addAll(grow, verdict);
+        if (verifyButton != null) summary.getChildren().add(verifyButton);
+        summary.getChildren().add(export);
     }
 
     private void selected(KeyNode n, boolean fromModel) {

@@ -53,9 +53,22 @@ class ScreenshotsTest {
         WaitForAsyncUtils.waitForFxEvents();
         Thread.sleep(300);
         snap(robot, out.resolve("workbench-fixed.png"));
+        ExportDialog[] d = new ExportDialog[1];
+        robot.interact(() -> d[0] = w.export());
+        WaitForAsyncUtils.waitForFxEvents();
+        WritableImage[] img = new WritableImage[1];
+        robot.interact(() -> img[0] = d[0].getScene().snapshot(null));
+        ImageIO.write(SwingFXUtils.fromFXImage(img[0], null), "png", out.resolve("workbench-export.png").toFile());
+        robot.interact(() -> d[0].close());
         robot.interact(() -> Theme.apply(true));
         snap(robot, out.resolve("workbench-dark.png"));
         robot.interact(() -> Theme.apply(false));
+        // verify: the TorchScript model on the model side
+        robot.interact(() -> w.openModel("samples/tinynet_scripted.pt"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.model.get().template().map(t -> t.format().equals("torchscript")).orElse(false));
+        robot.interact(() -> w.verifyOutputs("1,3,16,16"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#verify-verdict").tryQuery().isPresent());
+        snap(robot, out.resolve("workbench-verify.png"));
     }
 
     private void snap(FxRobot robot, Path file) throws Exception {
