@@ -98,8 +98,8 @@ public final class CompareCommand extends CheckpointCommand {
     private static void printReport(PrintWriter out, ModelSpec expected, Checkpoint c, RuleSet rules, RuleSet.Applied applied, Comparison cmp) {
         List<String> modelKeys = expected.tensors().stream().map(TensorSpec::key).filter(k -> !cmp.filledByTorch().contains(k)).toList();
         List<String> ckptKeys = applied.tensors().stream().map(TensorSpec::key).toList();
-        out.println("model:         " + expected.source() + " (" + modelKeys.size() + " tensors)");
-        out.println("checkpoint:    " + c.file() + " (" + ckptKeys.size() + " tensors in weights entry "
+        out.println("model:         " + expected.source() + " (" + expected.tensors().size() + " tensors)");
+        out.println("checkpoint:    " + c.file() + " (" + c.weights().size() + " tensors in weights entry "
                 + (c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry()) + ")");
         for (int i = 0; i < rules.rules().size(); i++) {
             out.println("rule " + (i + 1) + ":        " + rules.rules().get(i).describe() + "  (" + applied.changedPerRule().get(i) + " keys changed)");
