@@ -9,7 +9,11 @@ import javafx.stage.Stage;
  */
 public final class WorkbenchApp extends Application {
 
+    /** Held so the level sticks: JavaFX warns that it runs from the class path, which is how it is meant to run here. */
+    private static final java.util.logging.Logger JAVAFX_STARTUP = java.util.logging.Logger.getLogger("javafx");
+
     public static void launchApp(String[] args) {
+        JAVAFX_STARTUP.setLevel(java.util.logging.Level.SEVERE);
         Application.launch(WorkbenchApp.class, args);
     }
 
