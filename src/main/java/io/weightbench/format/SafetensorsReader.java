@@ -1,10 +1,5 @@
 package io.weightbench.format;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorValue;
 import io.weightbench.format.pickle.PyDict;
@@ -29,12 +24,6 @@ import java.util.Map;
 final class SafetensorsReader implements CheckpointReader {
 
     static final long MAX_HEADER = 100L * 1024 * 1024;
-    /** Streaming (jackson-core only), created on first use: most runs open no safetensors file. */
-    private static final class Json {
-        // Field names are tensor keys, each seen once: canonicalising them into a symbol table only costs.
-        static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
-    }
 
     @Override
     public boolean probe(Probe probe) {
@@ -68,17 +57,13 @@ final class SafetensorsReader implements CheckpointReader {
         Map<String, String> meta = new LinkedHashMap<>();
         PyDict tree = new PyDict();
         List<Span> spans = new ArrayList<>();
-        try (JsonParser p = Json.FACTORY.createParser(header)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new FormatException("safetensors header is not a JSON object");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                JsonToken value = p.nextToken();
-                if (key.equals("__metadata__")) {
-                    readMetadata(p, value, meta);
-                    continue;
-                }
-                if (value != JsonToken.START_OBJECT) throw new FormatException("safetensors entry '" + key + "' is not an object");
-                Entry e = readEntry(p, key);
+        SafetensorsHeader.parse(header, new SafetensorsHeader.Visitor() {
+            @Override public void metadata(String key, String value) {
+                meta.put(key, value);
+            }
+
+            @Override public void tensor(String key, String code, long[] shape, long[] offsets) throws FormatException {
+                Entry e = entry(key, code, shape, offsets);
                 if (e.end > dataSize) {
                     throw new FormatException("safetensors entry '" + key + "' has data offsets [" + e.begin + ", " + e.end
                             + "] outside the data region of " + dataSize + " bytes");
@@ -88,12 +73,7 @@ final class SafetensorsReader implements CheckpointReader {
                         file.slice(dataStart + e.begin, e.end - e.begin));
                 tree.put(key, new TensorValue(TensorData.contiguous(storage, e.shape), false));
             }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw new FormatException("safetensors header has trailing content after its JSON object");
-            }
-        } catch (JsonProcessingException e) {
-            throw new FormatException("safetensors header is not valid JSON: " + e.getOriginalMessage());
-        }
+        });
         spans.sort(Comparator.comparingLong(Span::begin).thenComparingLong(Span::end));
         long at = 0;
         for (Span s : spans) {
@@ -107,68 +87,23 @@ final class SafetensorsReader implements CheckpointReader {
         return Checkpoint.of(probe.path(), "safetensors", tree, meta, List.of(), List.of(file));
     }
 
-    private static void readMetadata(JsonParser p, JsonToken value, Map<String, String> meta) throws IOException {
-        if (value != JsonToken.START_OBJECT) throw new FormatException("safetensors __metadata__ is not an object");
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String k = p.currentName();
-            JsonToken v = p.nextToken();
-            if (v == JsonToken.VALUE_STRING) {
-                meta.put(k, p.getText());
-            } else {
-                p.skipChildren();
-                meta.put(k, "(not a string)");
-            }
-        }
-    }
-
-    private static Entry readEntry(JsonParser p, String key) throws IOException {
-        String code = null;
-        List<Long> shape = null;
-        List<Long> offsets = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "dtype" -> code = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                case "shape" -> shape = longs(p, v, key, "shape");
-                case "data_offsets" -> offsets = longs(p, v, key, "data_offsets");
-                default -> p.skipChildren();
-            }
-        }
-        if (code == null || shape == null || offsets == null || offsets.size() != 2) {
-            throw new FormatException("safetensors entry '" + key + "' lacks dtype, shape or data_offsets");
-        }
-        String c = code;
+    private static Entry entry(String key, String code, long[] dims, long[] offsets) throws FormatException {
         DType dtype = DType.fromSafetensorsCode(code)
-                .orElseThrow(() -> new FormatException("safetensors entry '" + key + "' has unknown dtype " + c));
-        long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
+                .orElseThrow(() -> new FormatException("safetensors entry '" + key + "' has unknown dtype " + code));
         long numel = 1;
         try {
             for (long d : dims) numel = Math.multiplyExact(numel, d);
             Math.multiplyExact(numel, (long) dtype.itemSize());
         } catch (ArithmeticException e) {
-            throw new FormatException("safetensors entry '" + key + "' has an impossibly large shape " + shape);
+            throw new FormatException("safetensors entry '" + key + "' has an impossibly large shape " + java.util.Arrays.toString(dims));
         }
-        long begin = offsets.get(0);
-        long end = offsets.get(1);
+        long begin = offsets[0];
+        long end = offsets[1];
         if (end < begin) throw new FormatException("safetensors entry '" + key + "' has data offsets [" + begin + ", " + end + "] that end before they begin");
         if (end - begin != numel * dtype.itemSize()) {
             throw new FormatException("safetensors entry '" + key + "' spans " + (end - begin) + " bytes but "
-                    + dtype + shape + " needs " + numel * dtype.itemSize());
+                    + dtype + java.util.Arrays.toString(dims) + " needs " + numel * dtype.itemSize());
         }
         return new Entry(dtype, dims, numel, begin, end);
-    }
-
-    private static List<Long> longs(JsonParser p, JsonToken v, String key, String what) throws IOException {
-        if (v != JsonToken.START_ARRAY) throw new FormatException("safetensors entry '" + key + "' has a " + what + " that is not a list");
-        List<Long> out = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
-                throw new FormatException("safetensors entry '" + key + "' has a bad " + what + " value " + p.getText());
-            }
-            if (out.size() > 64) throw new FormatException("safetensors entry '" + key + "' has more than 64 " + what + " values");
-            out.add(p.getLongValue());
-        }
-        return out;
     }
 }

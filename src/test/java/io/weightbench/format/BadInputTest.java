@@ -99,7 +99,17 @@ class BadInputTest {
         assertRefused(safetensors("json", "{\"a\" 12}", 0), "not valid JSON");
         assertRefused(safetensors("list", "{\"a\": [1, 2]}", 0), "is not an object");
         assertRefused(safetensors("dup", "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
-                + "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1), "Duplicate field");
+                + "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1), "duplicate entry 'a'");
+        assertRefused(safetensors("frac", "{\"a\":{\"dtype\":\"U8\",\"shape\":[1.5],\"data_offsets\":[0,1]}}", 1), "bad shape value 1.5");
+        assertRefused(safetensors("neg", "{\"a\":{\"dtype\":\"U8\",\"shape\":[-1],\"data_offsets\":[0,1]}}", 1), "bad shape value -1");
+        assertRefused(safetensors("big", "{\"a\":{\"dtype\":\"U8\",\"shape\":[99999999999999999999],\"data_offsets\":[0,1]}}", 1), "too large");
+        assertRefused(safetensors("trail", "{}  {}", 0), "trailing content");
+        assertRefused(safetensors("deep", "{\"__metadata__\":{\"x\":" + "[".repeat(100) + "]".repeat(100) + "}}", 0), "nesting deeper than 64");
+        byte[] bad = {'{', '"', (byte) 0xff, (byte) 0xfe, '"', ':', '{', '}', '}'};
+        ByteBuffer raw = ByteBuffer.allocate(8 + bad.length).order(ByteOrder.LITTLE_ENDIAN);
+        raw.putLong(bad.length).put(bad);
+        assertRefused(write("utf8.safetensors", raw.array()), "invalid UTF-8");
+        assertRefused(safetensors("ctrl", "{\"a\tb\":{}}", 0), "control character");
     }
 
     private Path safetensors(String name, String header, int dataBytes) throws IOException {
@@ -107,6 +117,16 @@ class BadInputTest {
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(h.length).put(h);
         return write(name + ".safetensors", b.array());
+    }
+
+    @Test
+    void safetensorsNamesWithEscapesAndUnicodeReadAsJsonSaysAndOtherMembersAreSkipped() throws Exception {
+        String header = "{\"__metadata__\":{\"format\":\"pt\",\"n\":[1,{\"x\":null}]},"
+                + "\"caf\u00e9.w\\u00e9\\\"q\\n\":{\"dtype\":\"U8\",\"shape\":[1],\"extra\":{\"k\":[true,false,-1.5e3]},\"data_offsets\":[0,1]}}";
+        try (io.weightbench.checkpoint.Checkpoint c = Formats.standard().open(safetensors("names", header, 1))) {
+            assertThat(c.tensors()).extracting(io.weightbench.checkpoint.TensorEntry::key).containsExactly("caf\u00e9.w\u00e9\"q\n");
+            assertThat(c.metadata()).containsEntry("format", "pt").containsEntry("n", "(not a string)");
+        }
     }
 
     @Test
