@@ -1,7 +1,5 @@
 package io.weightbench.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.ObjectEntry;
 import io.weightbench.checkpoint.TensorEntry;
@@ -80,8 +78,7 @@ public final class InspectCommand extends CheckpointCommand {
     }
 
     private void writeJson(Checkpoint c, PrintWriter out) throws IOException {
-        JsonGenerator g = new JsonFactory().createGenerator(out);
-        g.setPrettyPrinter(new com.fasterxml.jackson.core.util.MinimalPrettyPrinter());
+        JsonWriter g = new JsonWriter(out);
         g.writeStartObject();
         g.writeStringField("file", c.file().toString());
         g.writeStringField("format", c.format());
@@ -123,7 +120,7 @@ public final class InspectCommand extends CheckpointCommand {
         out.flush();
     }
 
-    private static void writeQuantization(JsonGenerator g, Quantization q) throws IOException {
+    private static void writeQuantization(JsonWriter g, Quantization q) throws IOException {
         g.writeObjectFieldStart("quantization");
         g.writeStringField("scheme", q.scheme());
         if (q.isPerChannel()) {
@@ -162,7 +159,7 @@ public final class InspectCommand extends CheckpointCommand {
         return computed.get(t).stats();
     }
 
-    private void writeStats(JsonGenerator g, TensorEntry t) throws IOException {
+    private void writeStats(JsonWriter g, TensorEntry t) throws IOException {
         TensorStats s = statsOf(t);
         g.writeObjectFieldStart("stats");
         number(g, "min", s.min());
@@ -182,7 +179,7 @@ public final class InspectCommand extends CheckpointCommand {
     }
 
     /** {@code "histogram": {"scale", "lo", "hi", "counts", ["zeros"]}}; for the log scale lo/hi are log10 magnitudes. */
-    static void writeHistogram(JsonGenerator g, Histogram h) throws IOException {
+    static void writeHistogram(JsonWriter g, Histogram h) throws IOException {
         g.writeObjectFieldStart("histogram");
         g.writeStringField("scale", h.scale() == Histogram.Scale.LOG ? "log10_abs" : "linear");
         g.writeNumberField("lo", h.lo());
@@ -194,7 +191,7 @@ public final class InspectCommand extends CheckpointCommand {
         g.writeEndObject();
     }
 
-    private static void number(JsonGenerator g, String name, double v) throws IOException {
+    private static void number(JsonWriter g, String name, double v) throws IOException {
         if (Double.isNaN(v)) {
             g.writeNullField(name);
         } else if (Double.isInfinite(v)) {

@@ -75,6 +75,23 @@ class InspectCommandTest {
     }
 
     @Test
+    void jsonEscapesEveryKeyCorrectly(@TempDir Path dir) throws Exception {
+        String key = "a\"b\\c\nd\u0001\u00e9\ud83d\ude00/\t";
+        String header = new ObjectMapper().writeValueAsString(java.util.Map.of(key,
+                java.util.Map.of("dtype", "U8", "shape", java.util.List.of(1), "data_offsets", java.util.List.of(0, 1))));
+        byte[] h = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + h.length + 1).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        Path f = dir.resolve("keys.safetensors");
+        Files.write(f, b.array());
+        Result r = run("inspect", "--json", "--stats", f.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("tensors").get(0).get("key").asText()).isEqualTo(key);
+        assertThat(j.get("tensors").get(0).get("stats").get("max").asDouble()).isZero();
+    }
+
+    @Test
     void statsCarryHistogramsLinearOrLog() throws Exception {
         String views = TestFiles.fixtures().resolve("views_zip.pt").toString();
         JsonNode base = tensor(new ObjectMapper().readTree(run("inspect", "--json", "--stats", "--bins", "6", views).out()), "base");
