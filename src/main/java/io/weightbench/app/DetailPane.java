@@ -272,9 +272,21 @@ final class DetailPane extends ScrollPane {
         JFreeChart chart = ChartFactory.createXYBarChart(null, xLabel, false, "count", ds, PlotOrientation.VERTICAL, series.size() > 1, true, false);
         chart.setBackgroundPaint(new Color(0, 0, 0, 0));
         XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(220, 220, 220));
-        plot.setRangeGridlinePaint(new Color(220, 220, 220));
+        boolean dark = Theme.isDark();
+        Color ink = dark ? new Color(0xc9, 0xd1, 0xd9) : new Color(0x1f, 0x23, 0x28);
+        plot.setBackgroundPaint(dark ? new Color(0x16, 0x1b, 0x22) : Color.WHITE);
+        plot.setDomainGridlinePaint(dark ? new Color(0x30, 0x36, 0x3d) : new Color(220, 220, 220));
+        plot.setRangeGridlinePaint(dark ? new Color(0x30, 0x36, 0x3d) : new Color(220, 220, 220));
+        for (org.jfree.chart.axis.Axis a : new org.jfree.chart.axis.Axis[] {plot.getDomainAxis(), plot.getRangeAxis()}) {
+            a.setLabelPaint(ink);
+            a.setTickLabelPaint(ink);
+            a.setAxisLinePaint(ink);
+            a.setTickMarkPaint(ink);
+        }
+        if (chart.getLegend() != null) {
+            chart.getLegend().setBackgroundPaint(new Color(0, 0, 0, 0));
+            chart.getLegend().setItemPaint(ink);
+        }
         XYBarRenderer r = (XYBarRenderer) plot.getRenderer();
         r.setBarPainter(new StandardXYBarPainter());
         r.setShadowVisible(false);

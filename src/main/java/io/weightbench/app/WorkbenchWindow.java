@@ -122,6 +122,18 @@ final class WorkbenchWindow {
         entry.managedProperty().bind(entry.visibleProperty());
         entry.setOnAction(e -> chooseEntry(entry.getValue()));
         checkpointPane.extras.getChildren().add(entry);
+        statsBar.setPrefWidth(90);
+        statsBar.setId("stats-progress");
+        statsBar.setTooltip(new Tooltip("Reading every tensor for its statistics and the diagnostics"));
+        Button cancelStats = iconButton("mdi2c-close-circle-outline", "Stop computing statistics", () -> {
+            if (statsRun != null) statsRun.cancel();
+        });
+        cancelStats.setId("stats-cancel");
+        statsBox.getChildren().addAll(new Label("values"), statsBar, cancelStats);
+        statsBox.setAlignment(Pos.CENTER_LEFT);
+        statsBox.setVisible(false);
+        statsBox.managedProperty().bind(statsBox.visibleProperty());
+        checkpointPane.extras.getChildren().add(0, statsBox);
         Button catalog = iconButton("mdi2b-book-open-variant", "Pick a torchvision architecture", this::pickCatalog);
         modelPane.extras.getChildren().add(catalog);
 
@@ -685,6 +697,9 @@ final class WorkbenchWindow {
     /** Statistics of the checkpoint's weights by key, filled in by {@link #runDiagnostics} as they are computed. */
     final Map<String, TensorStats> stats = new java.util.concurrent.ConcurrentHashMap<>();
     private Progress statsRun;
+    /** The statistics run's progress bar and Cancel, in the checkpoint pane's header while it runs. */
+    final ProgressBar statsBar = new ProgressBar(0);
+    final HBox statsBox = new HBox(4);
 
     /**
      * Statistics of every weight, one tensor after another on the compute thread, shown in the
@@ -699,8 +714,16 @@ final class WorkbenchWindow {
         findings.setPlaceholder(new Label("Checking the weights …"));
         bottom.getTabs().get(1).setText("Diagnostics");
         List<TensorEntry> weights = c.weights();
+        long bytes = 0;
+        for (TensorEntry t : weights) bytes += t.data().nbytes();
+        p.addTotal(bytes);
+        statsBar.setProgress(0);
+        statsBox.setVisible(true);
         javafx.animation.Timeline refresh = new javafx.animation.Timeline(new javafx.animation.KeyFrame(javafx.util.Duration.millis(250),
-                e -> checkpointPane.table.refresh()));
+                e -> {
+                    checkpointPane.table.refresh();
+                    statsBar.setProgress(p.fraction());
+                }));
         refresh.setCycleCount(javafx.animation.Animation.INDEFINITE);
         refresh.play();
         compute.submit(() -> {
@@ -720,6 +743,7 @@ final class WorkbenchWindow {
                 Platform.runLater(() -> {
                     refresh.stop();
                     checkpointPane.table.refresh();
+                    if (statsRun == p) statsBox.setVisible(false);
                     if (model.checkpoint.get() != c) return;
                     findings.getItems().setAll(f);
                     findings.setPlaceholder(new Label("No findings: no NaN/Inf, no zero or constant tensors, BatchNorm statistics sane."));
@@ -727,10 +751,17 @@ final class WorkbenchWindow {
                     bottom.getTabs().get(1).setText("Diagnostics" + (f.isEmpty() ? "" : " (" + f.size() + (errors > 0 ? ", " + errors + " errors" : "") + ")"));
                 });
             } catch (java.util.concurrent.CancellationException e) {
-                Platform.runLater(refresh::stop);
+                Platform.runLater(() -> {
+                    refresh.stop();
+                    if (statsRun == p) {
+                        statsBox.setVisible(false);
+                        findings.setPlaceholder(new Label("Statistics cancelled: open the checkpoint again to check its weights."));
+                    }
+                });
             } catch (Exception e) {
                 Platform.runLater(() -> {
                     refresh.stop();
+                    if (statsRun == p) statsBox.setVisible(false);
                     findings.setPlaceholder(new Label("Could not check: " + message(e)));
                 });
             }

@@ -61,6 +61,9 @@ class ScreenshotsTest {
         ImageIO.write(SwingFXUtils.fromFXImage(img[0], null), "png", out.resolve("workbench-export.png").toFile());
         robot.interact(() -> d[0].close());
         robot.interact(() -> Theme.apply(true));
+        robot.interact(() -> w.checkpointPane.select("layer1.0.bias"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null);
+        Thread.sleep(300);
         snap(robot, out.resolve("workbench-dark.png"));
         robot.interact(() -> Theme.apply(false));
         // verify: the TorchScript model on the model side

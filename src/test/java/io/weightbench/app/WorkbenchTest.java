@@ -150,6 +150,8 @@ class WorkbenchTest {
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.stats.size() == 16
                 && !((Label) w.findings.getPlaceholder()).getText().startsWith("Checking"));
         assertThat(w.stats.get("module.head.weight").count()).isEqualTo(320);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.statsBox.isVisible()).isFalse(); // the progress bar goes once the statistics are in
         assertThat(w.findings.getItems().isEmpty() ? ((Label) w.findings.getPlaceholder()).getText() : w.bottom.getTabs().get(1).getText())
                 .matches("No findings.*|Diagnostics \\(.*");
         // rules imported from a file are applied like any other
