@@ -76,6 +76,7 @@ final class TreePane extends VBox {
         getStyleClass().add("tree-pane");
         title.setText(titleText);
         title.getStyleClass().add("pane-title");
+        title.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         file.getStyleClass().add("pane-file");
         file.setMinWidth(0);
         Region grow = new Region();

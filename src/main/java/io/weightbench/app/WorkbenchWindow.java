@@ -117,6 +117,7 @@ final class WorkbenchWindow {
         checkpointPane.values = this::valuesText;
         modelPane.onNodeDrop = this::nodeDropped;
         entry.setId("weights-entry");
+        entry.setMaxWidth(170);
         entry.setTooltip(new Tooltip("The checkpoint's weights entry (the dict holding the state_dict)"));
         entry.setVisible(false);
         entry.managedProperty().bind(entry.visibleProperty());
