@@ -1,7 +1,11 @@
 package io.weightbench.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.List;
@@ -10,15 +14,41 @@ import java.util.jar.JarFile;
 
 /**
  * Loads every class the command line can need (Weightbench's own but the GUI's, picocli's and
- * jackson-core's) without running anything, so that a class-data-sharing archive dumped at the
- * exit of this run ({@code bin/weightbench} does that once) covers every format, not just the one
- * the first command happened to open.
+ * jackson-core's), then lists three tiny bundled checkpoints (torch zip, legacy, safetensors) the
+ * way {@code inspect --json} does, so that a class-data-sharing archive dumped at the exit of this
+ * run ({@code bin/weightbench} does that once) covers every format and also holds the lambda and
+ * string-concatenation classes those paths create at first use — not just what the first command
+ * happened to open.
  */
 public final class ClassPreloader {
 
     static final List<String> PREFIXES = List.of("io/weightbench/", "picocli/", "com/fasterxml/jackson/core/");
 
+    static final List<String> WARM_UP = List.of("dataparallel.pth", "protocol4_legacy.pt", "model.safetensors");
+
     private ClassPreloader() {}
+
+    /** Runs {@code inspect --json} (and the table) on the bundled tiny checkpoints, output discarded. */
+    static int warmUp() throws IOException {
+        Path dir = Files.createTempDirectory("weightbench-warmup");
+        int listed = 0;
+        try {
+            for (String name : WARM_UP) {
+                Path f = dir.resolve(name);
+                try (InputStream in = ClassPreloader.class.getResourceAsStream("warmup/" + name)) {
+                    if (in == null) continue;
+                    Files.copy(in, f);
+                }
+                PrintWriter sink = new PrintWriter(Writer.nullWriter());
+                if (WeightbenchCommand.run(sink, sink, "inspect", "--json", f.toString()) == WeightbenchCommand.OK) listed++;
+                WeightbenchCommand.run(sink, sink, "inspect", f.toString());
+                Files.delete(f);
+            }
+        } finally {
+            Files.deleteIfExists(dir);
+        }
+        return listed;
+    }
 
     public static void main(String[] args) throws IOException, URISyntaxException {
         Path jar = Path.of(ClassPreloader.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -40,6 +70,7 @@ public final class ClassPreloader {
                 }
             }
         }
-        if (args.length > 0 && args[0].equals("--verbose")) System.out.println(loaded + " classes loaded");
+        int listed = warmUp();
+        if (args.length > 0 && args[0].equals("--verbose")) System.out.println(loaded + " classes loaded, " + listed + " checkpoints listed");
     }
 }
