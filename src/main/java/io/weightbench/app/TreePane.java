@@ -16,7 +16,6 @@ import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
-import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
@@ -288,9 +287,5 @@ final class TreePane extends VBox {
                 setTooltip(null);
             }
         }
-    }
-
-    Node header() {
-        return getChildren().get(0);
     }
 }

@@ -885,8 +885,4 @@ final class WorkbenchWindow {
         }
         if (!plain.isEmpty() && modelArg == null && ckArg == null) openFiles(plain.subList(0, Math.min(2, plain.size())), null);
     }
-
-    static boolean exists(String p) {
-        return Files.exists(Path.of(p));
-    }
 }

@@ -48,7 +48,7 @@ public final class DiffCommand extends CheckpointCommand {
         try (Checkpoint ca = checkpointOptions.open(a); Checkpoint cb = checkpointOptions.open(b)) {
             if (bins < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bins must be 0 or more, not " + bins);
             Progress p = new Progress(0);
-            try (ProgressPrinter printer = new ProgressPrinter(p, spec.commandLine().getErr(), "diff", progress)) {
+            try (ProgressPrinter ignored = new ProgressPrinter(p, spec.commandLine().getErr(), "diff", progress)) {
                 r = CheckpointDiff.diff(ca.weights(), cb.weights(), ruleSet, json ? bins : 0, p);
             }
         }

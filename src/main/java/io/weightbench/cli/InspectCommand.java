@@ -146,7 +146,7 @@ public final class InspectCommand extends CheckpointCommand {
     private void computeAllStats(List<TensorEntry> tensors) throws IOException {
         if (bins < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bins must be 0 or more, not " + bins);
         Progress p = new Progress(0);
-        try (ProgressPrinter printer = new ProgressPrinter(p, spec.commandLine().getErr(), "stats", progress)) {
+        try (ProgressPrinter ignored = new ProgressPrinter(p, spec.commandLine().getErr(), "stats", progress)) {
             List<TensorReport> all = TensorReport.of(tensors, json ? bins : 0,
                     logHistogram ? Histogram.Scale.LOG : Histogram.Scale.LINEAR, p);
             for (int i = 0; i < tensors.size(); i++) computed.put(tensors.get(i), all.get(i));
