@@ -143,6 +143,8 @@ final class DetailPane extends ScrollPane {
         lastHistogram = null;
         Fit fit = model.fit();
         Optional<TensorData> ck = checkpointTensor(fit);
+        List<io.weightbench.rules.TensorRule> transforms = fit == null || checkpointKey == null ? List.of() : fit.applied().transformsOf(checkpointKey);
+        String shownKey = checkpointKey;
         Optional<TensorData> tmpl = templateTensor();
         KeyRow row = find(model.checkpointRows, checkpointKey).orElse(find(model.modelRows, modelKey).orElse(null));
         if (row == null) {
@@ -170,7 +172,9 @@ final class DetailPane extends ScrollPane {
         busy.setVisible(true);
         compute.submit(() -> {
             try {
-                Result res = compute(ck, tmpl, binCount, log, p);
+                // the rules' tensor transforms (a cast, adapt_input_conv ...) read data: here, not on the FX thread
+                Optional<TensorData> fixed = transforms.isEmpty() ? ck : Optional.of(Transforms.apply(ck.orElseThrow(), transforms, shownKey));
+                Result res = compute(fixed, tmpl, binCount, log, p);
                 Platform.runLater(() -> {
                     if (running == p) draw(res);
                 });
@@ -319,19 +323,12 @@ final class DetailPane extends ScrollPane {
         return rows.stream().filter(r -> r.key().equals(key)).findFirst();
     }
 
-    /** The checkpoint's tensor that ends up under the shown key, with the rules' transforms. */
+    /** The checkpoint's tensor (as stored in the file) that ends up under the shown key. */
     private Optional<TensorData> checkpointTensor(Fit fit) {
         Checkpoint c = model.checkpoint.get();
         if (c == null || checkpointKey == null) return Optional.empty();
         String original = fit == null ? checkpointKey : fit.originalKey(checkpointKey);
-        Optional<TensorEntry> e = c.weights().stream().filter(t -> t.key().equals(original)).findFirst();
-        if (e.isEmpty()) return Optional.empty();
-        if (fit == null || fit.applied().transformsOf(checkpointKey).isEmpty()) return Optional.of(e.get().data());
-        try {
-            return Optional.of(Transforms.apply(e.get().data(), fit.applied().transformsOf(checkpointKey), checkpointKey));
-        } catch (java.io.IOException ex) {
-            return Optional.of(e.get().data());
-        }
+        return c.weights().stream().filter(t -> t.key().equals(original)).findFirst().map(TensorEntry::data);
     }
 
     private Optional<TensorData> templateTensor() {
