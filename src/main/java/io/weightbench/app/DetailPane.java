@@ -95,14 +95,9 @@ final class DetailPane extends ScrollPane {
 
     /** Shows the outcome of a forward-consistency check (verify) instead of a key. */
     void showVerify(String title, List<String[]> rows, boolean passed) {
-        if (running != null) running.cancel();
+        clear();
         modelKey = null;
         checkpointKey = null;
-        facts.getChildren().clear();
-        numbers.getChildren().clear();
-        values.setVisible(false);
-        differences.setVisible(false);
-        differences.setManaged(false);
         busy.setVisible(false);
         heading.setText(title);
         Label verdict = new Label(passed ? "PASS: the outputs agree" : "FAIL");
@@ -113,14 +108,19 @@ final class DetailPane extends ScrollPane {
         for (String[] row : rows) fact(r++, row[0], row[1]);
     }
 
-    /** Shows work in progress (verify starting libtorch, running the model). */
-    void showBusy(String title, String what) {
+    /** Cancels what is being computed and empties the pane. */
+    private void clear() {
         if (running != null) running.cancel();
         facts.getChildren().clear();
         numbers.getChildren().clear();
         values.setVisible(false);
         differences.setVisible(false);
         differences.setManaged(false);
+    }
+
+    /** Shows work in progress (verify starting libtorch, running the model). */
+    void showBusy(String title, String what) {
+        clear();
         heading.setText(title);
         busy.setVisible(true);
         fact(0, "", what);
@@ -134,12 +134,7 @@ final class DetailPane extends ScrollPane {
     }
 
     private void refresh() {
-        if (running != null) running.cancel();
-        facts.getChildren().clear();
-        numbers.getChildren().clear();
-        values.setVisible(false);
-        differences.setVisible(false);
-        differences.setManaged(false);
+        clear();
         lastHistogram = null;
         Fit fit = model.fit();
         Optional<TensorData> ck = checkpointTensor(fit);
@@ -300,21 +295,21 @@ final class DetailPane extends ScrollPane {
     }
 
     private void fact(int row, String name, String value) {
-        Label n = new Label(name);
-        n.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        n.getStyleClass().add("fact-name");
-        Label v = new Label(value);
-        v.setWrapText(true);
-        facts.addRow(row, n, v);
+        addRow(facts, row, name, value);
     }
 
     private Label number(int row, String name, String value) {
+        return addRow(numbers, row, name, value);
+    }
+
+    /** A name and its value as one row of a grid; returns the value's label. */
+    private static Label addRow(GridPane grid, int row, String name, String value) {
         Label n = new Label(name);
         n.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         n.getStyleClass().add("fact-name");
         Label v = new Label(value);
         v.setWrapText(true);
-        numbers.addRow(row, n, v);
+        grid.addRow(row, n, v);
         return v;
     }
 
