@@ -153,7 +153,7 @@ final class DetailPane extends ScrollPane {
         fact(r++, "dtype", row.dtype());
         fact(r++, "shape", row.shapeText());
         fact(r++, "elements", String.format(Locale.ROOT, "%,d", row.numel()));
-        fact(r++, "size", TreePane.bytes(row.bytes()));
+        fact(r++, "size", io.weightbench.tensor.ByteCounts.human(row.bytes()));
         if (ck.isPresent()) {
             TensorData t = ck.get();
             fact(r++, "storage", t.storage().key() + " (" + t.storage().location() + "), offset " + t.storageOffset()

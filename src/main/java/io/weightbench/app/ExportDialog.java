@@ -126,7 +126,7 @@ final class ExportDialog extends Stage {
             try {
                 Exporter.Result r = Exporter.export(checkpoint, rules, out, only, shard, p);
                 if (withRules) rules.write(rulesFile(r.output()));
-                message = "Wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + TreePane.bytes(r.bytes())
+                message = "Wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + io.weightbench.tensor.ByteCounts.human(r.bytes())
                         + "); every tensor re-read and checked" + (withRules ? "; rules in " + rulesFile(r.output()).getFileName() : "")
                         + (r.warnings().isEmpty() ? "" : ". Warnings: " + String.join("; ", r.warnings()));
                 ok = true;

@@ -1,5 +1,6 @@
 package io.weightbench.app;
 
+import io.weightbench.tensor.ByteCounts;
 import java.io.File;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -200,7 +201,7 @@ final class TreePane extends VBox {
         TreeTableColumn<KeyNode, String> shape = text("shape", 100, n -> n.isKey() ? n.row.shapeText() : "");
         TreeTableColumn<KeyNode, String> params = text("params", 60, n -> human(n.params));
         params.setStyle("-fx-alignment: CENTER-RIGHT;");
-        TreeTableColumn<KeyNode, String> size = text("size", 70, n -> bytes(n.bytes));
+        TreeTableColumn<KeyNode, String> size = text("size", 70, n -> ByteCounts.human(n.bytes));
         size.setStyle("-fx-alignment: CENTER-RIGHT;");
         size.setVisible(false); // in the column menu (⋮): the trees are narrow, the parameter count says as much
         TreeTableColumn<KeyNode, String> status = text("status", 170, KeyNode::statusText);
@@ -224,18 +225,6 @@ final class TreePane extends VBox {
         if (n < 1_000_000) return String.format(Locale.ROOT, "%.1fK", n / 1e3);
         if (n < 1_000_000_000) return String.format(Locale.ROOT, "%.1fM", n / 1e6);
         return String.format(Locale.ROOT, "%.2fB", n / 1e9);
-    }
-
-    static String bytes(long n) {
-        if (n < 1024) return n + " B";
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     /** A row: coloured by status, a drag source (checkpoint side) or a drop target (model side). */

@@ -51,7 +51,7 @@ public final class ApplyCommand extends CheckpointCommand {
         }
         PrintWriter out = out();
         out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "
-                + InspectCommand.humanBytes(r.bytes()) + "); every tensor re-read and checked");
+                + io.weightbench.tensor.ByteCounts.human(r.bytes()) + "); every tensor re-read and checked");
         for (String w : r.warnings()) out.println("warning: " + w);
         out.flush();
         return WeightbenchCommand.OK;

@@ -6,6 +6,7 @@ import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.stats.Histogram;
 import io.weightbench.stats.TensorReport;
 import io.weightbench.stats.TensorStats;
+import io.weightbench.tensor.ByteCounts;
 import io.weightbench.tensor.CanonicalBytes;
 import io.weightbench.tensor.Progress;
 import io.weightbench.tensor.Quantization;
@@ -219,7 +220,7 @@ public final class InspectCommand extends CheckpointCommand {
             TensorData d = t.data();
             totalBytes += d.nbytes();
             StringBuilder line = new StringBuilder(String.format(fmt, t.key(), d.dtype().torchName(),
-                    Arrays.toString(d.shape()), d.numel(), humanBytes(d.nbytes())));
+                    Arrays.toString(d.shape()), d.numel(), ByteCounts.human(d.nbytes())));
             if (hash) line.append("  ").append(hashOf(t));
             if (stats) {
                 TensorStats s = statsOf(t);
@@ -228,7 +229,7 @@ public final class InspectCommand extends CheckpointCommand {
             out.println(line);
         }
         out.println();
-        out.println(tensors.size() + " tensors, " + humanBytes(totalBytes)
+        out.println(tensors.size() + " tensors, " + ByteCounts.human(totalBytes)
                 + (c.weightsEntry().isEmpty() ? "" : "; " + c.weights().size() + " in the weights entry"));
         if (!c.objects().isEmpty()) {
             out.println();
@@ -240,17 +241,5 @@ public final class InspectCommand extends CheckpointCommand {
         }
         for (String w : c.warnings()) out.println("warning: " + w);
         out.flush();
-    }
-
-    static String humanBytes(long n) {
-        if (n < 1024) return n + " B";
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format("%.1f %s", v, units[u]);
     }
 }

@@ -35,7 +35,7 @@ final class ProgressPrinter implements AutoCloseable {
 
     private synchronized void print() {
         err.printf("%s: %3.0f%% (%s of %s)%n", what, 100 * progress.fraction(),
-                InspectCommand.humanBytes(progress.done()), InspectCommand.humanBytes(progress.total()));
+                io.weightbench.tensor.ByteCounts.human(progress.done()), io.weightbench.tensor.ByteCounts.human(progress.total()));
         err.flush();
     }
 
