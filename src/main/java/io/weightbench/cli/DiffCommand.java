@@ -106,7 +106,8 @@ public final class DiffCommand extends CheckpointCommand {
         return o;
     }
 
-    private static void num(ObjectNode o, String name, double v) {
+    /** A number as DESIGN.md writes it: NaN as null, infinities as "inf" / "-inf" (JSON has neither). */
+    static void num(ObjectNode o, String name, double v) {
         if (Double.isNaN(v)) o.putNull(name);
         else if (Double.isInfinite(v)) o.put(name, v > 0 ? "inf" : "-inf");
         else o.put(name, v);

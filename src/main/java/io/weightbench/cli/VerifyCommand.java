@@ -111,9 +111,9 @@ public final class VerifyCommand extends CheckpointCommand {
     private static ObjectNode toJson(Verifier.Result r, boolean passed) {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("passed", passed);
-        num(o, "max_abs_diff", r.maxAbsDiff());
-        num(o, "mean_abs_diff", r.meanAbsDiff());
-        num(o, "rel_l2", r.relL2());
+        DiffCommand.num(o, "max_abs_diff", r.maxAbsDiff());
+        DiffCommand.num(o, "mean_abs_diff", r.meanAbsDiff());
+        DiffCommand.num(o, "rel_l2", r.relL2());
         o.put("compared_values", r.compared());
         r.outputs().forEach(o.putArray("output_shapes")::add);
         o.put("replaced", r.plan().matched().size());
@@ -133,9 +133,4 @@ public final class VerifyCommand extends CheckpointCommand {
         return o;
     }
 
-    private static void num(ObjectNode o, String name, double v) {
-        if (Double.isNaN(v)) o.putNull(name);
-        else if (Double.isInfinite(v)) o.put(name, v > 0 ? "inf" : "-inf");
-        else o.put(name, v);
-    }
 }
