@@ -28,39 +28,17 @@ public record TensorDiff(long count, double maxAbs, double meanAbs, double rms, 
         int chunk = (int) Math.min(TensorStats.CHUNK, Math.max(1, a.numel()));
         double[] x = new double[chunk];
         double[] y = new double[chunk];
-        double maxAbs = 0;
-        double sumAbs = 0;
-        double sumSq = 0;
-        double aa = 0;
-        double bb = 0;
-        double ab = 0;
-        long finite = 0;
-        long nonFinite = 0;
+        Accumulator acc = new Accumulator();
         for (long s = 0; s < a.numel(); s += chunk) {
             int n = (int) Math.min(chunk, a.numel() - s);
             ra.read(s, x, n);
             rb.read(s, y, n);
-            for (int i = 0; i < n; i++) {
-                double u = x[i];
-                double v = y[i];
-                if (!Double.isFinite(u) || !Double.isFinite(v)) {
-                    nonFinite++;
-                    continue;
-                }
-                double d = Math.abs(u - v);
-                if (d > maxAbs) maxAbs = d;
-                sumAbs += d;
-                sumSq += d * d;
-                aa += u * u;
-                bb += v * v;
-                ab += u * v;
-                finite++;
-            }
+            acc.add(x, y, n);
             progress.worked(bytes * n / a.numel());
         }
         Histogram histogram = null;
         if (bins > 0) {
-            double lim = finite == 0 ? 0 : maxAbs;
+            double lim = acc.finite == 0 ? 0 : acc.maxAbs;
             double lo = lim == 0 ? -1 : -lim;
             double hi = lim == 0 ? 1 : lim;
             long[] counts = new long[bins];
@@ -73,11 +51,70 @@ public record TensorDiff(long count, double maxAbs, double meanAbs, double rms, 
             }
             histogram = new Histogram(Histogram.Scale.LINEAR, lo, hi, counts, 0);
         }
-        double normA = Math.sqrt(aa);
-        double normB = Math.sqrt(bb);
-        double normD = Math.sqrt(sumSq);
-        return new TensorDiff(a.numel(), finite == 0 ? Double.NaN : maxAbs, finite == 0 ? Double.NaN : sumAbs / finite,
-                finite == 0 ? Double.NaN : Math.sqrt(sumSq / finite), normA == 0 ? (normD == 0 ? 0 : Double.POSITIVE_INFINITY) : normD / normA,
-                normA == 0 || normB == 0 ? Double.NaN : ab / (normA * normB), nonFinite, normA, normB, normD, histogram);
+        return acc.result(a.numel(), histogram);
+    }
+
+    /**
+     * The sums behind a diff, over pairs of values added chunk by chunk (one tensor, or all of a
+     * model's outputs): pairs with a NaN or an infinity are left out of the sums and counted, and
+     * those that also differ (NaN against a number, +inf against -inf ...) counted apart.
+     */
+    public static final class Accumulator {
+        double maxAbs;
+        double sumAbs;
+        double sumSq;
+        double aa;
+        double bb;
+        double ab;
+        long finite;
+        long nonFinite;
+        long nonFiniteDiffering;
+        long firstDiffering = -1;
+        private long seen;
+
+        public void add(double[] x, double[] y, int n) {
+            for (int i = 0; i < n; i++) {
+                double u = x[i];
+                double v = y[i];
+                if (!Double.isFinite(u) || !Double.isFinite(v)) {
+                    nonFinite++;
+                    if (Double.compare(u, v) != 0) {
+                        if (firstDiffering < 0) firstDiffering = seen + i;
+                        nonFiniteDiffering++;
+                    }
+                    continue;
+                }
+                double d = Math.abs(u - v);
+                if (d > maxAbs) maxAbs = d;
+                sumAbs += d;
+                sumSq += d * d;
+                aa += u * u;
+                bb += v * v;
+                ab += u * v;
+                finite++;
+            }
+            seen += n;
+        }
+
+        /** Pairs added so far. */
+        public long seen() { return seen; }
+
+        /** Pairs of finite values (those in the sums). */
+        public long finiteCount() { return finite; }
+
+        /** Pairs where a NaN or an infinity in one does not match the other. */
+        public long nonFiniteDiffering() { return nonFiniteDiffering; }
+
+        /** The position (over everything added) of the first such pair, or -1. */
+        public long firstDiffering() { return firstDiffering; }
+
+        public TensorDiff result(long count, Histogram histogram) {
+            double normA = Math.sqrt(aa);
+            double normB = Math.sqrt(bb);
+            double normD = Math.sqrt(sumSq);
+            return new TensorDiff(count, finite == 0 ? Double.NaN : maxAbs, finite == 0 ? Double.NaN : sumAbs / finite,
+                    finite == 0 ? Double.NaN : Math.sqrt(sumSq / finite), normA == 0 ? (normD == 0 ? 0 : Double.POSITIVE_INFINITY) : normD / normA,
+                    normA == 0 || normB == 0 ? Double.NaN : ab / (normA * normB), nonFinite, normA, normB, normD, histogram);
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.CheckpointException;
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.export.ScriptPatcher;
+import io.weightbench.stats.TensorDiff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,13 +86,8 @@ public final class Verifier {
         List<String> outputs = new ArrayList<>();
         List<String> nonFloat = new ArrayList<>();
         if (a.size() != b.size()) problems.add("the runs gave " + a.size() + " and " + b.size() + " outputs");
-        double maxAbs = 0;
-        double sumAbs = 0;
-        double sumSq = 0;
-        double normA = 0;
-        long count = 0;
-        long nanOnOneSide = 0;
-        String firstNan = null;
+        TensorDiff.Accumulator acc = new TensorDiff.Accumulator();
+        String firstDiffering = null;
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
             TorchRuntime.Output x = a.get(i);
             TorchRuntime.Output y = b.get(i);
@@ -111,26 +107,19 @@ public final class Verifier {
                 }
                 continue;
             }
-            double[] u = x.values();
-            double[] v = y.values();
-            for (int k = 0; k < u.length; k++) {
-                double d = Math.abs(u[k] - v[k]);
-                if (Double.isNaN(d)) {
-                    if (Double.isNaN(u[k]) != Double.isNaN(v[k])) {
-                        nanOnOneSide++;
-                        if (firstNan == null) firstNan = "output " + y.name() + " at flat index " + k + ": " + u[k] + " vs " + v[k];
-                    }
-                    continue;
-                }
-                if (d > maxAbs) maxAbs = d;
-                sumAbs += d;
-                sumSq += d * d;
-                normA += u[k] * u[k];
-                count++;
+            long start = acc.seen();
+            acc.add(x.values(), y.values(), x.values().length);
+            if (firstDiffering == null && acc.firstDiffering() >= start) {
+                long at = acc.firstDiffering() - start;
+                firstDiffering = "output " + y.name() + " at flat index " + at + ": " + x.values()[(int) at] + " vs " + y.values()[(int) at];
             }
         }
-        if (nanOnOneSide > 0) problems.add(nanOnOneSide + " output values are NaN in one run only (first: " + firstNan + ")");
-        double rel = normA == 0 ? (sumSq == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(sumSq / normA);
-        return new Result(plan, refPlan, outputs, maxAbs, count == 0 ? 0 : sumAbs / count, rel, count, nonFloat, problems);
+        if (acc.nonFiniteDiffering() > 0) {
+            problems.add(acc.nonFiniteDiffering() + " output values are NaN or infinite in one run and not in the other (first: " + firstDiffering + ")");
+        }
+        TensorDiff d = acc.result(acc.seen(), null);
+        double maxAbs = Double.isNaN(d.maxAbs()) ? 0 : d.maxAbs();
+        double meanAbs = Double.isNaN(d.meanAbs()) ? 0 : d.meanAbs();
+        return new Result(plan, refPlan, outputs, maxAbs, meanAbs, d.relL2(), acc.finiteCount(), nonFloat, problems);
     }
 }
