@@ -12,6 +12,8 @@ writes into DIR:
   cnn_missing.pth      without bn.running_mean (reported before running)
   input.npy            a fixed input, and cnn_out.npy what torch computes for it (eval mode)
   pair.pt              a traced model returning a tuple (a, b) and pair_out_{0,1}.npy for input.npy
+  tied.pt              a scripted model whose decoder weight is its embedding's (one storage, two keys) and
+  tied_changed.pth     new values for it (the same tensor under both keys)
   dict.pt              a scripted model returning {"logits", "prob", "label" (int64)}, dict_out_<key>.npy
 
     /usr/bin/python3 scripts/make_verify_fixtures.py --check PATCHED.pt EXPECTED.pth
@@ -62,6 +64,17 @@ class DictOut(nn.Module):
         return {"logits": logits, "prob": torch.softmax(logits, dim=1), "label": logits.argmax(dim=1)}
 
 
+class Tied(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(6, 4)
+        self.decoder = nn.Linear(4, 6, bias=False)
+        self.decoder.weight = self.embed.weight
+
+    def forward(self, x):
+        return self.decoder(self.embed(x.flatten().abs().long() % 6))
+
+
 def check(patched, expected):
     m = torch.jit.load(patched)
     want = torch.load(expected)
@@ -107,6 +120,10 @@ def main():
         a, b = pair(x)
         np.save(os.path.join(d, "pair_out_0.npy"), a.numpy())
         np.save(os.path.join(d, "pair_out_1.npy"), b.numpy())
+        tied = Tied().eval()
+        torch.jit.script(tied).save(os.path.join(d, "tied.pt"))
+        w = torch.randn(6, 4)
+        torch.save(collections.OrderedDict([("embed.weight", w), ("decoder.weight", w)]), os.path.join(d, "tied_changed.pth"))
         dm = torch.jit.script(DictOut().eval())
         dm.save(os.path.join(d, "dict.pt"))
         out = dm(x)

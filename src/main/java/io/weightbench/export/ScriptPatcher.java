@@ -85,6 +85,10 @@ public final class ScriptPatcher {
                 ByteSource src = archive.bytes(e);
                 if (patches == null) {
                     zip.add(name, src.size(), sink -> copy(src, sink));
+                } else if (wholeStorage(patches, src.size())) {
+                    // the usual case: one tensor fills the storage; its new bytes are streamed, never held whole
+                    TensorData values = patches.get(0)[1];
+                    zip.add(name, src.size(), sink -> CanonicalBytes.streamBuffers(values, sink::write));
                 } else {
                     byte[] bytes = patched(name, src, patches);
                     zip.add(name, bytes);
@@ -93,6 +97,14 @@ public final class ScriptPatcher {
             zip.finish();
         }
         return plan;
+    }
+
+    /** One contiguous little-endian tensor covering the whole storage from its start. */
+    private static boolean wholeStorage(List<TensorData[]> patches, long storageBytes) {
+        if (patches.size() != 1) return false;
+        TensorData mine = patches.get(0)[0];
+        boolean swapped = mine.storage().order() != ByteOrder.LITTLE_ENDIAN && mine.dtype().swapUnit() > 1;
+        return !swapped && mine.isContiguous() && mine.storageOffset() == 0 && mine.nbytes() == storageBytes;
     }
 
     private static void copy(ByteSource src, ZipWriter.EntrySink sink) throws IOException {
@@ -104,7 +116,10 @@ public final class ScriptPatcher {
         }
     }
 
-    /** The storage's bytes with each tensor's new values written at its offset and strides. */
+    /**
+     * The storage's bytes with each tensor's new values written at its offset and strides (views
+     * and storages shared by several tensors; bounded by {@link #MAX_STORAGE}).
+     */
     private static byte[] patched(String name, ByteSource src, List<TensorData[]> patches) throws IOException {
         if (src.size() > MAX_STORAGE) throw new IOException(name + ": a storage of " + src.size() + " bytes is too large to rewrite");
         byte[] bytes = new byte[(int) src.size()];

@@ -111,6 +111,17 @@ class VerifyInteropTest {
     }
 
     @Test
+    void aStorageSharedByTwoKeysIsRewrittenInPlaceAndTorchReadsIt() throws Exception {
+        Path patched = dir.resolve("tied_patched.pt");
+        try (Checkpoint script = open("tied.pt"); Checkpoint changed = open("tied_changed.pth")) {
+            assertThat(script.tensor("embed.weight").orElseThrow().data().storage().key())
+                    .isEqualTo(script.tensor("decoder.weight").orElseThrow().data().storage().key()); // tied: one storage
+            assertThat(ScriptPatcher.write(script, changed.weights(), patched).matched()).containsExactlyInAnyOrder("embed.weight", "decoder.weight");
+        }
+        TestFiles.runTorchScript("scripts/make_verify_fixtures.py", "--check", patched.toString(), dir.resolve("tied_changed.pth").toString());
+    }
+
+    @Test
     void torchReadsThePatchedArchiveWithTheNewWeights() throws Exception {
         Path patched = dir.resolve("patched.pt");
         try (Checkpoint script = open("cnn.pt"); Checkpoint perturbed = open("cnn_perturbed.pth")) {
