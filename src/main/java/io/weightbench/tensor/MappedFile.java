@@ -74,7 +74,11 @@ public final class MappedFile implements ByteSource, Closeable {
             throw new IOException(path + ": read of " + len + " bytes at offset " + position
                     + " lies outside the file (" + size + " bytes)");
         }
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(dst, off, len);
+        readFully(java.nio.ByteBuffer.wrap(dst, off, len), position);
+    }
+
+    /** Positional reads until {@code buf} is full. */
+    private void readFully(java.nio.ByteBuffer buf, long position) throws IOException {
         long p = position;
         while (buf.hasRemaining()) {
             int n = channel.read(buf, p);
@@ -93,12 +97,7 @@ public final class MappedFile implements ByteSource, Closeable {
             ByteSource.super.readInto(position, dst);
             return;
         }
-        long p = position;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, p);
-            if (n < 0) throw new IOException(path + ": the file ended at offset " + p + " (was it truncated while open?)");
-            p += n;
-        }
+        readFully(dst, position);
     }
 
     @Override
