@@ -666,10 +666,7 @@ final class WorkbenchWindow {
         detail.showBusy("Verify outputs", "starting libtorch and running the model twice (the first time unpacks libtorch: a few seconds) …");
         compute.submit(() -> {
             try {
-                List<TensorEntry> weights = new ArrayList<>();
-                for (Map.Entry<String, TensorEntry> e : Exporter.withRules(c.weights(), rules).entrySet()) {
-                    weights.add(new TensorEntry(List.of(e.getKey()), e.getValue().data(), e.getValue().parameter()));
-                }
+                List<TensorEntry> weights = new ArrayList<>(Exporter.withRules(c.weights(), rules).values());
                 Verifier.Result r = Verifier.verify(script, weights, Optional.empty(), shape, 0);
                 boolean passed = r.plan().complete() && r.problems().isEmpty() && r.relL2() <= 1e-5;
                 List<String[]> rows = new ArrayList<>();

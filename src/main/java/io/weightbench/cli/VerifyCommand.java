@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,7 +55,7 @@ public final class VerifyCommand extends CheckpointCommand {
     public Integer call() throws IOException {
         try (Checkpoint script = Formats.standard().open(model); Checkpoint fixed = checkpointOptions.open(checkpoint);
              Checkpoint ref = reference == null ? null : checkpointOptions.open(reference)) {
-            List<TensorEntry> weights = rules == null ? fixed.weights() : renamed(Exporter.withRules(fixed.weights(), RuleSet.read(rules)));
+            List<TensorEntry> weights = rules == null ? fixed.weights() : new java.util.ArrayList<>(Exporter.withRules(fixed.weights(), RuleSet.read(rules)).values());
             ScriptPatcher.Plan plan = ScriptPatcher.plan(script, weights);
             PrintWriter err = spec.commandLine().getErr();
             if (!json) report(err, "checkpoint", plan);
@@ -82,15 +81,6 @@ public final class VerifyCommand extends CheckpointCommand {
             out.flush();
             return passed ? WeightbenchCommand.OK : WeightbenchCommand.CHECK_FAILED;
         }
-    }
-
-    /** Entries named by their keys after the rules. */
-    private static List<TensorEntry> renamed(Map<String, TensorEntry> byKey) {
-        List<TensorEntry> out = new java.util.ArrayList<>();
-        for (Map.Entry<String, TensorEntry> e : byKey.entrySet()) {
-            out.add(new TensorEntry(List.of(e.getKey()), e.getValue().data(), e.getValue().parameter()));
-        }
-        return out;
     }
 
     private static void report(PrintWriter w, String what, ScriptPatcher.Plan p) {

@@ -145,8 +145,8 @@ public final class Exporter {
     }
 
     /**
-     * The weights after the rules: new key -> tensor (renamed, dropped, transformed as lazy views or
-     * streamed conversions; nothing is read here).
+     * The weights after the rules: new key -> tensor, each entry named by its new key (renamed,
+     * dropped, transformed as lazy views or streamed conversions).
      */
     public static Map<String, TensorEntry> withRules(List<TensorEntry> weights, RuleSet rules) throws IOException {
         List<TensorSpec> specs = new ArrayList<>();
@@ -160,7 +160,7 @@ public final class Exporter {
         for (TensorSpec s : applied.tensors()) {
             TensorEntry source = byKey.get(applied.renamedFrom().get(s.key()));
             TensorData data = Transforms.apply(source.data(), applied.transformsOf(s.key()), s.key());
-            fixed.put(s.key(), new TensorEntry(source.path(), data, source.parameter()));
+            fixed.put(s.key(), new TensorEntry(List.of(s.key()), data, source.parameter()));
         }
         return fixed;
     }
