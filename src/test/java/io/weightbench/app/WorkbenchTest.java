@@ -211,6 +211,21 @@ class WorkbenchTest {
     }
 
     @Test
+    void aKeyUnderATensorRuleShowsTheTransformedValues(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            w.openModel(TEMPLATE.toString());
+            w.openCheckpoint(Path.of("samples/tinynet_5class_fp16.safetensors"));
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null);
+        robot.interact(() -> w.importRules(Path.of("samples/rules/5class_fp16.json"))); // drop the head, cast to float32
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.model.rules.size() == 2);
+        robot.interact(() -> w.checkpointPane.select("layer1.0.weight"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null);
+        assertThat(w.detail.lastHistogram.total()).isEqualTo(32 * 16 * 3 * 3);
+        assertThat(text(robot, "#summary-dtype")).isEqualTo("0 dtype changes");
+    }
+
+    @Test
     void theHistogramHasTheChosenBinCount(FxRobot robot) throws Exception {
         openBoth(robot);
         robot.interact(() -> w.rulesPane.accept(0));
