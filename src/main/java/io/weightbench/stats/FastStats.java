@@ -9,14 +9,13 @@ import java.nio.ByteBuffer;
 /**
  * Statistics of contiguous little-endian float tensors (float32, float64, float16, bfloat16) read
  * straight from the file in 1 MiB chunks on every core ({@link ValueChunks#foldRaw}): each chunk
- * is summarised exactly (sum, then squared deviations from its own mean, while it is in cache) and
- * chunks are merged with Chan's formula ({@link TensorStats.Accumulator#merge}), so the result
- * equals the one-pass accumulator's up to rounding.
+ * is summarised in one pass over its values as floats ({@link #floats}) and chunks are merged with
+ * Chan's formula ({@link TensorStats.Accumulator#merge}), so the result equals the one-pass
+ * accumulator's up to rounding.
  */
 final class FastStats {
 
-    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[ValueChunks.CHUNK_BYTES / 4]);
-    private static final ThreadLocal<double[]> VALUES = ThreadLocal.withInitial(() -> new double[ValueChunks.CHUNK_BYTES / 2]);
+    private static final ThreadLocal<double[]> VALUES = ThreadLocal.withInitial(() -> new double[ValueChunks.CHUNK_BYTES / 8]);
 
     private FastStats() {}
 
@@ -30,9 +29,8 @@ final class FastStats {
 
     private static TensorStats.Accumulator chunk(ByteBuffer buf, DType dtype) {
         int n = buf.remaining() / dtype.itemSize();
-        if (dtype == DType.FLOAT32) {
-            TensorStats.Accumulator fast = float32(buf, n);
-            if (fast != null) return fast;
+        if (dtype != DType.FLOAT64) {
+            return floats(ValueChunks.floats(buf, dtype), 0, n);
         }
         double[] v = VALUES.get();
         ValueChunks.decode(buf, n, dtype, v);
@@ -41,35 +39,46 @@ final class FastStats {
         return p;
     }
 
+    /** The summary of {@code f[off] .. f[off + n - 1]}. */
+    static TensorStats.Accumulator floats(float[] f, int off, int n) {
+        TensorStats.Accumulator fast = finiteFloats(f, off, n);
+        if (fast != null) return fast;
+        TensorStats.Accumulator p = new TensorStats.Accumulator();
+        for (int i = off; i < off + n; i++) p.add(f[i]);
+        return p;
+    }
+
     /**
-     * The common case, one pass without branches on the values: sums shifted by the chunk's first
-     * value (so the variance stays exact), range, zero and beyond-float16 counts. Null when the
-     * chunk holds NaN or infinities, which the careful loop then counts.
+     * The common case, one pass: sums shifted by the first value (so the variance stays exact; the
+     * sum of squares follows from them), the range by comparisons that rarely change it (cheaper
+     * than Math.min's NaN and -0.0 handling), zeros by a branch that is rarely taken; values beyond
+     * float16's range are counted by a second loop only when the range says there are some. Null
+     * when the values hold NaN or infinities (the sums are then not finite), which the careful loop
+     * then counts.
      */
-    private static TensorStats.Accumulator float32(ByteBuffer buf, int n) {
-        // one bulk copy into a heap array: element-wise access to a direct buffer costs a check per call
-        float[] f = FLOATS.get();
-        buf.asFloatBuffer().get(f, 0, n);
-        float shift = f[0];
+    private static TensorStats.Accumulator finiteFloats(float[] f, int off, int n) {
+        if (n == 0) return new TensorStats.Accumulator();
+        float shift = f[off];
         double s1 = 0;
         double s2 = 0;
-        double sq = 0;
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        long zeros = 0;
-        long outside = 0;
-        for (int i = 0; i < n; i++) {
+        float min = shift;
+        float max = shift;
+        int zeros = 0;
+        int end = off + n;
+        for (int i = off; i < end; i++) {
             float v = f[i];
             double d = (double) v - shift;
             s1 += d;
             s2 += d * d;
-            sq += (double) v * v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-            zeros += v == 0 ? 1 : 0;
-            outside += Math.abs(v) > 65504f ? 1 : 0;
+            if (v < min) min = v;
+            if (v > max) max = v;
+            if (v == 0) zeros++;
         }
-        if (!Double.isFinite(s1) || !Double.isFinite(s2) || Float.isNaN(min) || Float.isInfinite(min) || Float.isInfinite(max)) return null;
+        if (!Double.isFinite(s1) || !Double.isFinite(s2)) return null;
+        int outside = 0;
+        if (max > FLOAT16_MAX || min < -FLOAT16_MAX) {
+            for (int i = off; i < end; i++) if (Math.abs(f[i]) > FLOAT16_MAX) outside++;
+        }
         TensorStats.Accumulator p = new TensorStats.Accumulator();
         p.count = n;
         p.finite = n;
@@ -77,9 +86,11 @@ final class FastStats {
         p.max = max;
         p.mean = shift + s1 / n;
         p.m2 = Math.max(0, s2 - s1 * s1 / n);
-        p.sumSquares = sq;
+        p.sumSquares = Math.max(0, s2 + shift * (2 * s1 + (double) n * shift));
         p.zeros = zeros;
         p.outside16 = outside;
         return p;
     }
+
+    private static final float FLOAT16_MAX = (float) TensorStats.FLOAT16_MAX;
 }

@@ -86,22 +86,38 @@ public record Histogram(Scale scale, double lo, double hi, long[] counts, long z
         return count(t, bins, Scale.LOG, range[0], range[1], progress);
     }
 
+    /** The linear histogram of {@code f[0 .. n-1]} over its finite range, given its statistics. */
+    static Histogram ofFloats(float[] f, int n, int bins, TensorStats stats) {
+        double lo = stats.min();
+        double hi = stats.max();
+        if (stats.inf() > 0) { // the statistics' range includes the infinities
+            lo = Double.POSITIVE_INFINITY;
+            hi = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) {
+                float v = f[i];
+                if (Float.isFinite(v)) {
+                    if (v < lo) lo = v;
+                    if (v > hi) hi = v;
+                }
+            }
+        }
+        if (stats.count() - stats.nan() - stats.inf() == 0) return new Histogram(Scale.LINEAR, 0, 0, new long[bins], 0);
+        double[] range = widened(lo, hi);
+        return new Histogram(Scale.LINEAR, range[0], range[1], binFloats(f, 0, n, bins, range[0], range[1]), 0);
+    }
+
     private static double[] widened(double lo, double hi) {
         if (!(lo <= hi)) throw new IllegalArgumentException("histogram range [" + lo + ", " + hi + "] is empty");
         return lo == hi ? new double[] {lo - 1, hi + 1} : new double[] {lo, hi};
     }
 
-    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[ValueChunks.CHUNK_BYTES / 4]);
-
     private static Histogram count(TensorData t, int bins, Scale scale, double lo, double hi, Progress progress) throws IOException {
         boolean log = scale == Scale.LOG;
-        if (!log && ValueChunks.parallel(t) && t.dtype() == io.weightbench.tensor.DType.FLOAT32) {
-            // the common case: float32 in a file, binned straight from the bytes on every core
+        if (!log && ValueChunks.parallel(t) && t.dtype() != io.weightbench.tensor.DType.FLOAT64) {
+            // the common case: float32, float16 or bfloat16 in a file, binned straight from the bytes on every core
             long[] counts = ValueChunks.foldRaw(t, progress, (buf, dtype) -> {
-                int n = buf.remaining() / 4;
-                float[] f = FLOATS.get();
-                buf.asFloatBuffer().get(f, 0, n);
-                return binFloats(f, n, bins, lo, hi);
+                int n = buf.remaining() / dtype.itemSize();
+                return binFloats(ValueChunks.floats(buf, dtype), 0, n, bins, lo, hi);
             }, (a, b) -> {
                 for (int k = 0; k < a.length; k++) a[k] += b[k];
                 return a;
@@ -139,20 +155,21 @@ public record Histogram(Scale scale, double lo, double hi, long[] counts, long z
      * register), and two count arrays for alternate values (consecutive values in one bin would
      * otherwise wait on each other's increment). About 2.5 ns per value instead of 4-10.
      */
-    static long[] binFloats(float[] f, int n, int bins, double lo, double hi) {
+    static long[] binFloats(float[] f, int off, int n, int bins, double lo, double hi) {
         int[] c0 = new int[bins];
         int[] c1 = new int[bins];
         double width = hi - lo;
         double nb = bins;
         int last = bins - 1;
-        int i = 0;
-        for (; i + 1 < n; i += 2) {
+        int end = off + n;
+        int i = off;
+        for (; i + 1 < end; i += 2) {
             double v = f[i];
             double w = f[i + 1];
             if (v >= lo && v <= hi) c0[Math.min((int) ((v - lo) * nb / width), last)]++;
             if (w >= lo && w <= hi) c1[Math.min((int) ((w - lo) * nb / width), last)]++;
         }
-        if (i < n) {
+        if (i < end) {
             double v = f[i];
             if (v >= lo && v <= hi) c0[Math.min((int) ((v - lo) * nb / width), last)]++;
         }

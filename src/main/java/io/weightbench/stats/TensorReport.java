@@ -25,6 +25,10 @@ public record TensorReport(TensorStats stats, Histogram histogram) {
         try {
             return tensors.parallelStream().map(t -> {
                 try {
+                    if (bins > 0 && scale == Histogram.Scale.LINEAR && HeldFloats.fits(t.data())) {
+                        TensorReport once = HeldFloats.report(t.data(), bins, progress);
+                        if (once != null) return once;
+                    }
                     TensorStats s = TensorStats.of(t.data(), progress);
                     Histogram h = bins > 0 ? Histogram.of(t.data(), bins, scale, s, progress) : null;
                     return new TensorReport(s, h);

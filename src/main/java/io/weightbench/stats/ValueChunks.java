@@ -24,6 +24,7 @@ final class ValueChunks {
     private static final float[] HALF = new float[65536];
     private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN));
     private static final ThreadLocal<double[]> VALUES = ThreadLocal.withInitial(() -> new double[CHUNK_BYTES / 2]);
+    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[CHUNK_BYTES / 2]);
 
     static {
         for (int i = 0; i < 65536; i++) HALF[i] = (float) ElementDecoder.halfToDouble((short) i);
@@ -40,6 +41,11 @@ final class ValueChunks {
     }
 
     private ValueChunks() {}
+
+    /** This thread's 1 MiB direct buffer for reading raw chunks. */
+    static ByteBuffer buffer() {
+        return BUFFERS.get();
+    }
 
     /** Whether a tensor's bytes can be read in parallel raw chunks. */
     static boolean parallel(TensorData t) {
@@ -73,7 +79,11 @@ final class ValueChunks {
         R chunk(ByteBuffer bytes, DType dtype);
     }
 
-    /** Reads a {@link #parallel} tensor's bytes in 1 MiB chunks on every core, each folded by {@code chunk}, partials merged. */
+    /**
+     * Reads a {@link #parallel} tensor's bytes in 1 MiB chunks on every core, each folded by {@code
+     * chunk}; the partials are merged in chunk order, so the result does not depend on how many
+     * cores took part (nor on whether {@link HeldFloats} read the tensor instead).
+     */
     static <R> R foldRaw(TensorData t, Progress progress, RawChunk<R> chunk, java.util.function.BinaryOperator<R> merge, R empty) throws IOException {
         int item = t.dtype().itemSize();
         long total = t.nbytes();
@@ -85,7 +95,7 @@ final class ValueChunks {
         try {
             return range.mapToObj(c -> {
                 int length = (int) Math.min(CHUNK_BYTES, total - c * CHUNK_BYTES);
-                ByteBuffer buf = BUFFERS.get();
+                ByteBuffer buf = buffer();
                 buf.clear().limit(length);
                 try {
                     src.readInto(base + c * CHUNK_BYTES, buf);
@@ -96,9 +106,31 @@ final class ValueChunks {
                 R r = chunk.chunk(buf, t.dtype());
                 progress.worked(length);
                 return r;
-            }).reduce(merge).orElse(empty);
+            }).toList().stream().reduce(empty, merge);
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    /** A chunk of float32, float16 or bfloat16 values (position to limit) as floats, in this thread's array (valid until its next call). */
+    static float[] floats(ByteBuffer b, DType dtype) {
+        float[] f = FLOATS.get();
+        floats(b, b.remaining() / dtype.itemSize(), dtype, f, 0);
+        return f;
+    }
+
+    /** Decodes {@code n} float32, float16 or bfloat16 values (little-endian, from the buffer's position) into {@code out[at..]}. */
+    static void floats(ByteBuffer b, int n, DType dtype, float[] out, int at) {
+        int p = b.position();
+        switch (dtype) {
+            case FLOAT32 -> b.asFloatBuffer().get(out, at, n); // one bulk copy: element-wise access to a direct buffer costs a check per call
+            case FLOAT16 -> {
+                for (int i = 0; i < n; i++) out[at + i] = HALF[b.getShort(p + (i << 1)) & 0xffff];
+            }
+            case BFLOAT16 -> {
+                for (int i = 0; i < n; i++) out[at + i] = Float.intBitsToFloat((b.getShort(p + (i << 1)) & 0xffff) << 16);
+            }
+            default -> throw new IllegalArgumentException(dtype + " values are not floats");
         }
     }
 
