@@ -109,7 +109,8 @@ public final class Exporter {
         Path tmp = Files.createTempFile(dir, "." + output.getFileName() + ".", ".partial");
         Files.delete(tmp); // the writers create it anew (CREATE_NEW)
         List<String> warnings = new ArrayList<>();
-        Map<String, String> hashes;
+        Map<String, String> hashes = null;
+        Map<String, Region> regions = null;
         int total;
         try {
             if (target == Target.SAFETENSORS) {
@@ -125,14 +126,15 @@ public final class Exporter {
                 PickleWriter pw = new PickleWriter();
                 byte[] pickle = pw.pickle(root);
                 for (String s : pw.skipped()) warnings.add("not written (cannot be stored safely for torch.load(weights_only=True)): " + s);
-                hashes = writeTorchZip(tmp, output, pickle, pw.storages(), progress);
+                regions = writeTorchZip(tmp, output, pickle, pw.storages(), progress);
                 total = pw.storages().size();
                 // storages shared by several weights are written once: account for the difference
                 long written = 0;
                 for (PickleWriter.StorageRecord r : pw.storages()) written += r.tensor().nbytes();
                 progress.addTotal(2 * (written - bytes));
             }
-            syncAndVerify(tmp, target, hashes, progress);
+            if (regions != null) syncAndCheck(tmp, topFolder(output), regions, progress);
+            else syncAndVerify(tmp, target, hashes, progress);
             try {
                 Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -311,35 +313,98 @@ public final class Exporter {
         return io.weightbench.format.pickle.PyValues.describe(o);
     }
 
-    private static Map<String, String> writeTorchZip(Path tmp, Path output, byte[] pickle, List<PickleWriter.StorageRecord> storages,
+    /**
+     * Where a storage was written in the output and what it must hold: {@code expected} is the
+     * CRC-32 of the source's bytes (computed from them, or as the input's zip directory records it),
+     * {@code readBack} the CRC-32 of the output's bytes there, read back from the file.
+     */
+    private record Region(long start, long size, Future<Long> expected, Future<Long> readBack) {}
+
+    /**
+     * Writes the torch zip. Each storage's bytes are read back from the file and checksummed on the
+     * checksum thread as soon as they are written, while the next ones are copied; a storage that is
+     * a whole stored entry of an input torch zip is checked against the CRC-32 that archive records
+     * for it, so its source bytes are never read (the kernel copies them).
+     */
+    private static Map<String, Region> writeTorchZip(Path tmp, Path output, byte[] pickle, List<PickleWriter.StorageRecord> storages,
                                                      Progress progress) throws IOException {
         String top = topFolder(output);
-        Map<String, Future<Long>> crcs = new LinkedHashMap<>();
-        try (Checksums checksums = new Checksums(); ZipWriter zip = new ZipWriter(tmp)) {
+        Map<String, Region> regions = new LinkedHashMap<>();
+        try (Checksums checksums = new Checksums(); ZipWriter zip = new ZipWriter(tmp); BackgroundSync sync = new BackgroundSync(zip.channel())) {
             zip.add(top + "/data.pkl", pickle);
             zip.add(top + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
             for (PickleWriter.StorageRecord r : storages) {
                 String name = top + "/data/" + r.name();
-                if (CanonicalBytes.kernelCopies(r.tensor())) {
-                    Future<Long> crc = checksums.of(r.tensor());
-                    zip.addCopy(name, r.tensor(), crc);
-                    crcs.put(r.name(), crc);
+                TensorData t = r.tensor();
+                Future<Long> expected;
+                if (CanonicalBytes.kernelCopies(t)) {
+                    java.util.OptionalLong recorded = recordedCrc(t);
+                    expected = recorded.isPresent() ? CompletableFuture.completedFuture(recorded.getAsLong()) : checksums.of(t);
+                    zip.addCopy(name, t, expected);
                 } else {
-                    long crc = zip.add(name, r.tensor().nbytes(), sink -> CanonicalBytes.streamBuffers(r.tensor(), sink::write));
-                    crcs.put(r.name(), CompletableFuture.completedFuture(crc));
+                    long crc = zip.add(name, t.nbytes(), sink -> CanonicalBytes.streamBuffers(t, sink::write));
+                    expected = CompletableFuture.completedFuture(crc);
                 }
-                progress.worked(r.tensor().nbytes());
+                long start = zip.lastDataStart();
+                regions.put(r.name(), new Region(start, t.nbytes(), expected, checksums.region(zip.channel(), start, t.nbytes())));
+                sync.written(t.nbytes());
+                progress.worked(t.nbytes());
             }
             zip.add(top + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
             zip.finish();
-            return Checksums.hex(crcs);
+            for (Map.Entry<String, Region> e : regions.entrySet()) Checksums.await(e.getValue().readBack(), "reading back " + e.getKey());
+            return regions;
         }
     }
 
+    /** The CRC-32 an input zip records for a tensor that is all of one of its stored entries. */
+    private static java.util.OptionalLong recordedCrc(TensorData t) {
+        if (t.storageOffset() != 0 || t.nbytes() != t.storage().bytes().size()) return java.util.OptionalLong.empty();
+        return t.storage().bytes().crc32();
+    }
+
     /**
-     * CRC-32s of tensors computed on a second thread while the kernel copies the same bytes into
-     * the new file: the two passes over the source overlap instead of adding up.
+     * Forces the torch zip to disk while checking it: read anew (zip directory and data.pkl), every
+     * storage must sit where it was written with the CRC-32 of its source, and the bytes read back
+     * there must have that CRC-32.
      */
+    private static void syncAndCheck(Path tmp, String top, Map<String, Region> regions, Progress progress) throws IOException {
+        try (Checksums background = new Checksums(); FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            Future<Void> sync = background.run(() -> {
+                ch.force(true);
+                return null;
+            });
+            try (io.weightbench.tensor.MappedFile file = new io.weightbench.tensor.MappedFile(tmp);
+                 Checkpoint back = Formats.standard().open(tmp)) {
+                io.weightbench.format.ZipArchive zip = io.weightbench.format.ZipArchive.open(tmp, file);
+                java.util.Set<String> storages = new java.util.HashSet<>();
+                for (TensorEntry t : back.tensors()) storages.add(t.data().storage().key());
+                if (!storages.equals(regions.keySet())) {
+                    throw new IOException("verification failed: wrote storages " + abbreviate(regions.keySet()) + " but read back " + abbreviate(storages));
+                }
+                for (Map.Entry<String, Region> e : regions.entrySet()) {
+                    Region r = e.getValue();
+                    io.weightbench.format.ZipArchive.Entry z = zip.entries().get(top + "/data/" + e.getKey());
+                    long expected = Checksums.await(r.expected(), e.getKey());
+                    if (z == null || z.method() != 0 || z.size() != r.size() || zip.dataStart(z) != r.start() || z.crc32() != expected) {
+                        throw new IOException("verification failed: storage " + e.getKey() + " is not where it was written");
+                    }
+                    if (Checksums.await(r.readBack(), e.getKey()) != expected) {
+                        throw new IOException("verification failed: storage " + e.getKey() + " reads back differently"
+                                + " (if it was copied whole from a zip entry of the input, the input's data may not match the CRC-32 its own zip directory records)");
+                    }
+                    progress.worked(r.size());
+                }
+            }
+            Checksums.await(sync, "writing " + tmp + " to disk");
+        }
+    }
+
+    private static String abbreviate(java.util.Collection<String> names) {
+        List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(names));
+        return sorted.size() <= 5 ? sorted.toString() : sorted.subList(0, 5) + " and " + (sorted.size() - 5) + " more";
+    }
+
     private static final class Checksums implements AutoCloseable {
         private final ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "weightbench-checksums");
@@ -347,8 +412,29 @@ public final class Exporter {
             return t;
         });
 
+        /** The pool's one thread's buffer for reading back. */
+        private ByteBuffer readBuffer;
+
         Future<Long> of(TensorData t) {
             return pool.submit(() -> crc32(t));
+        }
+
+        /** The CRC-32 of {@code size} bytes of a file at {@code start}, read back through the channel. */
+        Future<Long> region(FileChannel ch, long start, long size) {
+            return pool.submit(() -> {
+                CRC32 crc = new CRC32();
+                if (readBuffer == null) readBuffer = ByteBuffer.allocateDirect(1 << 20);
+                ByteBuffer buf = readBuffer;
+                for (long p = start, end = start + size; p < end; ) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), end - p));
+                    int n = ch.read(buf, p);
+                    if (n < 0) throw new IOException("the file ended at offset " + p + " while reading it back");
+                    buf.flip();
+                    crc.update(buf);
+                    p += n;
+                }
+                return crc.getValue();
+            });
         }
 
         <T> Future<T> run(Callable<T> task) {

@@ -32,10 +32,16 @@ final class ZipWriter implements Closeable {
     private final FileChannel ch;
     private final List<Written> entries = new ArrayList<>();
     private long pos;
+    private long lastDataStart;
 
     ZipWriter(Path file) throws IOException {
-        this.ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+        this.ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
     }
+
+    FileChannel channel() { return ch; }
+
+    /** Where the data of the entry added last starts in the file. */
+    long lastDataStart() { return lastDataStart; }
 
     /** Receives an entry's data in order. */
     interface DataSource {
@@ -114,6 +120,7 @@ final class ZipWriter implements Closeable {
         h.putShort((short) 0x4246).putShort((short) pad).put(new byte[pad]);
         h.flip();
         while (h.hasRemaining()) pos += ch.write(h, pos);
+        lastDataStart = pos;
         return local;
     }
 

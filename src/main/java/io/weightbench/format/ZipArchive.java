@@ -26,7 +26,8 @@ import java.util.zip.Inflater;
 public final class ZipArchive {
 
     /** One entry of the central directory. */
-    public record Entry(String name, int method, long compressedSize, long size, long localHeaderOffset) {}
+    /** A central directory record; {@code crc32} as recorded there (not checked against the data). */
+    public record Entry(String name, int method, long compressedSize, long size, long localHeaderOffset, long crc32) {}
 
     static final int MAX_ENTRIES = 1_000_000;
 
@@ -97,6 +98,7 @@ public final class ZipArchive {
                 throw new FormatException("zip central directory is corrupt at entry " + i);
             }
             int method = b.getShort(p + 10) & 0xffff;
+            long crc32 = b.getInt(p + 16) & 0xffffffffL;
             long csize = b.getInt(p + 20) & 0xffffffffL;
             long usize = b.getInt(p + 24) & 0xffffffffL;
             int nameLen = b.getShort(p + 28) & 0xffff;
@@ -124,7 +126,7 @@ public final class ZipArchive {
             if (local < 0 || csize < 0 || usize < 0 || local + 30 > size) {
                 throw new FormatException("zip entry " + name + " has a local header offset outside the file");
             }
-            entries.put(name, new Entry(name, method, csize, usize, local));
+            entries.put(name, new Entry(name, method, csize, usize, local, crc32));
             p += 46 + nameLen + extraLen + commentLen;
         }
         return new ZipArchive(path, file, Collections.unmodifiableMap(entries));
@@ -155,7 +157,7 @@ public final class ZipArchive {
     }
 
     /** Where an entry's data starts, from its local header; checked against the file. */
-    long dataStart(Entry e) throws IOException {
+    public long dataStart(Entry e) throws IOException {
         byte[] local = new byte[30];
         file.readDirect(e.localHeaderOffset(), local, 0, 30);
         ByteBuffer l = ByteBuffer.wrap(local).order(ByteOrder.LITTLE_ENDIAN);
@@ -194,6 +196,8 @@ public final class ZipArchive {
         }
 
         @Override public boolean kernelCopies() { return file.kernelCopies(); }
+
+        @Override public java.util.OptionalLong crc32() { return java.util.OptionalLong.of(entry.crc32()); }
 
         @Override public void transferTo(long position, long count, java.nio.channels.FileChannel target) throws IOException {
             if (position < 0 || count < 0 || position + count > entry.size()) {

@@ -21,6 +21,12 @@ public interface ByteSource {
         dst.put(tmp);
     }
 
+    /**
+     * The CRC-32 of all of these bytes as the file's format records it (a stored zip entry's), if
+     * it does: what they should be, not a check that they are.
+     */
+    default java.util.OptionalLong crc32() { return java.util.OptionalLong.empty(); }
+
     /** Whether {@link #transferTo} copies inside the kernel (the bytes are a region of a file) rather than through a buffer. */
     default boolean kernelCopies() { return false; }
 

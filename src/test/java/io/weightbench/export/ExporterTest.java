@@ -97,6 +97,50 @@ class ExporterTest {
         }
     }
 
+    /**
+     * A storage copied whole from an input torch zip is checked against the CRC-32 the input's zip
+     * directory records (its bytes are never read by this process): an input whose data no longer
+     * matches that CRC is refused, with nothing left behind.
+     */
+    @Test
+    void anInputStorageThatDoesNotMatchItsRecordedCrcFailsTheExport(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.pt");
+        Files.copy(TestFiles.fixtures().resolve("dtypes_zip.pt"), in);
+        try (io.weightbench.tensor.MappedFile f = new io.weightbench.tensor.MappedFile(in)) {
+            io.weightbench.format.ZipArchive zip = io.weightbench.format.ZipArchive.open(in, f);
+            io.weightbench.format.ZipArchive.Entry e = zip.entries().values().stream()
+                    .filter(x -> x.name().contains("/data/") && x.size() > 8).findFirst().orElseThrow();
+            long at = zip.dataStart(e) + 3;
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(in, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                ByteBufferHolder.flip(ch, at);
+            }
+        }
+        Path out = dir.resolve("out.pth");
+        try (Checkpoint c = Formats.standard().open(in)) {
+            assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), out)).hasMessageContaining("reads back differently")
+                    .hasMessageContaining("CRC-32 its own zip directory records");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("in.pt");
+        }
+        // the untouched input exports fine
+        Path clean = dir.resolve("clean.pth");
+        try (Checkpoint c = Formats.standard().open(TestFiles.fixtures().resolve("dtypes_zip.pt"))) {
+            Exporter.export(c, RuleSet.empty(), clean);
+        }
+        assertThat(clean).exists();
+    }
+
+    private static final class ByteBufferHolder {
+        static void flip(java.nio.channels.FileChannel ch, long at) throws java.io.IOException {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x5a));
+            b.rewind();
+            ch.write(b, at);
+        }
+    }
+
     @Test
     void neverOverwritesItsInputAndLeavesNoPartialFile(@TempDir Path dir) throws Exception {
         Path in = dir.resolve("in.pth");
