@@ -40,10 +40,11 @@ import java.util.zip.CRC32;
 /**
  * Writes a fixed checkpoint: the rules applied to the weights entry's keys, everything else kept.
  * Streamed (bounded memory; tensors stored as plain regions of the input are copied by the
- * kernel), written to a temporary file beside the output, forced to disk and meanwhile re-read and
- * checked tensor by tensor (a CRC-32 of each tensor's bytes, computed from the source as they are
- * written and again as they are read back: hardware-accelerated, so verification costs little more
- * than the re-read), and only then renamed into place. Never overwrites its input.
+ * kernel), written to a temporary file beside the output and checked: every storage's bytes are read
+ * back from the file as soon as they are in it and their CRC-32 compared with the source's (computed
+ * from the source, or as the input's zip directory records it), and at the end the file is opened
+ * anew to check that each storage sits where it was written; forced to disk (from the start, in
+ * steps, and finally) and only then renamed into place. Never overwrites its input.
  */
 public final class Exporter {
 
@@ -109,8 +110,7 @@ public final class Exporter {
         Path tmp = Files.createTempFile(dir, "." + output.getFileName() + ".", ".partial");
         Files.delete(tmp); // the writers create it anew (CREATE_NEW)
         List<String> warnings = new ArrayList<>();
-        Map<String, String> hashes = null;
-        Map<String, Region> regions = null;
+        Map<String, Region> regions;
         int total;
         try {
             if (target == Target.SAFETENSORS) {
@@ -119,7 +119,7 @@ public final class Exporter {
                             + (c.weightsEntry().isEmpty() ? "top level" : c.weightsEntry()) + ") is written; "
                             + (c.tensors().size() - weights.size()) + " other tensors and all non-tensor entries are left out");
                 }
-                hashes = writeSafetensors(tmp, fixed, rules, progress);
+                regions = writeSafetensors(tmp, fixed, rules, progress);
                 total = fixed.size();
             } else {
                 Object root = weightsOnly ? stateDict(fixed) : replaceWeights(c, fixed, warnings);
@@ -133,8 +133,7 @@ public final class Exporter {
                 for (PickleWriter.StorageRecord r : pw.storages()) written += r.tensor().nbytes();
                 progress.addTotal(2 * (written - bytes));
             }
-            if (regions != null) syncAndCheck(tmp, topFolder(output), regions, progress);
-            else syncAndVerify(tmp, target, hashes, progress);
+            syncAndCheck(tmp, target, regions, progress);
             try {
                 Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -205,8 +204,7 @@ public final class Exporter {
                 Files.delete(tmp);
                 temps.add(tmp);
                 finals.add(fin);
-                Map<String, String> hashes = writeSafetensors(tmp, shards.get(i), rules, progress);
-                syncAndVerify(tmp, Target.SAFETENSORS, hashes, progress);
+                syncAndCheck(tmp, Target.SAFETENSORS, writeSafetensors(tmp, shards.get(i), rules, progress), progress);
                 for (Map.Entry<String, TensorEntry> e : shards.get(i).entrySet()) {
                     weightMap.put(e.getKey(), fin.getFileName().toString());
                     total += e.getValue().data().nbytes();
@@ -338,8 +336,7 @@ public final class Exporter {
                 TensorData t = r.tensor();
                 Future<Long> expected;
                 if (CanonicalBytes.kernelCopies(t)) {
-                    java.util.OptionalLong recorded = recordedCrc(t);
-                    expected = recorded.isPresent() ? CompletableFuture.completedFuture(recorded.getAsLong()) : checksums.of(t);
+                    expected = checksums.expected(t);
                     zip.addCopy(name, t, expected);
                 } else {
                     long crc = zip.add(name, t.nbytes(), sink -> CanonicalBytes.streamBuffers(t, sink::write));
@@ -364,34 +361,37 @@ public final class Exporter {
     }
 
     /**
-     * Forces the torch zip to disk while checking it: read anew (zip directory and data.pkl), every
-     * storage must sit where it was written with the CRC-32 of its source, and the bytes read back
-     * there must have that CRC-32.
+     * Forces the written file to disk while checking it: read anew (torch zip: zip directory and
+     * data.pkl; safetensors: header), every storage (torch zip) or tensor (safetensors) must be
+     * the one written, where it was written, with the CRC-32 of its source in the zip directory and
+     * in the bytes read back there.
      */
-    private static void syncAndCheck(Path tmp, String top, Map<String, Region> regions, Progress progress) throws IOException {
+    private static void syncAndCheck(Path tmp, Target target, Map<String, Region> regions, Progress progress) throws IOException {
         try (Checksums background = new Checksums(); FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             Future<Void> sync = background.run(() -> {
                 ch.force(true);
                 return null;
             });
-            try (io.weightbench.tensor.MappedFile file = new io.weightbench.tensor.MappedFile(tmp);
-                 Checkpoint back = Formats.standard().open(tmp)) {
-                io.weightbench.format.ZipArchive zip = io.weightbench.format.ZipArchive.open(tmp, file);
-                java.util.Set<String> storages = new java.util.HashSet<>();
-                for (TensorEntry t : back.tensors()) storages.add(t.data().storage().key());
-                if (!storages.equals(regions.keySet())) {
-                    throw new IOException("verification failed: wrote storages " + abbreviate(regions.keySet()) + " but read back " + abbreviate(storages));
+            try (Checkpoint back = Formats.standard().open(tmp)) {
+                Map<String, io.weightbench.tensor.ByteSource> read = new LinkedHashMap<>();
+                for (TensorEntry t : back.tensors()) {
+                    read.put(target == Target.SAFETENSORS ? t.key() : t.data().storage().key(), t.data().storage().bytes());
+                }
+                if (!read.keySet().equals(regions.keySet())) {
+                    throw new IOException("verification failed: wrote " + abbreviate(regions.keySet()) + " but read back " + abbreviate(read.keySet()));
                 }
                 for (Map.Entry<String, Region> e : regions.entrySet()) {
                     Region r = e.getValue();
-                    io.weightbench.format.ZipArchive.Entry z = zip.entries().get(top + "/data/" + e.getKey());
+                    io.weightbench.tensor.ByteSource b = read.get(e.getKey());
                     long expected = Checksums.await(r.expected(), e.getKey());
-                    if (z == null || z.method() != 0 || z.size() != r.size() || zip.dataStart(z) != r.start() || z.crc32() != expected) {
-                        throw new IOException("verification failed: storage " + e.getKey() + " is not where it was written");
+                    java.util.OptionalLong at = b.fileOffset();
+                    java.util.OptionalLong recorded = b.crc32();
+                    if (at.isEmpty() || at.getAsLong() != r.start() || b.size() != r.size() || (recorded.isPresent() && recorded.getAsLong() != expected)) {
+                        throw new IOException("verification failed: " + e.getKey() + " is not where it was written");
                     }
                     if (Checksums.await(r.readBack(), e.getKey()) != expected) {
-                        throw new IOException("verification failed: storage " + e.getKey() + " reads back differently"
-                                + " (if it was copied whole from a zip entry of the input, the input's data may not match the CRC-32 its own zip directory records)");
+                        throw new IOException("verification failed: " + e.getKey() + " reads back differently (if it was copied whole"
+                                + " from a zip entry of the input, the input's data may not match the CRC-32 its own zip directory records)");
                     }
                     progress.worked(r.size());
                 }
@@ -419,6 +419,16 @@ public final class Exporter {
             return pool.submit(() -> crc32(t));
         }
 
+        /**
+         * The CRC-32 a kernel-copied tensor must have in the output: as the input's zip directory
+         * records it when the tensor is a whole stored entry (never read here), otherwise computed
+         * from the source on this thread.
+         */
+        Future<Long> expected(TensorData t) {
+            java.util.OptionalLong recorded = recordedCrc(t);
+            return recorded.isPresent() ? CompletableFuture.completedFuture(recorded.getAsLong()) : of(t);
+        }
+
         /** The CRC-32 of {@code size} bytes of a file at {@code start}, read back through the channel. */
         Future<Long> region(FileChannel ch, long start, long size) {
             return pool.submit(() -> {
@@ -439,12 +449,6 @@ public final class Exporter {
 
         <T> Future<T> run(Callable<T> task) {
             return pool.submit(task);
-        }
-
-        static Map<String, String> hex(Map<String, Future<Long>> crcs) throws IOException {
-            Map<String, String> out = new LinkedHashMap<>();
-            for (Map.Entry<String, Future<Long>> e : crcs.entrySet()) out.put(e.getKey(), Long.toHexString(await(e.getValue(), e.getKey())));
-            return out;
         }
 
         static <T> T await(Future<T> f, String what) throws IOException {
@@ -474,7 +478,7 @@ public final class Exporter {
         return clean.isEmpty() ? "archive" : clean;
     }
 
-    private static Map<String, String> writeSafetensors(Path tmp, Map<String, TensorEntry> fixed, RuleSet rules, Progress progress) throws IOException {
+    private static Map<String, Region> writeSafetensors(Path tmp, Map<String, TensorEntry> fixed, RuleSet rules, Progress progress) throws IOException {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         long offset = 0;
         try (JsonGenerator g = new JsonFactory().createGenerator(header)) {
@@ -503,9 +507,10 @@ public final class Exporter {
         }
         byte[] h = header.toByteArray();
         int pad = (8 - h.length % 8) % 8;
-        Map<String, Future<Long>> crcs = new LinkedHashMap<>();
+        Map<String, Region> regions = new LinkedHashMap<>();
         try (Checksums checksums = new Checksums();
-             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+             BackgroundSync sync = new BackgroundSync(ch)) {
             ByteBuffer start = ByteBuffer.allocate(8 + h.length + pad).order(ByteOrder.LITTLE_ENDIAN);
             start.putLong(h.length + pad).put(h);
             for (int i = 0; i < pad; i++) start.put((byte) ' ');
@@ -513,8 +518,10 @@ public final class Exporter {
             while (start.hasRemaining()) ch.write(start);
             for (Map.Entry<String, TensorEntry> e : fixed.entrySet()) {
                 TensorData t = e.getValue().data();
+                long at = ch.position();
+                Future<Long> expected;
                 if (CanonicalBytes.kernelCopies(t)) {
-                    crcs.put(e.getKey(), checksums.of(t));
+                    expected = checksums.expected(t);
                     CanonicalBytes.transferTo(t, ch);
                 } else {
                     CRC32 crc = new CRC32();
@@ -522,54 +529,20 @@ public final class Exporter {
                         crc.update(b.duplicate());
                         while (b.hasRemaining()) ch.write(b);
                     });
-                    crcs.put(e.getKey(), CompletableFuture.completedFuture(crc.getValue()));
+                    expected = CompletableFuture.completedFuture(crc.getValue());
                 }
+                if (ch.position() - at != t.nbytes()) throw new IOException("tensor " + e.getKey() + ": wrote " + (ch.position() - at) + " bytes, expected " + t.nbytes());
+                regions.put(e.getKey(), new Region(at, t.nbytes(), expected, checksums.region(ch, at, t.nbytes())));
+                sync.written(t.nbytes());
                 progress.worked(t.nbytes());
             }
-            return Checksums.hex(crcs);
+            for (Map.Entry<String, Region> e : regions.entrySet()) Checksums.await(e.getValue().readBack(), "reading back " + e.getKey());
+            return regions;
         }
     }
 
-    /**
-     * Forces the written file to disk while re-reading and checking it (both wait on different
-     * things: the disk, and the page cache and CPU).
-     */
-    private static void syncAndVerify(Path tmp, Target target, Map<String, String> hashes, Progress progress) throws IOException {
-        try (Checksums background = new Checksums(); FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            Future<Void> sync = background.run(() -> {
-                ch.force(true);
-                return null;
-            });
-            verify(tmp, target, hashes, progress);
-            Checksums.await(sync, "writing " + tmp + " to disk");
-        }
-    }
 
-    /** Re-reads the written file and checks every tensor's canonical hash against what was written. */
-    private static void verify(Path tmp, Target target, Map<String, String> hashes, Progress progress) throws IOException {
-        try (Checkpoint back = Formats.standard().open(tmp)) {
-            Map<String, TensorData> read = new LinkedHashMap<>();
-            if (target == Target.SAFETENSORS) {
-                for (TensorEntry t : back.tensors()) read.put(t.key(), t.data());
-            } else {
-                for (TensorEntry t : back.tensors()) read.put(t.data().storage().key(), t.data());
-            }
-            if (read.size() != hashes.size()) {
-                throw new IOException("verification failed: wrote " + hashes.size() + " tensors but read back " + read.size());
-            }
-            for (Map.Entry<String, String> e : hashes.entrySet()) {
-                TensorData t = read.get(e.getKey());
-                if (t == null || !crc32Hex(t).equals(e.getValue())) {
-                    throw new IOException("verification failed: tensor " + e.getKey() + " reads back differently");
-                }
-                progress.worked(t.nbytes());
-            }
-        }
-    }
 
-    private static String crc32Hex(TensorData t) throws IOException {
-        return Long.toHexString(crc32(t));
-    }
 
     private static long crc32(TensorData t) throws IOException {
         CRC32 crc = new CRC32();

@@ -199,6 +199,11 @@ public final class ZipArchive {
 
         @Override public java.util.OptionalLong crc32() { return java.util.OptionalLong.of(entry.crc32()); }
 
+        @Override public java.util.OptionalLong fileOffset() throws IOException {
+            if (start < 0) start = dataStart(entry);
+            return java.util.OptionalLong.of(start);
+        }
+
         @Override public void transferTo(long position, long count, java.nio.channels.FileChannel target) throws IOException {
             if (position < 0 || count < 0 || position + count > entry.size()) {
                 throw new IOException("copy of " + count + " bytes at " + position + " lies outside zip entry " + entry.name());

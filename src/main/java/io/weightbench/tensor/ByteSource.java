@@ -27,6 +27,9 @@ public interface ByteSource {
      */
     default java.util.OptionalLong crc32() { return java.util.OptionalLong.empty(); }
 
+    /** Where these bytes start in their file, when they are a plain region of one (not inflated, not in memory). */
+    default java.util.OptionalLong fileOffset() throws IOException { return java.util.OptionalLong.empty(); }
+
     /** Whether {@link #transferTo} copies inside the kernel (the bytes are a region of a file) rather than through a buffer. */
     default boolean kernelCopies() { return false; }
 
@@ -73,6 +76,11 @@ public interface ByteSource {
             }
 
             @Override public boolean kernelCopies() { return parent.kernelCopies(); }
+
+            @Override public java.util.OptionalLong fileOffset() throws IOException {
+                java.util.OptionalLong p = parent.fileOffset();
+                return p.isPresent() ? java.util.OptionalLong.of(p.getAsLong() + offset) : p;
+            }
 
             @Override public void transferTo(long position, long count, java.nio.channels.FileChannel target) throws IOException {
                 if (position < 0 || count < 0 || position + count > length) {

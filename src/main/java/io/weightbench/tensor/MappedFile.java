@@ -104,6 +104,9 @@ public final class MappedFile implements ByteSource, Closeable {
     public boolean kernelCopies() { return true; }
 
     @Override
+    public java.util.OptionalLong fileOffset() { return java.util.OptionalLong.of(0); }
+
+    @Override
     public void transferTo(long position, long count, FileChannel target) throws IOException {
         if (position < 0 || count < 0 || position + count > size) {
             throw new IOException(path + ": copy of " + count + " bytes at offset " + position + " lies outside the file (" + size + " bytes)");

@@ -119,6 +119,8 @@ class ExporterTest {
         try (Checkpoint c = Formats.standard().open(in)) {
             assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), out)).hasMessageContaining("reads back differently")
                     .hasMessageContaining("CRC-32 its own zip directory records");
+            RuleSet floats = new RuleSet(List.of(new Rule.KeepOnly("^[^c].*")));
+            assertThatThrownBy(() -> Exporter.export(c, floats, dir.resolve("out.safetensors"))).hasMessageContaining("reads back differently");
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("in.pt");
