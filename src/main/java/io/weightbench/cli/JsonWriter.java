@@ -4,9 +4,11 @@ import java.io.PrintWriter;
 
 /**
  * Compact JSON straight to a writer, for listings of thousands of tensors printed by a short-lived
- * JVM (where a general JSON library's warm-up costs more than the writing). Strings are escaped as
- * RFC 8259 requires: quote, backslash and control characters; everything else is written as is
- * (the writer encodes UTF-8). Doubles as {@link Double#toString}, which is valid JSON for finite values.
+ * JVM (where a general JSON library's warm-up costs more than the writing). ASCII only, as Python's
+ * {@code json.dumps} writes by default: quote, backslash and control characters escaped as RFC 8259
+ * requires, and every non-ASCII character as a backslash-u escape of four hex digits (UTF-16, so a
+ * character beyond the BMP as its surrogate pair); so the text goes to standard output as bytes, without an
+ * encoder. Doubles as {@link Double#toString}, which is valid JSON for finite values.
  */
 final class JsonWriter {
 
@@ -96,27 +98,49 @@ final class JsonWriter {
     }
 
     void flush() {
-        out.append(buf);
+        if (out instanceof WeightbenchCommand.Stdout stdout) {
+            stdout.writeAscii(buf);
+        } else {
+            out.append(buf);
+            out.flush();
+        }
         buf.setLength(0);
-        out.flush();
     }
 
     private void quote(String s) {
         buf.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> buf.append("\\\"");
-                case '\\' -> buf.append("\\\\");
-                case '\n' -> buf.append("\\n");
-                case '\r' -> buf.append("\\r");
-                case '\t' -> buf.append("\\t");
-                default -> {
-                    if (c < 0x20) buf.append(String.format("\\u%04x", (int) c));
-                    else buf.append(c);
+        int n = s.length();
+        int plain = 0;
+        while (plain < n) {
+            char c = s.charAt(plain);
+            if (c < 0x20 || c == '"' || c == '\\' || c > 0x7e) break;
+            plain++;
+        }
+        if (plain == n) {
+            buf.append(s);
+        } else {
+            buf.append(s, 0, plain);
+            for (int i = plain; i < n; i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> buf.append("\\\"");
+                    case '\\' -> buf.append("\\\\");
+                    case '\n' -> buf.append("\\n");
+                    case '\r' -> buf.append("\\r");
+                    case '\t' -> buf.append("\\t");
+                    default -> {
+                        if (c < 0x20 || c > 0x7e) {
+                            buf.append("\\u");
+                            for (int shift = 12; shift >= 0; shift -= 4) buf.append(HEX[(c >> shift) & 0xf]);
+                        } else {
+                            buf.append(c);
+                        }
+                    }
                 }
             }
         }
         buf.append('"');
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 }

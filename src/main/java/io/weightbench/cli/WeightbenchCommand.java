@@ -24,7 +24,31 @@ public final class WeightbenchCommand implements Runnable {
     }
 
     public static int run(String... args) {
-        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        return run(new Stdout(System.out), new PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * The process's standard output as a writer that also lets ASCII-only text be written as bytes
+     * (the JSON listings), skipping a char-by-char encoding that a short run would interpret.
+     */
+    static final class Stdout extends PrintWriter {
+        private final java.io.OutputStream bytes;
+
+        Stdout(java.io.OutputStream bytes) {
+            super(bytes, true);
+            this.bytes = bytes;
+        }
+
+        /** Writes text that holds only ASCII characters, after everything written before it. */
+        void writeAscii(CharSequence ascii) {
+            flush();
+            try {
+                bytes.write(ascii.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                bytes.flush();
+            } catch (java.io.IOException e) {
+                setError();
+            }
+        }
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {

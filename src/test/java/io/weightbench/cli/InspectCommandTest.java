@@ -86,6 +86,7 @@ class InspectCommandTest {
         Files.write(f, b.array());
         Result r = run("inspect", "--json", "--stats", f.toString());
         assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().chars().allMatch(ch -> ch < 0x80)).as("ASCII only, the rest escaped: " + r.out()).isTrue();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("tensors").get(0).get("key").asText()).isEqualTo(key);
         assertThat(j.get("tensors").get(0).get("stats").get("max").asDouble()).isZero();
