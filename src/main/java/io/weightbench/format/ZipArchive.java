@@ -90,21 +90,20 @@ public final class ZipArchive {
         if (cdSize > 512L * 1024 * 1024) throw new FormatException("zip central directory of " + cdSize + " bytes is too large");
         byte[] cd = new byte[(int) cdSize];
         file.read(cdOffset, cd, 0, cd.length);
-        ByteBuffer b = ByteBuffer.wrap(cd).order(ByteOrder.LITTLE_ENDIAN);
-        Map<String, Entry> entries = new LinkedHashMap<>();
+        Map<String, Entry> entries = new LinkedHashMap<>((int) Math.min(entryCount * 2, 1 << 20));
         int p = 0;
         for (long i = 0; i < entryCount; i++) {
-            if (p + 46 > cd.length || b.getInt(p) != 0x02014b50) {
+            if (p + 46 > cd.length || i32(cd, p) != 0x02014b50) {
                 throw new FormatException("zip central directory is corrupt at entry " + i);
             }
-            int method = b.getShort(p + 10) & 0xffff;
-            long crc32 = b.getInt(p + 16) & 0xffffffffL;
-            long csize = b.getInt(p + 20) & 0xffffffffL;
-            long usize = b.getInt(p + 24) & 0xffffffffL;
-            int nameLen = b.getShort(p + 28) & 0xffff;
-            int extraLen = b.getShort(p + 30) & 0xffff;
-            int commentLen = b.getShort(p + 32) & 0xffff;
-            long local = b.getInt(p + 42) & 0xffffffffL;
+            int method = u16(cd, p + 10);
+            long crc32 = i32(cd, p + 16) & 0xffffffffL;
+            long csize = i32(cd, p + 20) & 0xffffffffL;
+            long usize = i32(cd, p + 24) & 0xffffffffL;
+            int nameLen = u16(cd, p + 28);
+            int extraLen = u16(cd, p + 30);
+            int commentLen = u16(cd, p + 32);
+            long local = i32(cd, p + 42) & 0xffffffffL;
             if (p + 46 + nameLen + extraLen + commentLen > cd.length) {
                 throw new FormatException("zip central directory is corrupt at entry " + i);
             }
@@ -113,13 +112,14 @@ public final class ZipArchive {
             int x = p + 46 + nameLen;
             int xEnd = x + extraLen;
             while (x + 4 <= xEnd) {
-                int id = b.getShort(x) & 0xffff;
-                int len = b.getShort(x + 2) & 0xffff;
+                int id = u16(cd, x);
+                int len = u16(cd, x + 2);
+                if (x + 4 + len > xEnd) throw new FormatException("zip entry " + name + " has an extra field running past its record");
                 if (id == 0x0001) {
                     int q = x + 4;
-                    if (usize == 0xffffffffL && q + 8 <= x + 4 + len) { usize = b.getLong(q); q += 8; }
-                    if (csize == 0xffffffffL && q + 8 <= x + 4 + len) { csize = b.getLong(q); q += 8; }
-                    if (local == 0xffffffffL && q + 8 <= x + 4 + len) { local = b.getLong(q); }
+                    if (usize == 0xffffffffL && q + 8 <= x + 4 + len) { usize = i64(cd, q); q += 8; }
+                    if (csize == 0xffffffffL && q + 8 <= x + 4 + len) { csize = i64(cd, q); q += 8; }
+                    if (local == 0xffffffffL && q + 8 <= x + 4 + len) { local = i64(cd, q); }
                 }
                 x += 4 + len;
             }
@@ -130,6 +130,19 @@ public final class ZipArchive {
             p += 46 + nameLen + extraLen + commentLen;
         }
         return new ZipArchive(path, file, Collections.unmodifiableMap(entries));
+    }
+
+    /** Little-endian fields of the central directory, read straight from its bytes (cheap before the JIT has compiled anything). */
+    private static int u16(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8;
+    }
+
+    private static int i32(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | b[i + 3] << 24;
+    }
+
+    private static long i64(byte[] b, int i) {
+        return (i32(b, i) & 0xffffffffL) | (long) i32(b, i + 4) << 32;
     }
 
     public Path path() { return path; }

@@ -581,9 +581,23 @@ public final class PickleMachine {
             src.read(pos, buf, 0, bufLen);
         }
 
-        int u16() throws IOException { return u8() | (u8() << 8); }
+        int u16() throws IOException {
+            int i = (int) (pos - bufStart);
+            if (i >= 0 && i + 2 <= bufLen) {
+                pos += 2;
+                return (buf[i] & 0xff) | (buf[i + 1] & 0xff) << 8;
+            }
+            return u8() | (u8() << 8);
+        }
 
-        int i32() throws IOException { return u8() | (u8() << 8) | (u8() << 16) | (u8() << 24); }
+        int i32() throws IOException {
+            int i = (int) (pos - bufStart);
+            if (i >= 0 && i + 4 <= bufLen) { // one call, not four: memo indices and ints are most of a torch pickle
+                pos += 4;
+                return (buf[i] & 0xff) | (buf[i + 1] & 0xff) << 8 | (buf[i + 2] & 0xff) << 16 | buf[i + 3] << 24;
+            }
+            return u8() | (u8() << 8) | (u8() << 16) | (u8() << 24);
+        }
 
         long u32() throws IOException { return i32() & 0xffffffffL; }
 
