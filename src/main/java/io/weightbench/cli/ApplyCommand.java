@@ -38,9 +38,30 @@ public final class ApplyCommand extends CheckpointCommand {
 
     @Override
     public Integer call() throws IOException {
-        RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
+        // The rules are parsed on another thread while the checkpoint opens: in a fresh JVM the JSON
+        // library's start-up costs about as much as opening a large checkpoint. A bad rules file is
+        // still the error reported when both inputs are bad.
+        java.util.concurrent.FutureTask<RuleSet> parsing = new java.util.concurrent.FutureTask<>(
+                () -> rules == null ? RuleSet.empty() : RuleSet.read(rules));
+        Thread parser = new Thread(parsing, "weightbench-rules");
+        parser.setDaemon(true);
+        parser.start();
+        Checkpoint opened;
+        try {
+            opened = checkpointOptions.open(checkpoint);
+        } catch (IOException | RuntimeException e) {
+            rulesOf(parsing);
+            throw e;
+        }
+        RuleSet ruleSet;
+        try {
+            ruleSet = rulesOf(parsing);
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
         Exporter.Result r;
-        try (Checkpoint c = checkpointOptions.open(checkpoint)) {
+        try (Checkpoint c = opened) {
             long shard;
             try {
                 shard = shardSize == null ? 0 : Exporter.parseSize(shardSize);
@@ -55,5 +76,19 @@ public final class ApplyCommand extends CheckpointCommand {
         for (String w : r.warnings()) out.println("warning: " + w);
         out.flush();
         return WeightbenchCommand.OK;
+    }
+
+    /** The parsed rules, or the error parsing them raised. */
+    private static RuleSet rulesOf(java.util.concurrent.FutureTask<RuleSet> parsing) throws IOException {
+        try {
+            return parsing.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading the rules");
+        }
     }
 }

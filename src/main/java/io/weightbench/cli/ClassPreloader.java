@@ -14,15 +14,15 @@ import java.util.jar.JarFile;
 
 /**
  * Loads every class the command line can need (Weightbench's own but the GUI's, picocli's and
- * jackson-core's), then lists three tiny bundled checkpoints (torch zip, legacy, safetensors) the
- * way {@code inspect --json} does, so that a class-data-sharing archive dumped at the exit of this
+ * Jackson's), then lists three tiny bundled checkpoints (torch zip, legacy, safetensors) the
+ * way {@code inspect --json} does and reads a rules file, so that a class-data-sharing archive dumped at the exit of this
  * run ({@code bin/weightbench} does that once) covers every format and also holds the lambda and
  * string-concatenation classes those paths create at first use — not just what the first command
  * happened to open.
  */
 public final class ClassPreloader {
 
-    static final List<String> PREFIXES = List.of("io/weightbench/", "picocli/", "com/fasterxml/jackson/core/");
+    static final List<String> PREFIXES = List.of("io/weightbench/", "picocli/", "com/fasterxml/jackson/core/", "com/fasterxml/jackson/databind/");
 
     static final List<String> WARM_UP = List.of("dataparallel.pth", "protocol4_legacy.pt", "model.safetensors");
 
@@ -43,6 +43,14 @@ public final class ClassPreloader {
                 if (WeightbenchCommand.run(sink, sink, "inspect", "--json", f.toString()) == WeightbenchCommand.OK) listed++;
                 WeightbenchCommand.run(sink, sink, "inspect", f.toString());
                 Files.delete(f);
+            }
+            // a rules file read (apply, compare, diff): the JSON library's classes and their start-up
+            Path rules = dir.resolve("rules.json");
+            Files.writeString(rules, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"strip_prefix\", \"prefix\": \"module.\"}]}");
+            try {
+                io.weightbench.rules.RuleSet.read(rules);
+            } finally {
+                Files.delete(rules);
             }
         } finally {
             Files.deleteIfExists(dir);
