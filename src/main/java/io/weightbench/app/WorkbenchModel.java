@@ -149,17 +149,18 @@ final class WorkbenchModel {
     }
 
     void undo() {
-        if (undo.isEmpty()) return;
-        redo.push(List.copyOf(rules));
-        rules.setAll(undo.pop());
-        history();
-        recompute();
+        travel(undo, redo);
     }
 
     void redo() {
-        if (redo.isEmpty()) return;
-        undo.push(List.copyOf(rules));
-        rules.setAll(redo.pop());
+        travel(redo, undo);
+    }
+
+    /** Back to the rules on top of {@code from}, the current ones kept on {@code to}. */
+    private void travel(Deque<List<RuleRow>> from, Deque<List<RuleRow>> to) {
+        if (from.isEmpty()) return;
+        to.push(List.copyOf(rules));
+        rules.setAll(from.pop());
         history();
         recompute();
     }

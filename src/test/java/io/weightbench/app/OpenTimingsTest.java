@@ -25,9 +25,7 @@ class OpenTimingsTest {
 
     @Start
     void start(Stage stage) {
-        Theme.apply(false);
-        w = new WorkbenchWindow(stage);
-        stage.show();
+        w = Workbenches.show(stage);
     }
 
     @Test

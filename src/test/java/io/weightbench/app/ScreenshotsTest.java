@@ -26,9 +26,7 @@ class ScreenshotsTest {
 
     @Start
     void start(Stage stage) {
-        Theme.apply(false);
-        w = new WorkbenchWindow(stage);
-        stage.show();
+        w = Workbenches.show(stage);
     }
 
     @Test

@@ -35,10 +35,7 @@ class WorkbenchTest {
 
     @Start
     void start(Stage stage) {
-        Theme.apply(false);
-        w = new WorkbenchWindow(stage);
-        stage.show();
-        stage.requestFocus();
+        w = Workbenches.show(stage);
     }
 
     private void openBoth(FxRobot robot) throws Exception {
