@@ -27,13 +27,17 @@ final class PickleOpener {
                                  Map<String, String> metadata, List<String> warnings, List<Closeable> resources) {
         List<String> w = new ArrayList<>(warnings);
         TreeSet<String> types = vm.placeholderTypes();
-        List<String> dangerous = types.stream().filter(PickleOpener::isDangerous).toList();
+        List<String> dangerous = new ArrayList<>();
+        List<String> uninterpretedTensors = new ArrayList<>();
+        for (String type : types) {
+            if (isDangerous(type)) dangerous.add(type);
+            if (TorchPickle.isUninterpretedTensor(type)) uninterpretedTensors.add(type);
+        }
         if (!dangerous.isEmpty()) {
             w.add("the pickle calls " + String.join(", ", dangerous)
                     + ": it tries to run code when loaded with torch.load(weights_only=False). Weightbench never runs it;"
                     + " the calls are listed as inert objects");
         }
-        List<String> uninterpretedTensors = types.stream().filter(TorchPickle::isUninterpretedTensor).toList();
         if (!uninterpretedTensors.isEmpty()) {
             w.add("tensors built by " + String.join(", ", uninterpretedTensors) + " are not read and are listed as objects");
         }

@@ -63,15 +63,21 @@ final class TorchZipReader implements CheckpointReader {
             if (byteorder.get().equals("big")) order = ByteOrder.BIG_ENDIAN;
             else if (!byteorder.get().equals("little")) throw new FormatException("byteorder record says '" + byteorder.get() + "'");
         }
-        text(zip, top + "version").or(() -> textQuiet(zip, top + ".data/version")).ifPresent(v -> meta.put("archive_version", v));
-        text(zip, top + ".format_version").ifPresent(v -> meta.put("format_version", v));
-        text(zip, top + ".storage_alignment").ifPresent(v -> meta.put("storage_alignment", v));
-        text(zip, top + ".data/serialization_id").ifPresent(v -> meta.put("serialization_id", v));
+        // plain calls, no lambdas or streams: a listing's first run of each costs a cold JVM a millisecond or more
+        String version = text(zip, top + "version").orElse(null);
+        if (version == null) version = textQuiet(zip, top + ".data/version").orElse(null);
+        putIfPresent(meta, "archive_version", version);
+        putIfPresent(meta, "format_version", text(zip, top + ".format_version").orElse(null));
+        putIfPresent(meta, "storage_alignment", text(zip, top + ".storage_alignment").orElse(null));
+        putIfPresent(meta, "serialization_id", text(zip, top + ".data/serialization_id").orElse(null));
         meta.put("archive_folder", top.isEmpty() ? "" : top.substring(0, top.length() - 1));
 
         String code = top + "code/";
-        boolean torchscript = zip.entries().containsKey(top + "constants.pkl")
-                || zip.entries().keySet().stream().anyMatch(n -> n.startsWith(code));
+        boolean torchscript = zip.entries().containsKey(top + "constants.pkl");
+        for (String name : zip.entries().keySet()) {
+            if (torchscript) break;
+            torchscript = name.startsWith(code);
+        }
         String format = torchscript ? "torchscript" : "torch-zip";
         if (zip.entries().containsKey(top + "bytecode.pkl")) meta.put("mobile_bytecode", "yes (lite interpreter)");
 
@@ -99,6 +105,10 @@ final class TorchZipReader implements CheckpointReader {
         }
         List<Closeable> resources = List.of(probe.file());
         return PickleOpener.checkpoint(probe.path(), format, root, vm, meta, warnings, resources);
+    }
+
+    private static void putIfPresent(Map<String, String> meta, String key, String value) {
+        if (value != null) meta.put(key, value);
     }
 
     private static Optional<String> text(ZipArchive zip, String name) throws IOException {
