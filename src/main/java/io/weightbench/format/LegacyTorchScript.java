@@ -9,6 +9,7 @@ import io.weightbench.format.pickle.PickleMachine;
 import io.weightbench.format.pickle.PyDict;
 import io.weightbench.format.pickle.PyGlobal;
 import io.weightbench.format.pickle.PyTuple;
+import io.weightbench.format.pickle.Reconstructor;
 import io.weightbench.tensor.ByteSource;
 import io.weightbench.tensor.DType;
 import io.weightbench.tensor.Storage;
@@ -52,12 +53,13 @@ final class LegacyTorchScript {
                     throw new PickleException("attributes.pkl: unexpected persistent id");
                 }
 
-                @Override public Optional<Object> call(PyGlobal g, PyTuple args) throws PickleException {
-                    if (g.is("torch.jit._pickle.build_tensor_from_id") && args.size() == 1 && args.get(0) instanceof Long id) {
+                @Override public Reconstructor reconstructor(PyGlobal g) {
+                    if (!g.is("torch.jit._pickle.build_tensor_from_id")) return null;
+                    return args -> {
+                        if (args.size() != 1 || !(args.get(0) instanceof Long id)) return null;
                         if (id < 0 || id >= table.size()) throw new PickleException("attributes.pkl: tensor id " + id + " is not in the tensor table");
-                        return Optional.of(table.get(id.intValue()));
-                    }
-                    return Optional.empty();
+                        return table.get(id.intValue());
+                    };
                 }
             }, PickleMachine.Limits.DEFAULT);
             Object v = vm.load();

@@ -7,6 +7,7 @@ import io.weightbench.format.pickle.PyGlobal;
 import io.weightbench.format.pickle.PyList;
 import io.weightbench.format.pickle.PyTuple;
 import io.weightbench.format.pickle.PyValues;
+import io.weightbench.format.pickle.Reconstructor;
 import io.weightbench.tensor.DType;
 import io.weightbench.tensor.Quantization;
 import io.weightbench.tensor.Storage;
@@ -80,66 +81,44 @@ final class TorchPickle implements PickleHooks {
     }
 
     @Override
-    public Optional<Object> call(PyGlobal g, PyTuple a) throws PickleException {
-        switch (g.qualifiedName()) {
-            case "torch._utils._rebuild_tensor" -> {
-                return Optional.of(tensor(a, 4, null, false, Optional.empty()));
-            }
-            case "torch._utils._rebuild_tensor_v2" -> {
-                return Optional.of(tensor(a, 4, null, false, Optional.empty()));
-            }
-            case "torch._utils._rebuild_tensor_v3" -> {
-                DType dtype = a.size() > 6 ? dtypeOf(a.get(6)) : null;
-                return Optional.of(tensor(a, 4, dtype, false, Optional.empty()));
-            }
-            case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" -> {
-                if (a.size() >= 1 && a.get(0) instanceof TensorValue tv) return Optional.of(new TensorValue(tv.data(), true));
-                return Optional.empty();
-            }
-            case "torch._utils._rebuild_qtensor" -> {
-                return Optional.of(qtensor(a));
-            }
-            case "torch._tensor._rebuild_from_type_v2", "torch._tensor._rebuild_from_type" -> {
+    public Reconstructor reconstructor(PyGlobal g) {
+        return switch (g.qualifiedName()) {
+            case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" -> a -> tensor(a, 4, null, false, Optional.empty());
+            case "torch._utils._rebuild_tensor_v3" -> a -> tensor(a, 4, a.size() > 6 ? dtypeOf(a.get(6)) : null, false, Optional.empty());
+            case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" ->
+                    a -> a.size() >= 1 && a.get(0) instanceof TensorValue tv ? new TensorValue(tv.data(), true) : null;
+            case "torch._utils._rebuild_qtensor" -> this::qtensor;
+            case "torch._tensor._rebuild_from_type_v2", "torch._tensor._rebuild_from_type" -> a -> {
                 // (func, type, args, state): the tensor func rebuilds, viewed as `type` (e.g. Parameter)
                 if (a.size() >= 3 && a.get(0) instanceof PyGlobal func && a.get(2) instanceof PyTuple args) {
-                    Optional<Object> inner = call(func, args);
-                    if (inner.isPresent() && inner.get() instanceof TensorValue tv) {
+                    Reconstructor inner = reconstructor(func);
+                    if (inner != null && inner.call(args) instanceof TensorValue tv) {
                         boolean param = a.get(1) instanceof PyGlobal type && type.name().equals("Parameter");
-                        return Optional.of(new TensorValue(tv.data(), tv.parameter() || param));
+                        return new TensorValue(tv.data(), tv.parameter() || param);
                     }
                 }
-                return Optional.empty();
-            }
-            case "torch.Size" -> {
-                return Optional.of(a.size() > 0 && a.get(0) instanceof PyTuple t ? t : new PyTuple(List.of()));
-            }
-            case "torch.device" -> {
+                return null;
+            };
+            case "torch.Size" -> a -> a.size() > 0 && a.get(0) instanceof PyTuple t ? t : new PyTuple(List.of());
+            case "torch.device" -> a -> {
                 StringBuilder sb = new StringBuilder();
                 for (int i = 0; i < a.size(); i++) {
                     if (i > 0) sb.append(':');
                     sb.append(PyValues.describe(a.get(i)));
                 }
-                return Optional.of(sb.toString());
-            }
+                return sb.toString();
+            };
             case "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_doublelist",
-                 "torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensorlist" -> {
+                 "torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensorlist" -> a -> {
                 PyList l = new PyList();
                 if (a.size() > 0 && a.get(0) instanceof List<?> src) l.addAll(src);
-                return Optional.of(l);
-            }
-            case "torch.jit._pickle.restore_type_tag" -> {
-                return a.size() > 0 ? Optional.of(a.get(0)) : Optional.empty();
-            }
-            case "torch._utils._rebuild_device_tensor_from_numpy", "torch._utils._rebuild_meta_tensor_no_storage",
-                 "torch._utils._rebuild_sparse_tensor", "torch._utils._rebuild_sparse_csr_tensor",
-                 "torch._utils._rebuild_nested_tensor", "torch._utils._rebuild_wrapper_subclass",
-                 "torch._utils._rebuild_xla_tensor", "torch._utils._rebuild_mlc_tensor" -> {
-                return Optional.empty(); // listed as placeholders, with a warning from the opener
-            }
-            default -> {
-                return Optional.empty();
-            }
-        }
+                return l;
+            };
+            case "torch.jit._pickle.restore_type_tag" -> a -> a.size() > 0 ? a.get(0) : null;
+            // the other torch._utils._rebuild_* (sparse, nested, meta, device-from-numpy, subclasses, ...) are
+            // listed as placeholders, with a warning from the opener
+            default -> null;
+        };
     }
 
     private TensorValue tensor(PyTuple a, int minArgs, DType override, boolean parameter, Optional<Quantization> q)

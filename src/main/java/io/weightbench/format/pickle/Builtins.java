@@ -34,92 +34,87 @@ final class Builtins {
         @Override public String toString() { return "numpy.dtype(" + descr() + ")"; }
     }
 
-    static Optional<Object> call(PyGlobal g, PyTuple args) throws PickleException {
+    /** How the VM interprets a call of this builtin callable, or null if it does not. */
+    static Reconstructor reconstructor(PyGlobal g) {
         String name = normalize(g.qualifiedName());
-        switch (name) {
-            case "collections.OrderedDict", "builtins.dict", "collections.defaultdict" -> {
-                PyDict d = new PyDict(name.equals("builtins.dict") ? "builtins.dict" : name);
+        return switch (name) {
+            case "collections.defaultdict" -> args -> new PyDict(name);
+            case "collections.OrderedDict", "builtins.dict" -> args -> {
+                PyDict d = new PyDict(name);
                 Object first = args.size() > 0 ? args.get(0) : null;
-                if (name.equals("collections.defaultdict")) return Optional.of(d);
                 if (first instanceof PyDict src) d.putAll(src);
                 if (first instanceof List<?> pairs) addPairs(d, pairs);
                 if (first instanceof PyTuple t) addPairs(d, t.items());
-                return Optional.of(d);
-            }
-            case "builtins.list" -> {
+                return d;
+            };
+            case "builtins.list" -> args -> {
                 PyList l = new PyList();
                 if (args.size() > 0) l.addAll(iterable(args.get(0)));
-                return Optional.of(l);
-            }
-            case "builtins.tuple" -> {
-                return Optional.of(new PyTuple(args.size() > 0 ? iterable(args.get(0)) : List.of()));
-            }
-            case "builtins.set", "builtins.frozenset" -> {
+                return l;
+            };
+            case "builtins.tuple" -> args -> new PyTuple(args.size() > 0 ? iterable(args.get(0)) : List.of());
+            case "builtins.set", "builtins.frozenset" -> args -> {
                 PySet s = new PySet();
                 if (args.size() > 0) s.addAll(iterable(args.get(0)));
-                return Optional.of(s);
-            }
-            case "builtins.bytearray", "builtins.bytes" -> {
-                if (args.size() == 0) return Optional.of(new PyValues.Bytes(new byte[0]));
-                if (args.get(0) instanceof PyValues.Bytes b) return Optional.of(b);
-                if (args.get(0) instanceof String s) return Optional.of(new PyValues.Bytes(s.getBytes(StandardCharsets.ISO_8859_1)));
-                return Optional.empty();
-            }
-            case "builtins.complex" -> {
+                return s;
+            };
+            case "builtins.bytearray", "builtins.bytes" -> args -> {
+                if (args.size() == 0) return new PyValues.Bytes(new byte[0]);
+                if (args.get(0) instanceof PyValues.Bytes b) return b;
+                if (args.get(0) instanceof String s) return new PyValues.Bytes(s.getBytes(StandardCharsets.ISO_8859_1));
+                return null;
+            };
+            case "builtins.complex" -> args -> {
                 double re = args.size() > 0 ? toDouble(args.get(0)) : 0;
                 double im = args.size() > 1 ? toDouble(args.get(1)) : 0;
-                return Optional.of(new PyValues.Complex(re, im));
-            }
-            case "builtins.int", "builtins.long" -> {
-                if (args.size() > 0 && (args.get(0) instanceof Long || args.get(0) instanceof BigInteger)) return Optional.of(args.get(0));
-                return Optional.empty();
-            }
-            case "builtins.float" -> {
-                if (args.size() > 0 && args.get(0) instanceof Double) return Optional.of(args.get(0));
-                return Optional.empty();
-            }
-            case "_codecs.encode" -> {
+                return new PyValues.Complex(re, im);
+            };
+            case "builtins.int", "builtins.long" -> args -> {
+                if (args.size() > 0 && (args.get(0) instanceof Long || args.get(0) instanceof BigInteger)) return args.get(0);
+                return null;
+            };
+            case "builtins.float" -> args -> {
+                if (args.size() > 0 && args.get(0) instanceof Double) return args.get(0);
+                return null;
+            };
+            case "_codecs.encode" -> args -> {
                 // protocol 2's way of writing bytes: _codecs.encode(text, 'latin1')
                 if (args.size() >= 1 && args.get(0) instanceof String s) {
                     String enc = args.size() > 1 && args.get(1) instanceof String e ? e : "utf-8";
                     byte[] b = enc.equalsIgnoreCase("latin1") || enc.equalsIgnoreCase("latin-1")
                             ? s.getBytes(StandardCharsets.ISO_8859_1) : s.getBytes(StandardCharsets.UTF_8);
-                    return Optional.of(new PyValues.Bytes(b));
+                    return new PyValues.Bytes(b);
                 }
-                return Optional.empty();
-            }
-            case "copyreg._reconstructor" -> {
+                return null;
+            };
+            case "copyreg._reconstructor" -> args -> {
                 // copyreg._reconstructor(cls, base, state): an instance of cls, still inert.
                 if (args.size() >= 1 && args.get(0) instanceof PyGlobal cls) {
-                    if (isDictType(cls)) return Optional.of(new PyDict(cls.qualifiedName()));
-                    return Optional.of(new PyObject(cls, new PyTuple(List.of())));
+                    if (isDictType(cls)) return new PyDict(cls.qualifiedName());
+                    return new PyObject(cls, new PyTuple(List.of()));
                 }
-                return Optional.empty();
-            }
-            case "numpy.core.multiarray._reconstruct" -> {
-                return Optional.of(new NumpyArray());
-            }
-            case "numpy.dtype" -> {
-                if (args.size() >= 1 && args.get(0) instanceof String code) return Optional.of(new NumpyDType(code));
-                return Optional.empty();
-            }
-            case "numpy.core.multiarray.scalar" -> {
+                return null;
+            };
+            case "numpy.core.multiarray._reconstruct" -> args -> new NumpyArray();
+            case "numpy.dtype" -> args -> {
+                if (args.size() >= 1 && args.get(0) instanceof String code) return new NumpyDType(code);
+                return null;
+            };
+            case "numpy.core.multiarray.scalar" -> args -> {
                 if (args.size() >= 2 && args.get(0) instanceof NumpyDType dt && args.get(1) instanceof PyValues.Bytes b) {
-                    return Optional.ofNullable(decodeScalar(dt.descr(), b.value()));
+                    return decodeScalar(dt.descr(), b.value());
                 }
-                return Optional.empty();
-            }
-            default -> {
-                return Optional.empty();
-            }
-        }
+                return null;
+            };
+            default -> null;
+        };
     }
 
     static Optional<Object> instantiate(PyGlobal g, PyTuple args) throws PickleException {
         String name = normalize(g.qualifiedName());
         if (isDictType(g) || name.equals("builtins.dict") || name.equals("builtins.list")
                 || name.equals("builtins.set") || name.equals("builtins.frozenset")) {
-            return call(g, args);
+            return Optional.ofNullable(reconstructor(g).call(args));
         }
         if (name.equals("builtins.object")) return Optional.of(new PyObject(g, args));
         return Optional.empty();

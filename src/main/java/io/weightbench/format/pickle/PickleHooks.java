@@ -1,7 +1,5 @@
 package io.weightbench.format.pickle;
 
-import java.util.Optional;
-
 /**
  * What a file format adds to the generic VM: how persistent ids resolve (torch storages) and which
  * callables it interprets (torch's {@code _rebuild_*}). Anything a hook does not interpret becomes
@@ -12,8 +10,8 @@ public interface PickleHooks {
     /** The object a persistent id stands for. */
     Object persistentLoad(Object pid) throws PickleException;
 
-    /** The value of {@code callable(*args)} if this format interprets the callable; empty otherwise. */
-    Optional<Object> call(PyGlobal callable, PyTuple args) throws PickleException;
+    /** How this format interprets {@code callable}, or null if it does not; asked once per global of a pickle. */
+    Reconstructor reconstructor(PyGlobal callable);
 
     /** Hooks that interpret nothing and refuse persistent ids. */
     PickleHooks NONE = new PickleHooks() {
@@ -21,6 +19,6 @@ public interface PickleHooks {
             throw new PickleException("persistent id " + PyValues.describe(pid) + " without a container to resolve it");
         }
 
-        @Override public Optional<Object> call(PyGlobal callable, PyTuple args) { return Optional.empty(); }
+        @Override public Reconstructor reconstructor(PyGlobal callable) { return null; }
     };
 }

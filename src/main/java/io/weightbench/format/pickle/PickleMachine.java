@@ -260,11 +260,22 @@ public final class PickleMachine {
             if (callable instanceof PyObject o) return placeholder(o.type(), args);
             throw new PickleException("REDUCE on a " + typeOf(callable) + ", not a class or function");
         }
-        Optional<Object> fromFormat = hooks.call(g, args);
-        if (fromFormat.isPresent()) return fromFormat.get();
-        Optional<Object> builtin = Builtins.call(g, args);
-        if (builtin.isPresent()) return builtin.get();
-        return placeholder(g, args);
+        Reconstructor r = g.reconstructor;
+        if (r == null) g.reconstructor = r = resolve(g);
+        Object v = r.call(args);
+        return v != null ? v : placeholder(g, args);
+    }
+
+    /** The format's interpretation of a callable, then the VM's own ones; a call neither interprets stays inert. */
+    private Reconstructor resolve(PyGlobal g) {
+        Reconstructor format = hooks.reconstructor(g);
+        Reconstructor builtin = Builtins.reconstructor(g);
+        if (format == null) return builtin != null ? builtin : args -> null;
+        if (builtin == null) return format;
+        return args -> {
+            Object v = format.call(args);
+            return v != null ? v : builtin.call(args);
+        };
     }
 
     private Object instantiate(Object cls, PyTuple args) throws PickleException {

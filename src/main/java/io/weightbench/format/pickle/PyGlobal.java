@@ -8,6 +8,8 @@ public final class PyGlobal {
     private final String module;
     private final String name;
     private final String qualifiedName;
+    /** How the VM that read this global interprets calls of it; resolved at its first call. */
+    Reconstructor reconstructor;
 
     public PyGlobal(String module, String name) {
         this.module = Objects.requireNonNull(module);

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -77,7 +76,7 @@ class PickleMachineTest {
                 return "resolved";
             }
 
-            @Override public Optional<Object> call(PyGlobal callable, PyTuple args) { return Optional.empty(); }
+            @Override public Reconstructor reconstructor(PyGlobal callable) { return null; }
         };
         Object v = new PickleMachine(ByteSource.of("(Pstorage-7\nS'x'\nQl.".getBytes(StandardCharsets.ISO_8859_1)), hooks).load();
         assertThat((List<Object>) v).containsExactly("resolved", "resolved");
