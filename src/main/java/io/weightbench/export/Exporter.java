@@ -412,8 +412,8 @@ public final class Exporter {
             return t;
         });
 
-        /** The pool's one thread's buffer for reading back. */
-        private ByteBuffer readBuffer;
+        /** The pool's one thread's reader. */
+        private final ReadBack readBack = new ReadBack();
 
         Future<Long> of(TensorData t) {
             return pool.submit(() -> crc32(t));
@@ -429,22 +429,9 @@ public final class Exporter {
             return recorded.isPresent() ? CompletableFuture.completedFuture(recorded.getAsLong()) : of(t);
         }
 
-        /** The CRC-32 of {@code size} bytes of a file at {@code start}, read back through the channel. */
+        /** The CRC-32 of {@code size} bytes of a file at {@code start}, read back from it. */
         Future<Long> region(FileChannel ch, long start, long size) {
-            return pool.submit(() -> {
-                CRC32 crc = new CRC32();
-                if (readBuffer == null) readBuffer = ByteBuffer.allocateDirect(1 << 20);
-                ByteBuffer buf = readBuffer;
-                for (long p = start, end = start + size; p < end; ) {
-                    buf.clear().limit((int) Math.min(buf.capacity(), end - p));
-                    int n = ch.read(buf, p);
-                    if (n < 0) throw new IOException("the file ended at offset " + p + " while reading it back");
-                    buf.flip();
-                    crc.update(buf);
-                    p += n;
-                }
-                return crc.getValue();
-            });
+            return pool.submit(() -> readBack.crc32(ch, start, size));
         }
 
         <T> Future<T> run(Callable<T> task) {
