@@ -1,7 +1,6 @@
 package io.weightbench.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weightbench.checkpoint.TensorValue;
 import io.weightbench.format.pickle.PickleException;
 import io.weightbench.format.pickle.PickleHooks;
@@ -30,15 +29,10 @@ final class LegacyTorchScript {
 
     private LegacyTorchScript() {}
 
-    /** Created on first use: databind takes a while to start. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
-
     static Object read(ZipArchive zip, String top, ZipArchive.Entry modelJson) throws IOException {
         JsonNode model;
         try {
-            model = Json.MAPPER.readTree(zip.readSmall(modelJson, 256L << 20));
+            model = io.weightbench.json.JsonTree.read(zip.readSmall(modelJson, 256L << 20));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new FormatException("model.json is not valid JSON: " + e.getOriginalMessage());
         }

@@ -2,7 +2,6 @@ package io.weightbench.format;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.checkpoint.TensorValue;
@@ -26,10 +25,6 @@ import java.util.Set;
 final class ShardedIndexReader implements CheckpointReader {
 
     static final long MAX_INDEX = 64L * 1024 * 1024;
-    /** Created on first use: databind takes a while to start, and most files are not indexes. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
 
     @Override
     public boolean probe(Probe probe) throws IOException {
@@ -44,10 +39,9 @@ final class ShardedIndexReader implements CheckpointReader {
         byte[] all = new byte[(int) probe.file().size()];
         probe.file().read(0, all, 0, all.length);
         try {
-            JsonNode n = Json.MAPPER.readTree(all);
-            return n == null ? Json.MAPPER.createObjectNode() : n;
+            return io.weightbench.json.JsonTree.read(all);
         } catch (JsonProcessingException e) {
-            return Json.MAPPER.createObjectNode();
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         }
     }
 

@@ -24,7 +24,7 @@ public final class Catalog {
     public static List<Entry> entries() throws IOException {
         try (InputStream in = Catalog.class.getResourceAsStream(DIR + "index.json")) {
             if (in == null) throw new IOException("the model catalog is missing from the jar");
-            JsonNode index = ModelSpec.Json.MAPPER.readTree(in);
+            JsonNode index = io.weightbench.json.JsonTree.read(in);
             List<Entry> out = new ArrayList<>();
             for (JsonNode m : index.get("models")) {
                 out.add(new Entry(m.get("name").asText(), m.get("tensors").asInt(), m.get("parameters").asLong()));

@@ -1,7 +1,6 @@
 package io.weightbench.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.CheckpointException;
 import io.weightbench.checkpoint.TensorEntry;
@@ -54,7 +53,7 @@ public record ModelSpec(String source, List<TensorSpec> tensors) {
     static ModelSpec fromShapeSpec(String source, InputStream in, Path file) throws IOException {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(in);
+            root = io.weightbench.json.JsonTree.read(in);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new CheckpointException(file, "is not a valid shape-spec JSON: " + e.getOriginalMessage());
         }
@@ -92,10 +91,5 @@ public record ModelSpec(String source, List<TensorSpec> tensors) {
     private static boolean isShardIndex(Path p) throws IOException {
         if (Files.size(p) > 64L << 20) return false;
         return Files.readString(p).contains("\"weight_map\"");
-    }
-
-    /** Created on first use: databind takes a while to start. */
-    static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

@@ -88,7 +88,7 @@ public record RuleSet(List<Rule> rules) {
         if (!Files.isRegularFile(file)) throw new RuleException(file + ": no such rules file");
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(file.toFile());
+            root = io.weightbench.json.JsonTree.read(Files.readAllBytes(file));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new RuleException(file + ": not valid JSON: " + e.getOriginalMessage());
         }
@@ -192,7 +192,7 @@ public record RuleSet(List<Rule> rules) {
     }
 
     public ObjectNode toJson() {
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         root.put("weightbench_rules", VERSION);
         ArrayNode list = root.putArray("rules");
         for (Rule rule : rules) {
@@ -239,6 +239,7 @@ public record RuleSet(List<Rule> rules) {
         Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), toJson());
     }
 
+    /** Created on first write only: databind takes a while to start (reading goes through JsonTree). */
     static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
