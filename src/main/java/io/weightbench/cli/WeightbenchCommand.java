@@ -6,9 +6,29 @@ import picocli.CommandLine.Command;
 
 /** The top-level {@code weightbench} command; each capability is a subcommand. */
 @Command(name = "weightbench", mixinStandardHelpOptions = true, version = "weightbench 0.1.0",
-        description = "Inspect, compare and fix neural-network checkpoints. Without a command, opens the workbench.",
-        subcommands = {InspectCommand.class, CompareCommand.class, SuggestCommand.class, ApplyCommand.class, DiffCommand.class, CheckCommand.class, IdentifyCommand.class, CatalogCommand.class, VerifyCommand.class})
+        description = "Inspect, compare and fix neural-network checkpoints. Without a command, opens the workbench.")
 public final class WeightbenchCommand implements Runnable {
+
+    /**
+     * The subcommands, in the order help lists them. A run builds only the one it is asked for
+     * (picocli reads each command's annotations when it is added, tens of milliseconds apiece in a
+     * fresh JVM); help, a bad or missing command name get them all.
+     */
+    static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static java.util.Map<String, java.util.function.Supplier<Object>> subcommands() {
+        java.util.Map<String, java.util.function.Supplier<Object>> m = new java.util.LinkedHashMap<>();
+        m.put("inspect", InspectCommand::new);
+        m.put("compare", CompareCommand::new);
+        m.put("suggest", SuggestCommand::new);
+        m.put("apply", ApplyCommand::new);
+        m.put("diff", DiffCommand::new);
+        m.put("check", CheckCommand::new);
+        m.put("identify", IdentifyCommand::new);
+        m.put("catalog", CatalogCommand::new);
+        m.put("verify", VerifyCommand::new);
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     /** Exit codes of DESIGN.md: 0 success, 1 the check asked for failed, 2 bad input or usage. */
     public static final int OK = 0;
@@ -53,6 +73,12 @@ public final class WeightbenchCommand implements Runnable {
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new WeightbenchCommand());
+        java.util.function.Supplier<Object> asked = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        if (asked != null) {
+            cl.addSubcommand(asked.get());
+        } else {
+            for (java.util.function.Supplier<Object> s : SUBCOMMANDS.values()) cl.addSubcommand(s.get());
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

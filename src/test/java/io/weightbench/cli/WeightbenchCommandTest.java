@@ -1,0 +1,49 @@
+package io.weightbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** A run builds only the subcommand it is asked for; help and a bad command name still see them all. */
+class WeightbenchCommandTest {
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = WeightbenchCommand.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEverySubcommandInOrder() {
+        Run r = run("--help");
+        assertThat(r.code()).isZero();
+        String commands = r.out().substring(r.out().indexOf("Commands:"));
+        int at = 0;
+        for (String name : WeightbenchCommand.SUBCOMMANDS.keySet()) {
+            int i = commands.indexOf("\n  " + name + " ");
+            assertThat(i).as(name).isGreaterThan(at);
+            at = i;
+        }
+    }
+
+    @Test
+    void eachSubcommandRunsOnItsOwn() {
+        for (String name : WeightbenchCommand.SUBCOMMANDS.keySet()) {
+            Run r = run(name, "--help");
+            assertThat(r.code()).as(name).isZero();
+            assertThat(r.out()).as(name).startsWith("Usage: weightbench " + name + " ");
+        }
+    }
+
+    @Test
+    void anUnknownCommandIsAUsageError() {
+        Run r = run("inspec", "x.pth");
+        assertThat(r.code()).isEqualTo(WeightbenchCommand.BAD_INPUT);
+        assertThat(r.err()).contains("Unmatched arguments from index 0: 'inspec', 'x.pth'").contains("weightbench --help");
+    }
+}
