@@ -249,7 +249,9 @@ public final class PickleMachine {
                 push(instantiate(items.get(0), new PyTuple(items.subList(1, items.size()))));
             }
             case 'P' -> push(hooks.persistentLoad(in.lineText()));
-            default -> throw new PickleException(String.format("unknown opcode 0x%02x at offset %d", op, at));
+            // no String.format: probing a file that is not a pickle ends here, and a cold Formatter costs milliseconds
+            default -> throw new PickleException("unknown opcode 0x" + Character.forDigit(op >> 4, 16) + Character.forDigit(op & 0xf, 16)
+                    + " at offset " + at);
         }
     }
 
