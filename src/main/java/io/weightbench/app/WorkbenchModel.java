@@ -123,11 +123,11 @@ final class WorkbenchModel {
     void editRule(int index, String json) throws RuleException {
         com.fasterxml.jackson.databind.JsonNode node;
         try {
-            node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            node = io.weightbench.json.JsonTree.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
             throw new RuleException("not JSON: " + e.getMessage());
         }
-        com.fasterxml.jackson.databind.node.ObjectNode root = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         root.put("weightbench_rules", RuleSet.VERSION);
         root.putArray("rules").add(node);
         List<Rule> parsed = RuleSet.fromJson(root).rules();
