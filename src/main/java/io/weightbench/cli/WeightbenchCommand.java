@@ -14,20 +14,13 @@ public final class WeightbenchCommand implements Runnable {
      * (picocli reads each command's annotations when it is added, tens of milliseconds apiece in a
      * fresh JVM); help, a bad or missing command name get them all.
      */
-    static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS = subcommands();
+    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(InspectCommand.class, CompareCommand.class,
+            SuggestCommand.class, ApplyCommand.class, DiffCommand.class, CheckCommand.class, IdentifyCommand.class,
+            CatalogCommand.class, VerifyCommand.class);
 
-    private static java.util.Map<String, java.util.function.Supplier<Object>> subcommands() {
-        java.util.Map<String, java.util.function.Supplier<Object>> m = new java.util.LinkedHashMap<>();
-        m.put("inspect", InspectCommand::new);
-        m.put("compare", CompareCommand::new);
-        m.put("suggest", SuggestCommand::new);
-        m.put("apply", ApplyCommand::new);
-        m.put("diff", DiffCommand::new);
-        m.put("check", CheckCommand::new);
-        m.put("identify", IdentifyCommand::new);
-        m.put("catalog", CatalogCommand::new);
-        m.put("verify", VerifyCommand::new);
-        return java.util.Collections.unmodifiableMap(m);
+    /** A subcommand's name, as its own {@code @Command} gives it. */
+    static String nameOf(Class<?> subcommand) {
+        return subcommand.getAnnotation(Command.class).name();
     }
 
     /** Exit codes of DESIGN.md: 0 success, 1 the check asked for failed, 2 bad input or usage. */
@@ -73,12 +66,9 @@ public final class WeightbenchCommand implements Runnable {
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new WeightbenchCommand());
-        java.util.function.Supplier<Object> asked = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
-        if (asked != null) {
-            cl.addSubcommand(asked.get());
-        } else {
-            for (java.util.function.Supplier<Object> s : SUBCOMMANDS.values()) cl.addSubcommand(s.get());
-        }
+        Class<?> asked = null;
+        for (Class<?> c : SUBCOMMANDS) if (args.length > 0 && nameOf(c).equals(args[0])) asked = c;
+        for (Class<?> c : SUBCOMMANDS) if (asked == null || c == asked) cl.addSubcommand(c);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

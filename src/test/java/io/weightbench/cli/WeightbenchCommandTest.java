@@ -24,7 +24,8 @@ class WeightbenchCommandTest {
         assertThat(r.code()).isZero();
         String commands = r.out().substring(r.out().indexOf("Commands:"));
         int at = 0;
-        for (String name : WeightbenchCommand.SUBCOMMANDS.keySet()) {
+        for (Class<?> c : WeightbenchCommand.SUBCOMMANDS) {
+            String name = WeightbenchCommand.nameOf(c);
             int i = commands.indexOf("\n  " + name + " ");
             assertThat(i).as(name).isGreaterThan(at);
             at = i;
@@ -33,7 +34,8 @@ class WeightbenchCommandTest {
 
     @Test
     void eachSubcommandRunsOnItsOwn() {
-        for (String name : WeightbenchCommand.SUBCOMMANDS.keySet()) {
+        for (Class<?> c : WeightbenchCommand.SUBCOMMANDS) {
+            String name = WeightbenchCommand.nameOf(c);
             Run r = run(name, "--help");
             assertThat(r.code()).as(name).isZero();
             assertThat(r.out()).as(name).startsWith("Usage: weightbench " + name + " ");
