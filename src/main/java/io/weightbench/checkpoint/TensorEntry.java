@@ -33,7 +33,7 @@ public final class TensorEntry {
     public boolean parameter() { return parameter; }
 
     @Override public boolean equals(Object o) {
-        return o instanceof TensorEntry t && t.key.equals(key) && t.path.equals(path) && t.data.equals(data) && t.parameter == parameter;
+        return o instanceof TensorEntry t && t.path.equals(path) && t.data.equals(data) && t.parameter == parameter;
     }
 
     @Override public int hashCode() { return Objects.hash(path, data, parameter); }

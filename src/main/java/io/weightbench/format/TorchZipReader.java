@@ -51,32 +51,34 @@ final class TorchZipReader implements CheckpointReader {
             Object root = LegacyTorchScript.read(zip, folder, modelJson);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("torchscript_format", "model.json (torch 1.0-1.2)");
-            text(zip, folder + "version").ifPresent(v -> meta.put("archive_version", v));
+            putIfPresent(meta, "archive_version", text(zip, folder + "version"));
             return io.weightbench.checkpoint.Checkpoint.of(probe.path(), "torchscript", root, meta, List.of(), List.of(probe.file()));
         }
         String top = dataPkl.get().name().substring(0, dataPkl.get().name().length() - "data.pkl".length());
         Map<String, String> meta = new LinkedHashMap<>();
         ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-        Optional<String> byteorder = text(zip, top + "byteorder");
-        if (byteorder.isPresent()) {
-            meta.put("byteorder", byteorder.get());
-            if (byteorder.get().equals("big")) order = ByteOrder.BIG_ENDIAN;
-            else if (!byteorder.get().equals("little")) throw new FormatException("byteorder record says '" + byteorder.get() + "'");
+        String byteorder = text(zip, top + "byteorder");
+        if (byteorder != null) {
+            meta.put("byteorder", byteorder);
+            if (byteorder.equals("big")) order = ByteOrder.BIG_ENDIAN;
+            else if (!byteorder.equals("little")) throw new FormatException("byteorder record says '" + byteorder + "'");
         }
         // plain calls, no lambdas or streams: a listing's first run of each costs a cold JVM a millisecond or more
-        String version = text(zip, top + "version").orElse(null);
-        if (version == null) version = textQuiet(zip, top + ".data/version").orElse(null);
+        String version = text(zip, top + "version");
+        if (version == null) version = textQuiet(zip, top + ".data/version");
         putIfPresent(meta, "archive_version", version);
-        putIfPresent(meta, "format_version", text(zip, top + ".format_version").orElse(null));
-        putIfPresent(meta, "storage_alignment", text(zip, top + ".storage_alignment").orElse(null));
-        putIfPresent(meta, "serialization_id", text(zip, top + ".data/serialization_id").orElse(null));
+        putIfPresent(meta, "format_version", text(zip, top + ".format_version"));
+        putIfPresent(meta, "storage_alignment", text(zip, top + ".storage_alignment"));
+        putIfPresent(meta, "serialization_id", text(zip, top + ".data/serialization_id"));
         meta.put("archive_folder", top.isEmpty() ? "" : top.substring(0, top.length() - 1));
 
         String code = top + "code/";
         boolean torchscript = zip.entries().containsKey(top + "constants.pkl");
         for (String name : zip.entries().keySet()) {
-            if (torchscript) break;
-            torchscript = name.startsWith(code);
+            if (name.startsWith(code)) {
+                torchscript = true;
+                break;
+            }
         }
         String format = torchscript ? "torchscript" : "torch-zip";
         if (zip.entries().containsKey(top + "bytecode.pkl")) meta.put("mobile_bytecode", "yes (lite interpreter)");
@@ -111,17 +113,19 @@ final class TorchZipReader implements CheckpointReader {
         if (value != null) meta.put(key, value);
     }
 
-    private static Optional<String> text(ZipArchive zip, String name) throws IOException {
+    /** A small text record of the archive, trimmed; null when the archive has none. */
+    private static String text(ZipArchive zip, String name) throws IOException {
         ZipArchive.Entry e = zip.entries().get(name);
-        if (e == null) return Optional.empty();
-        return Optional.of(new String(zip.readSmall(e, 4096), StandardCharsets.UTF_8).trim());
+        if (e == null) return null;
+        return new String(zip.readSmall(e, 4096), StandardCharsets.UTF_8).trim();
     }
 
-    private static Optional<String> textQuiet(ZipArchive zip, String name) {
+    /** As {@link #text}, a record that cannot be read counting as absent. */
+    private static String textQuiet(ZipArchive zip, String name) {
         try {
             return text(zip, name);
         } catch (IOException e) {
-            return Optional.empty();
+            return null;
         }
     }
 }
