@@ -84,8 +84,12 @@ public record RuleSet(List<Rule> rules) {
 
     // ---- JSON ----
 
+    /** Rules files are a few kilobytes; this bounds what is read into memory. */
+    static final long MAX_FILE = 64L << 20;
+
     public static RuleSet read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new RuleException(file + ": no such rules file");
+        if (Files.size(file) > MAX_FILE) throw new RuleException(file + ": " + Files.size(file) + " bytes is not a rules file (over " + (MAX_FILE >> 20) + " MiB)");
         JsonNode root;
         try {
             root = io.weightbench.json.JsonTree.read(Files.readAllBytes(file));

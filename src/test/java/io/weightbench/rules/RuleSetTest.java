@@ -75,6 +75,12 @@ class RuleSetTest {
         assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"drop\", \"pattern\": \"(\"}]}", "bad regular expression");
         assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [", "not valid JSON");
         assertThatThrownBy(() -> RuleSet.read(dir.resolve("none.json"))).hasMessageContaining("no such rules file");
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": []} trailing", "not valid JSON");
+        Path huge = dir.resolve("huge.json"); // sparse: never read into memory
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(RuleSet.MAX_FILE + 1);
+        }
+        assertThatThrownBy(() -> RuleSet.read(huge)).isInstanceOf(RuleException.class).hasMessageContaining("is not a rules file");
     }
 
     private static void assertRefused(Path dir, String json, String message) throws Exception {
