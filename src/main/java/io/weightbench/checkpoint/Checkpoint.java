@@ -42,11 +42,20 @@ public final class Checkpoint implements Closeable {
     /** Builds a checkpoint from a reader's object tree: flattens it and finds its weights entry. */
     public static Checkpoint of(Path file, String format, Object root, Map<String, String> metadata,
                                 List<String> warnings, List<Closeable> resources) {
+        return of(file, format, root, metadata, warnings, resources, null);
+    }
+
+    /**
+     * As {@link #of(Path, String, Object, Map, List, List)}, with the weights entry the format
+     * defines (a Keras model file's {@code model_weights}) instead of the one detected; null to detect.
+     */
+    public static Checkpoint of(Path file, String format, Object root, Map<String, String> metadata,
+                                List<String> warnings, List<Closeable> resources, List<String> weightsEntry) {
         ObjectTree tree = ObjectTree.flatten(root);
         List<String> allWarnings = new ArrayList<>(warnings);
         allWarnings.addAll(tree.warnings());
         Map<String, String> meta = new LinkedHashMap<>(metadata);
-        List<String> entry = WeightsEntry.detect(root, tree.tensors());
+        List<String> entry = weightsEntry != null ? weightsEntry : WeightsEntry.detect(root, tree.tensors());
         return new Checkpoint(file, format, root, tree.tensors(), tree.objects(), meta, allWarnings, entry, resources);
     }
 
@@ -99,7 +108,7 @@ public final class Checkpoint implements Closeable {
             if (weightsEntry.isEmpty()) {
                 out.add(t);
             } else if (WeightsEntry.startsWith(t.path(), weightsEntry)) {
-                out.add(new TensorEntry(t.path().subList(weightsEntry.size(), t.path().size()), t.data(), t.parameter()));
+                out.add(t.withPath(t.path().subList(weightsEntry.size(), t.path().size())));
             }
         }
         return out;
@@ -134,6 +143,30 @@ public final class Checkpoint implements Closeable {
             if (names.size() > 12) break;
         }
         return String.join(", ", names);
+    }
+
+    /**
+     * Every file this checkpoint reads from: the file (or the files of the folder) it was opened
+     * from, shards, external data. An export's output may be none of them.
+     */
+    public List<Path> inputs() {
+        List<Path> out = new ArrayList<>();
+        for (Closeable c : resources) {
+            if (c instanceof Checkpoint inner) {
+                out.addAll(inner.inputs());
+            } else if (c instanceof io.weightbench.tensor.MappedFile f) {
+                out.add(f.path());
+            } else if (c instanceof InputFiles f) {
+                out.addAll(f.paths());
+            }
+        }
+        if (out.isEmpty() && file != null) out.add(file);
+        return out;
+    }
+
+    /** A resource that reads files (a reader's set of source files): its paths are the checkpoint's inputs. */
+    public interface InputFiles extends Closeable {
+        List<Path> paths();
     }
 
     @Override

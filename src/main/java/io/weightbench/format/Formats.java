@@ -2,17 +2,20 @@ package io.weightbench.format;
 
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.CheckpointException;
-import io.weightbench.tensor.MappedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Opens any checkpoint: asks each reader in turn whether the file is theirs (by content, never by
- * extension) and lets the first that says yes open it. Every failure becomes a
- * {@link CheckpointException} naming the file and the problem.
+ * Opens any checkpoint: asks each reader in turn whether the source is theirs (by content, never
+ * by extension) and lets the first that says yes open it. A source is a file, a folder (a
+ * TensorFlow SavedModel, a TF.js model) or a prefix that stands for files (a TensorFlow
+ * checkpoint's {@code model.ckpt}). Every failure becomes a {@link CheckpointException} naming the
+ * file and the problem.
  */
 public final class Formats {
 
@@ -22,54 +25,93 @@ public final class Formats {
         this.readers = List.copyOf(readers);
     }
 
+    /** Every reader, most specific first; the refusals (files named for what they are) last. */
     public static Formats standard() {
-        return new Formats(List.of(
+        List<CheckpointReader> all = new ArrayList<>(List.of(
                 new TorchZipReader(),
                 new NpzReader(),
                 new TorchLegacyReader(),
                 new SafetensorsReader(),
                 new NpyReader(),
-                new ShardedIndexReader(),
-                new PlainPickleReader(),
-                new RefusedFormats()));
+                new ShardedIndexReader()));
+        all.addAll(OtherFrameworks.readers());
+        all.add(new PlainPickleReader());
+        all.add(new RefusedFormats());
+        return new Formats(all);
     }
 
     public Checkpoint open(Path path) throws CheckpointException {
-        if (Files.isDirectory(path)) throw new CheckpointException(path, "is a folder, not a checkpoint file");
-        if (!Files.isRegularFile(path)) throw new CheckpointException(path, "no such file");
+        if (Files.isDirectory(path)) return openFolder(path);
+        if (!Files.exists(path)) {
+            for (CheckpointReader reader : readers) {
+                Optional<Path> stands = reader.resolveMissing(path);
+                if (stands.isPresent() && Files.isRegularFile(stands.get())) return open(stands.get());
+            }
+            throw new CheckpointException(path, "no such file");
+        }
+        if (!Files.isRegularFile(path)) throw new CheckpointException(path, "is not a regular file");
         if (!Files.isReadable(path)) throw new CheckpointException(path, "cannot be read (permissions)");
-        MappedFile file = null;
+        SourceFiles files = null;
         boolean ok = false;
         try {
-            file = new MappedFile(path);
-            if (file.size() == 0) throw new CheckpointException(path, "is empty (0 bytes)");
-            Probe probe = new Probe(path, file);
+            files = SourceFiles.forFile(path);
+            if (files.main().size() == 0) throw new CheckpointException(path, "is empty (0 bytes)");
+            Probe probe = new Probe(path, files);
             for (CheckpointReader reader : readers) {
-                if (reader.probe(probe)) {
-                    Checkpoint c = reader.open(probe, this);
+                Optional<CheckpointReader.Opener> opener = reader.probe(probe);
+                if (opener.isPresent()) {
+                    Checkpoint c = opener.get().open(this);
                     ok = true;
                     return c;
                 }
             }
             throw new CheckpointException(path, "not a checkpoint format Weightbench reads (" + describeHead(probe.head()) + ")");
-        } catch (CheckpointException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new CheckpointException(path, e.getMessage() == null ? e.toString() : e.getMessage(), e);
-        } catch (OutOfMemoryError e) {
-            throw new CheckpointException(path, "needs more memory than is available to read its metadata", e);
-        } catch (StackOverflowError e) {
-            throw new CheckpointException(path, "objects nested too deeply");
-        } catch (RuntimeException e) {
-            throw new CheckpointException(path, "is malformed: " + e, e);
+        } catch (Throwable e) {
+            throw failure(path, e);
         } finally {
-            if (!ok && file != null) {
-                try {
-                    file.close();
-                } catch (IOException ignored) {
-                    // the open already failed; that error is the one to report
+            if (!ok) closeQuietly(files);
+        }
+    }
+
+    private Checkpoint openFolder(Path path) throws CheckpointException {
+        SourceFiles files = null;
+        boolean ok = false;
+        try {
+            files = SourceFiles.forFolder(path);
+            for (CheckpointReader reader : readers) {
+                Optional<CheckpointReader.Opener> opener = reader.probeFolder(files);
+                if (opener.isPresent()) {
+                    Checkpoint c = opener.get().open(this);
+                    ok = true;
+                    return c;
                 }
             }
+            throw new CheckpointException(path, "is a folder that is not a TensorFlow SavedModel or a TF.js model"
+                    + " (open a checkpoint file inside it instead)");
+        } catch (Throwable e) {
+            throw failure(path, e);
+        } finally {
+            if (!ok) closeQuietly(files);
+        }
+    }
+
+    /** Any failure while opening, as one line naming the file. */
+    private static CheckpointException failure(Path path, Throwable e) {
+        if (e instanceof CheckpointException c) return c;
+        if (e instanceof IOException) return new CheckpointException(path, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        if (e instanceof OutOfMemoryError) return new CheckpointException(path, "needs more memory than is available to read its metadata", e);
+        if (e instanceof StackOverflowError) return new CheckpointException(path, "objects nested too deeply");
+        if (e instanceof RuntimeException) return new CheckpointException(path, "is malformed: " + e, e);
+        if (e instanceof Error err) throw err;
+        return new CheckpointException(path, e.toString(), e);
+    }
+
+    private static void closeQuietly(SourceFiles files) {
+        if (files == null) return;
+        try {
+            files.close();
+        } catch (IOException ignored) {
+            // the open already failed; that error is the one to report
         }
     }
 

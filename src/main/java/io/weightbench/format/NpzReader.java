@@ -14,15 +14,15 @@ import java.util.Optional;
 final class NpzReader implements CheckpointReader {
 
     @Override
-    public boolean probe(Probe probe) throws IOException {
+    public Optional<Opener> probe(Probe probe) throws IOException {
         Optional<ZipArchive> zip = probe.zip();
-        return zip.isPresent() && !zip.get().entries().isEmpty()
-                && zip.get().names().stream().anyMatch(n -> n.endsWith(".npy"));
+        if (zip.isPresent() && zip.get().names().stream().anyMatch(n -> n.endsWith(".npy"))) {
+            return Optional.of(formats -> open(probe, zip.get()));
+        }
+        return Optional.empty();
     }
 
-    @Override
-    public Checkpoint open(Probe probe, Formats formats) throws IOException {
-        ZipArchive zip = probe.zip().orElseThrow();
+    private static Checkpoint open(Probe probe, ZipArchive zip) throws IOException {
         PyDict tree = new PyDict();
         List<String> warnings = new ArrayList<>();
         Map<String, String> meta = new LinkedHashMap<>();
@@ -37,6 +37,6 @@ final class NpzReader implements CheckpointReader {
             tree.put(key, new TensorValue(NpyHeader.read(e.name(), zip.bytes(e)), false));
         }
         meta.put("compressed_entries", Integer.toString(compressed));
-        return Checkpoint.of(probe.path(), "npz", tree, meta, warnings, List.of(probe.file()));
+        return Checkpoint.of(probe.path(), "npz", tree, meta, warnings, List.of(probe.files()));
     }
 }

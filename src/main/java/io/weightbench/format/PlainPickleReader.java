@@ -6,6 +6,7 @@ import io.weightbench.format.pickle.PickleMachine;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A bare pickle (protocol 2 or later) that is not a torch file: listed as objects, safely. It holds
@@ -14,14 +15,12 @@ import java.util.Map;
 final class PlainPickleReader implements CheckpointReader {
 
     @Override
-    public boolean probe(Probe probe) {
-        return probe.headByte(0) == 0x80 && probe.headByte(1) >= 2 && probe.headByte(1) <= 5;
-    }
-
-    @Override
-    public Checkpoint open(Probe probe, Formats formats) throws IOException {
-        PickleMachine vm = new PickleMachine(probe.file(), 0, PickleHooks.NONE, PickleMachine.Limits.DEFAULT);
-        Object root = vm.load();
-        return PickleOpener.checkpoint(probe.path(), "pickle", root, vm, Map.of(), List.of(), List.of(probe.file()));
+    public Optional<Opener> probe(Probe probe) {
+        if (!(probe.headByte(0) == 0x80 && probe.headByte(1) >= 2 && probe.headByte(1) <= 5)) return Optional.empty();
+        return Optional.of(formats -> {
+            PickleMachine vm = new PickleMachine(probe.file(), 0, PickleHooks.NONE, PickleMachine.Limits.DEFAULT);
+            Object root = vm.load();
+            return PickleOpener.checkpoint(probe.path(), "pickle", root, vm, Map.of(), List.of(), List.of(probe.files()));
+        });
     }
 }

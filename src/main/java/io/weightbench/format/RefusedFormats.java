@@ -1,7 +1,6 @@
 package io.weightbench.format;
 
-import io.weightbench.checkpoint.Checkpoint;
-import java.io.IOException;
+import java.util.Optional;
 
 /**
  * Formats that are recognised but not read, so the user learns what the file is rather than that
@@ -12,13 +11,12 @@ final class RefusedFormats implements CheckpointReader {
     private static final byte[] HDF5 = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
     @Override
-    public boolean probe(Probe probe) {
-        return describe(probe) != null;
-    }
-
-    @Override
-    public Checkpoint open(Probe probe, Formats formats) throws IOException {
-        throw new FormatException(describe(probe));
+    public Optional<Opener> probe(Probe probe) {
+        String why = describe(probe);
+        if (why == null) return Optional.empty();
+        return Optional.of(formats -> {
+            throw new FormatException(why);
+        });
     }
 
     private static String describe(Probe probe) {

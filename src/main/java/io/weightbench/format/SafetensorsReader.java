@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * safetensors: an 8-byte header length, a JSON header, then the tensors' bytes. Validated as the
@@ -26,18 +27,18 @@ final class SafetensorsReader implements CheckpointReader {
     static final long MAX_HEADER = 100L * 1024 * 1024;
 
     @Override
-    public boolean probe(Probe probe) {
-        if (probe.headByte(8) != '{') return false;
+    public Optional<Opener> probe(Probe probe) {
+        if (probe.headByte(8) != '{') return Optional.empty();
         int next = probe.headByte(9);
-        return next == '"' || next == '}' || next == ' ' || next == '\n' || next == '\r' || next == '\t';
+        boolean json = next == '"' || next == '}' || next == ' ' || next == '\n' || next == '\r' || next == '\t';
+        return json ? Optional.of(formats -> open(probe)) : Optional.empty();
     }
 
     private record Span(String key, long begin, long end) {}
 
     private record Entry(DType dtype, long[] shape, long numel, long begin, long end) {}
 
-    @Override
-    public Checkpoint open(Probe probe, Formats formats) throws IOException {
+    private static Checkpoint open(Probe probe) throws IOException {
         MappedFile file = probe.file();
         byte[] lenBytes = new byte[8];
         file.read(0, lenBytes, 0, 8);
@@ -84,7 +85,7 @@ final class SafetensorsReader implements CheckpointReader {
         if (at != dataSize) {
             throw new FormatException("safetensors data region holds " + dataSize + " bytes but its tensors cover " + at);
         }
-        return Checkpoint.of(probe.path(), "safetensors", tree, meta, List.of(), List.of(file));
+        return Checkpoint.of(probe.path(), "safetensors", tree, meta, List.of(), List.of(probe.files()));
     }
 
     private static Entry entry(String key, String code, long[] dims, long[] offsets) throws FormatException {

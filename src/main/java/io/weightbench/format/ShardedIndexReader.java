@@ -1,6 +1,5 @@
 package io.weightbench.format;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorEntry;
@@ -15,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,46 +24,37 @@ import java.util.Set;
  */
 final class ShardedIndexReader implements CheckpointReader {
 
-    static final long MAX_INDEX = 64L * 1024 * 1024;
-
     @Override
-    public boolean probe(Probe probe) throws IOException {
-        byte[] head = probe.head();
-        int i = 0;
-        while (i < head.length && Character.isWhitespace(head[i])) i++;
-        if (i >= head.length || head[i] != '{' || probe.file().size() > MAX_INDEX) return false;
-        return new String(head, java.nio.charset.StandardCharsets.UTF_8).contains("\"weight_map\"") || parse(probe).has("weight_map");
+    public Optional<Opener> probe(Probe probe) throws IOException {
+        Optional<JsonNode> index = probe.json();
+        if (index.isEmpty() || !index.get().has("weight_map")) return Optional.empty();
+        return Optional.of(formats -> open(probe, index.get(), formats));
     }
 
-    private static JsonNode parse(Probe probe) throws IOException {
-        byte[] all = new byte[(int) probe.file().size()];
-        probe.file().read(0, all, 0, all.length);
-        try {
-            return io.weightbench.json.JsonTree.read(all);
-        } catch (JsonProcessingException e) {
-            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        }
-    }
-
-    @Override
-    public Checkpoint open(Probe probe, Formats formats) throws IOException {
-        JsonNode index = parse(probe);
+    private static Checkpoint open(Probe probe, JsonNode index, Formats formats) throws IOException {
         JsonNode map = index.get("weight_map");
         if (map == null || !map.isObject()) throw new FormatException("sharded index has no weight_map object");
-        Path dir = probe.path().toAbsolutePath().getParent();
         Set<String> shardNames = new LinkedHashSet<>();
         map.fields().forEachRemaining(e -> shardNames.add(e.getValue().asText()));
+        if (shardNames.size() > SourceFiles.MAX_FILES) {
+            throw new FormatException("sharded index names " + shardNames.size() + " shards, over the limit of " + SourceFiles.MAX_FILES);
+        }
         List<Closeable> resources = new ArrayList<>();
-        resources.add(probe.file());
+        resources.add(probe.files());
         Map<String, Checkpoint> shards = new HashMap<>();
+        Map<Path, Checkpoint> byFile = new HashMap<>();
         boolean ok = false;
         try {
             String shardFormat = null;
             for (String name : shardNames) {
-                Path shardPath = dir.resolve(name).normalize();
-                if (!shardPath.startsWith(dir)) throw new FormatException("shard '" + name + "' lies outside the index's folder");
-                Checkpoint shard = formats.open(shardPath);
-                resources.add(shard);
+                Path shardPath = probe.files().path(name);
+                Path real = java.nio.file.Files.exists(shardPath) ? shardPath.toRealPath() : shardPath;
+                Checkpoint shard = byFile.get(real);
+                if (shard == null) {
+                    shard = formats.open(shardPath);
+                    resources.add(shard);
+                    byFile.put(real, shard);
+                }
                 shards.put(name, shard);
                 String f = shard.format().equals("safetensors") ? "safetensors-sharded" : "torch-sharded";
                 if (shardFormat == null) shardFormat = f;

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * torch's legacy format ({@code torch.save} before 1.6, or with {@code _use_new_zipfile_serialization=False}):
@@ -30,20 +31,20 @@ final class TorchLegacyReader implements CheckpointReader {
     static final long PROTOCOL_VERSION = 1001;
 
     @Override
-    public boolean probe(Probe probe) {
+    public Optional<Opener> probe(Probe probe) {
         byte[] head = probe.head();
-        if (head.length < 2) return false;
+        if (head.length < 2) return Optional.empty();
         try {
             Object magic = new PickleMachine(ByteSource.of(head), 0, PickleHooks.NONE,
                     new PickleMachine.Limits(8, 8, 64, 64)).load();
-            return MAGIC.equals(magic instanceof Long l ? BigInteger.valueOf(l) : magic);
+            if (!MAGIC.equals(magic instanceof Long l ? BigInteger.valueOf(l) : magic)) return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return false;
+            return Optional.empty();
         }
+        return Optional.of(formats -> open(probe));
     }
 
-    @Override
-    public Checkpoint open(Probe probe, Formats formats) throws IOException {
+    private static Checkpoint open(Probe probe) throws IOException {
         MappedFile file = probe.file();
         long pos = 0;
         PickleMachine magicVm = new PickleMachine(file, pos, PickleHooks.NONE, PickleMachine.Limits.DEFAULT);
@@ -104,7 +105,7 @@ final class TorchLegacyReader implements CheckpointReader {
             if (src.target == null) throw new FormatException("storage " + src.key + " is used but missing from the file");
         }
         if (pos < file.size()) meta.put("trailing_bytes", Long.toString(file.size() - pos));
-        return PickleOpener.checkpoint(probe.path(), "torch-legacy", root, main, meta, List.of(), List.of(file));
+        return PickleOpener.checkpoint(probe.path(), "torch-legacy", root, main, meta, List.of(), List.of(probe.files()));
     }
 
     /** A storage's bytes, located only once the file's tail has been walked. */

@@ -25,9 +25,14 @@ final class TorchZipReader implements CheckpointReader {
     static final long MAX_PICKLE = 1L << 30;
 
     @Override
-    public boolean probe(Probe probe) throws IOException {
+    public Optional<Opener> probe(Probe probe) throws IOException {
         Optional<ZipArchive> zip = probe.zip();
-        return zip.isPresent() && (find(zip.get(), "data.pkl").isPresent() || find(zip.get(), "model.json").isPresent());
+        if (zip.isEmpty()) return Optional.empty();
+        Optional<ZipArchive.Entry> dataPkl = find(zip.get(), "data.pkl");
+        if (dataPkl.isPresent()) return Optional.of(formats -> open(probe, zip.get(), dataPkl.get()));
+        Optional<ZipArchive.Entry> modelJson = find(zip.get(), "model.json");
+        if (modelJson.isPresent()) return Optional.of(formats -> openModelJson(probe, zip.get(), modelJson.get()));
+        return Optional.empty();
     }
 
     /** The entry {@code <top>/<name>} where {@code <top>} is the archive's single top folder (any name). */
@@ -41,20 +46,17 @@ final class TorchZipReader implements CheckpointReader {
         return Optional.empty();
     }
 
-    @Override
-    public Checkpoint open(Probe probe, Formats formats) throws IOException {
-        ZipArchive zip = probe.zip().orElseThrow();
-        Optional<ZipArchive.Entry> dataPkl = find(zip, "data.pkl");
-        if (dataPkl.isEmpty()) {
-            ZipArchive.Entry modelJson = find(zip, "model.json").orElseThrow();
-            String folder = modelJson.name().substring(0, modelJson.name().length() - "model.json".length());
-            Object root = LegacyTorchScript.read(zip, folder, modelJson);
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("torchscript_format", "model.json (torch 1.0-1.2)");
-            putIfPresent(meta, "archive_version", text(zip, folder + "version"));
-            return io.weightbench.checkpoint.Checkpoint.of(probe.path(), "torchscript", root, meta, List.of(), List.of(probe.file()));
-        }
-        String top = dataPkl.get().name().substring(0, dataPkl.get().name().length() - "data.pkl".length());
+    private static Checkpoint openModelJson(Probe probe, ZipArchive zip, ZipArchive.Entry modelJson) throws IOException {
+        String folder = modelJson.name().substring(0, modelJson.name().length() - "model.json".length());
+        Object root = LegacyTorchScript.read(zip, folder, modelJson);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("torchscript_format", "model.json (torch 1.0-1.2)");
+        putIfPresent(meta, "archive_version", text(zip, folder + "version"));
+        return Checkpoint.of(probe.path(), "torchscript", root, meta, List.of(), List.of(probe.files()));
+    }
+
+    private static Checkpoint open(Probe probe, ZipArchive zip, ZipArchive.Entry pkl) throws IOException {
+        String top = pkl.name().substring(0, pkl.name().length() - "data.pkl".length());
         Map<String, String> meta = new LinkedHashMap<>();
         ByteOrder order = ByteOrder.LITTLE_ENDIAN;
         String byteorder = text(zip, top + "byteorder");
@@ -92,7 +94,6 @@ final class TorchZipReader implements CheckpointReader {
             ByteSource bytes = zip.bytes(rec);
             return new Storage(key, dtype, numel, storageOrder, location, bytes);
         });
-        ZipArchive.Entry pkl = dataPkl.get();
         if (pkl.size() > MAX_PICKLE) throw new FormatException("data.pkl is " + pkl.size() + " bytes, over the 1 GiB limit");
         PickleMachine vm = new PickleMachine(zip.bytes(pkl), hooks);
         Object root;
@@ -105,7 +106,7 @@ final class TorchZipReader implements CheckpointReader {
         if (torchscript) {
             meta.put("note", "TorchScript: tensors listed under their attribute paths (parameters and buffers)");
         }
-        List<Closeable> resources = List.of(probe.file());
+        List<Closeable> resources = List.of(probe.files());
         return PickleOpener.checkpoint(probe.path(), format, root, vm, meta, warnings, resources);
     }
 
