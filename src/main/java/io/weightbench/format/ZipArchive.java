@@ -91,6 +91,7 @@ public final class ZipArchive {
         byte[] cd = new byte[(int) cdSize];
         file.read(cdOffset, cd, 0, cd.length);
         Map<String, Entry> entries = new LinkedHashMap<>((int) Math.min(entryCount * 2, 1 << 20));
+        List<long[]> ends = new ArrayList<>();
         int p = 0;
         for (long i = 0; i < entryCount; i++) {
             if (p + 46 > cd.length || i32(cd, p) != 0x02014b50) {
@@ -126,10 +127,44 @@ public final class ZipArchive {
             if (local < 0 || csize < 0 || usize < 0 || local + 30 > size) {
                 throw new FormatException("zip entry " + name + " has a local header offset outside the file");
             }
-            entries.put(name, new Entry(name, method, csize, usize, local, crc32));
+            if (entries.put(name, new Entry(name, method, csize, usize, local, crc32)) != null) {
+                // Readers disagree on which of two same-named entries counts (Python's zipfile, and so
+                // torch.load, takes the last; others the first): what one runs, another would hide.
+                throw new FormatException("zip archive has two entries named '" + shorten(name) + "' (refused: tools disagree on which one counts)");
+            }
+            ends.add(new long[] {local, local + 30 + nameLen + csize});
             p += 46 + nameLen + extraLen + commentLen;
         }
+        checkNoOverlap(entries, ends, cdOffset);
         return new ZipArchive(path, file, Collections.unmodifiableMap(entries));
+    }
+
+    /**
+     * Entries may not share bytes, nor run into the central directory: a zip whose entries overlap
+     * (one compressed stream named many times) is a bomb, or hides one entry's content in another.
+     * Each entry's extent is counted from its central record (name and data; the local extra field
+     * may add to it), so a well-formed archive never trips this.
+     */
+    private static void checkNoOverlap(Map<String, Entry> entries, List<long[]> extents, long cdOffset) throws FormatException {
+        extents.sort((a, b) -> Long.compare(a[0], b[0]));
+        for (int i = 0; i < extents.size(); i++) {
+            long[] e = extents.get(i);
+            long limit = i + 1 < extents.size() ? extents.get(i + 1)[0] : cdOffset;
+            if (e[1] > limit) {
+                String a = nameAt(entries, e[0]);
+                throw new FormatException("zip entries overlap: '" + shorten(a) + "' runs into the next record at offset " + limit
+                        + " (refused: overlapping entries are a zip bomb or hide content)");
+            }
+        }
+    }
+
+    private static String nameAt(Map<String, Entry> entries, long local) {
+        for (Entry e : entries.values()) if (e.localHeaderOffset() == local) return e.name();
+        return "?";
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
     }
 
     /** Little-endian fields of the central directory, read straight from its bytes (cheap before the JIT has compiled anything). */
