@@ -256,7 +256,7 @@ final class WorkbenchModel {
                 s = Status.RENAMED;
                 note = "from " + f.originalKey(t.key());
             }
-            rows.add(new KeyRow(t.key(), t.key(), t.dtype().torchName(), t.shape(), numel(t.shape()), numel(t.shape()) * t.dtype().itemSize(), s, note));
+            rows.add(new KeyRow(t.key(), t.key(), t.dtype().torchName(), t.shape(), numel(t.shape()), t.dtype().bytesFor(numel(t.shape())), s, note));
         }
         return rows;
     }
@@ -304,7 +304,7 @@ final class WorkbenchModel {
 
     private static KeyRow row(TensorSpec t, String original, Status s, String note) {
         long n = numel(t.shape());
-        return new KeyRow(t.key(), original, t.dtype().torchName(), t.shape(), n, n * t.dtype().itemSize(), s, note);
+        return new KeyRow(t.key(), original, t.dtype().torchName(), t.shape(), n, t.dtype().bytesFor(n), s, note);
     }
 
     static long numel(List<Long> shape) {

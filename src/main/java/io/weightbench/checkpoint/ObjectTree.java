@@ -38,7 +38,7 @@ public final class ObjectTree {
     public static ObjectTree flatten(Object root) {
         ObjectTree t = new ObjectTree();
         if (root instanceof TensorValue tv) {
-            t.tensors.add(new TensorEntry(List.of(ROOT), tv.data(), tv.parameter()));
+            t.tensors.add(new TensorEntry(List.of(ROOT), tv.data(), tv.parameter(), tv.info()));
         } else {
             t.walk(root, new ArrayList<>(), false);
         }
@@ -71,7 +71,7 @@ public final class ObjectTree {
             return;
         }
         if (v instanceof TensorValue tv) {
-            tensors.add(new TensorEntry(path, tv.data(), tv.parameter()));
+            tensors.add(new TensorEntry(path, tv.data(), tv.parameter(), tv.info()));
             return;
         }
         boolean container = v instanceof Map || v instanceof List || v instanceof PyTuple || v instanceof PyObject;

@@ -2,6 +2,7 @@ package io.weightbench.checkpoint;
 
 import io.weightbench.tensor.TensorData;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,12 +16,18 @@ public final class TensorEntry {
     private final String key;
     private final TensorData data;
     private final boolean parameter;
+    private final Map<String, String> info;
 
     public TensorEntry(List<String> path, TensorData data, boolean parameter) {
+        this(path, data, parameter, Map.of());
+    }
+
+    public TensorEntry(List<String> path, TensorData data, boolean parameter, Map<String, String> info) {
         this.path = List.copyOf(path);
         this.key = ObjectTree.join(this.path);
         this.data = Objects.requireNonNull(data);
         this.parameter = parameter;
+        this.info = info.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(info));
     }
 
     public List<String> path() { return path; }
@@ -31,6 +38,16 @@ public final class TensorEntry {
 
     /** True when the tensor was saved as an {@code nn.Parameter}. */
     public boolean parameter() { return parameter; }
+
+    /**
+     * What the reader knows about the tensor beyond its data, in the reader's words: the ONNX op
+     * that consumes it ({@code op: Conv}), a TensorFlow variable's object path, a GGUF tensor's
+     * ggml type. Empty for most tensors.
+     */
+    public Map<String, String> info() { return info; }
+
+    /** The same tensor under another path (a key relative to the weights entry, a renamed key). */
+    public TensorEntry withPath(List<String> newPath) { return new TensorEntry(newPath, data, parameter, info); }
 
     @Override public boolean equals(Object o) {
         return o instanceof TensorEntry t && t.path.equals(path) && t.data.equals(data) && t.parameter == parameter;

@@ -97,6 +97,11 @@ public final class InspectCommand extends CheckpointCommand {
             for (long s : d.shape()) g.writeNumber(s);
             g.writeEndArray();
             if (d.quantization().isPresent()) writeQuantization(g, d.quantization().get());
+            if (!t.info().isEmpty()) {
+                g.writeObjectFieldStart("info");
+                for (Map.Entry<String, String> i : t.info().entrySet()) g.writeStringField(i.getKey(), i.getValue());
+                g.writeEndObject();
+            }
             if (hash) g.writeStringField("sha256", hashOf(t));
             if (stats) writeStats(g, t);
             g.writeEndObject();

@@ -161,7 +161,7 @@ public final class Exporter {
         for (TensorSpec s : applied.tensors()) {
             TensorEntry source = byKey.get(applied.renamedFrom().get(s.key()));
             TensorData data = Transforms.apply(source.data(), applied.transformsOf(s.key()), s.key());
-            fixed.put(s.key(), new TensorEntry(List.of(s.key()), data, source.parameter()));
+            fixed.put(s.key(), new TensorEntry(List.of(s.key()), data, source.parameter(), source.info()));
         }
         return fixed;
     }
@@ -477,7 +477,8 @@ public final class Exporter {
             for (Map.Entry<String, TensorEntry> e : fixed.entrySet()) {
                 TensorData t = e.getValue().data();
                 String code = t.dtype().safetensorsCode().orElseThrow(() -> new IOException(
-                        "tensor " + e.getKey() + " is " + t.dtype() + ", which safetensors cannot store (export to .pth instead)"));
+                        "tensor " + e.getKey() + " is " + t.dtype() + ", which safetensors cannot store"
+                        + (t.dtype().isBlockQuantized() ? " (nor can torch: add a cast rule to float32, float16 or bfloat16)" : " (export to .pth instead)")));
                 g.writeObjectFieldStart(e.getKey());
                 g.writeStringField("dtype", code);
                 g.writeArrayFieldStart("shape");

@@ -162,6 +162,7 @@ final class PickleWriter {
 
     static String storageClass(DType dtype) {
         if (dtype.isQuantized()) throw new IllegalArgumentException("quantized tensors cannot be exported yet");
+        if (dtype.isBlockQuantized()) throw new IllegalArgumentException(dtype + " has no torch dtype: add a cast rule (to float32, float16 or bfloat16)");
         return dtype.storageName();
     }
 

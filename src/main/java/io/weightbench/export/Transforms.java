@@ -37,8 +37,9 @@ public final class Transforms {
     }
 
     static TensorData apply(TensorData t, TensorRule r, String key) throws IOException {
-        if (t.quantization().isPresent() && !(r instanceof TensorRule.Cast)) {
-            throw new RuleException(r.describe() + ": '" + key + "' is quantized; transforms of quantized tensors are not supported");
+        if ((t.quantization().isPresent() || t.dtype().isBlockQuantized()) && !(r instanceof TensorRule.Cast)) {
+            throw new RuleException(r.describe() + ": '" + key + "' is quantized (" + t.dtype()
+                    + "); cast it to a float type first, then transform it");
         }
         if (r instanceof TensorRule.Permute p) return permute(t, p.dims());
         if (r instanceof TensorRule.Transpose x) return permute(t, x.dims(t.rank()));
@@ -172,7 +173,7 @@ public final class Transforms {
     private static void convert(TensorData t, DType target, OutputStream out) throws IOException {
         ByteBuffer one = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         IOException[] failure = new IOException[1];
-        boolean integral = !t.dtype().isFloatingPoint() && t.dtype() != DType.BOOL && !t.dtype().isQuantized();
+        boolean integral = !t.dtype().isFloatingPoint() && t.dtype() != DType.BOOL && !t.dtype().isQuantized() && !t.dtype().isBlockQuantized();
         if (integral && target != DType.BOOL && !target.isFloatingPoint()) {
             // integer to integer: exact, wrapping like C++'s casts (no trip through double)
             int item = t.dtype().itemSize();

@@ -153,7 +153,8 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
         public String describe() { return "cast /" + match + "/ to " + dtype; }
 
         public TensorSpec transform(TensorSpec t) throws RuleException {
-            if (dtype.isQuantized() || dtype.isComplex() || t.dtype().isComplex() || t.dtype().isQuantized()) {
+            if (dtype.isQuantized() || dtype.isBlockQuantized() || dtype.isComplex() || t.dtype().isComplex() || t.dtype().isQuantized()
+                    || (t.dtype().isBlockQuantized() && !dtype.isFloatingPoint())) {
                 throw new RuleException(describe() + ": casting '" + t.key() + "' (" + t.dtype() + ") is not supported");
             }
             return new TensorSpec(t.key(), t.shape(), dtype);

@@ -54,7 +54,7 @@ final class HeldFloats {
     private static void read(TensorData t, float[] f, Progress progress) throws IOException {
         int item = t.dtype().itemSize();
         long total = t.nbytes();
-        long base = t.storageOffset() * item;
+        long base = t.byteOffset();
         ByteBuffer buf = ValueChunks.buffer();
         for (long done = 0; done < total; ) {
             int length = (int) Math.min(ValueChunks.CHUNK_BYTES, total - done);

@@ -69,7 +69,7 @@ final class ValueChunks {
             int n = (int) Math.min(chunk, t.numel() - s);
             r.read(s, buf, n);
             result = folder.merge(result, folder.chunk(buf, n));
-            progress.worked((long) n * t.dtype().itemSize());
+            progress.worked(t.numel() == 0 ? 0 : (long) ((double) n / t.numel() * t.nbytes()));
         }
         return result;
     }
@@ -88,7 +88,7 @@ final class ValueChunks {
         int item = t.dtype().itemSize();
         long total = t.nbytes();
         long chunks = (total + CHUNK_BYTES - 1) / CHUNK_BYTES;
-        long base = t.storageOffset() * item;
+        long base = t.byteOffset();
         ByteSource src = t.storage().bytes();
         LongStream range = LongStream.range(0, chunks);
         if (chunks > 1) range = range.parallel();

@@ -79,7 +79,7 @@ public final class CanonicalBytes {
     /** Writes the tensor's canonical bytes to {@code target} at its position: copied by the kernel where {@link #kernelCopies} allows. */
     public static void transferTo(TensorData t, java.nio.channels.FileChannel target) throws IOException {
         if (kernelCopies(t)) {
-            if (t.numel() > 0) t.storage().bytes().transferTo(t.storageOffset() * t.dtype().itemSize(), t.nbytes(), target);
+            if (t.numel() > 0) t.storage().bytes().transferTo(t.byteOffset(), t.nbytes(), target);
             return;
         }
         streamBuffers(t, b -> {
@@ -97,7 +97,7 @@ public final class CanonicalBytes {
         DIRECT.set(null);
         if (buf == null) buf = java.nio.ByteBuffer.allocateDirect(BUFFER);
         try {
-            long pos = t.storageOffset() * t.dtype().itemSize();
+            long pos = t.byteOffset();
             long remaining = t.nbytes();
             ByteSource src = t.storage().bytes();
             while (remaining > 0) {
@@ -127,6 +127,10 @@ public final class CanonicalBytes {
     }
 
     private static void stream(TensorData t, Sink sink, byte[] buffer) throws IOException {
+        if (t.dtype().isBlockQuantized()) {
+            streamBlocks(t, sink, buffer);
+            return;
+        }
         int item = t.dtype().itemSize();
         Storage storage = t.storage();
         ByteSource src = storage.bytes();
@@ -173,6 +177,22 @@ public final class CanonicalBytes {
             }
         }
         if (fill > 0) emit(sink, buffer, fill, swap, t.dtype());
+    }
+
+    /** A block-quantized tensor's canonical bytes are its stored blocks (always contiguous), in whole blocks per chunk. */
+    private static void streamBlocks(TensorData t, Sink sink, byte[] buffer) throws IOException {
+        int item = t.dtype().itemSize();
+        int capacity = (buffer.length / item) * item;
+        ByteSource src = t.storage().bytes();
+        long pos = t.byteOffset();
+        long remaining = t.nbytes();
+        while (remaining > 0) {
+            int n = (int) Math.min(remaining, capacity);
+            src.read(pos, buffer, 0, n);
+            sink.accept(buffer, n);
+            pos += n;
+            remaining -= n;
+        }
     }
 
     private static void emit(Sink sink, byte[] buf, int length, boolean swap, DType dtype) throws IOException {

@@ -3,7 +3,11 @@ package io.weightbench.tensor;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The element types Weightbench understands, named as torch names them (without {@code torch.}). */
+/**
+ * The element types Weightbench understands, named as torch names them (without {@code torch.}),
+ * plus ggml's block-quantized types ({@code q4_0} ... {@code q6_k}): blocks of 32 or 256 values
+ * stored in a fixed number of bytes, whose {@link #itemSize} is the size of one block.
+ */
 public enum DType {
     FLOAT64("float64", 8, "DoubleStorage", "F64", "<f8"),
     FLOAT32("float32", 4, "FloatStorage", "F32", "<f4"),
@@ -24,13 +28,25 @@ public enum DType {
     COMPLEX64("complex64", 8, "ComplexFloatStorage", "C64", "<c8"),
     QINT8("qint8", 1, "QInt8Storage", null, null),
     QUINT8("quint8", 1, "QUInt8Storage", null, null),
-    QINT32("qint32", 4, "QInt32Storage", null, null);
+    QINT32("qint32", 4, "QInt32Storage", null, null),
+    // ggml's block quantizations (ggml-common.h): block bytes, values per block.
+    Q4_0("q4_0", 18, 32),
+    Q4_1("q4_1", 20, 32),
+    Q5_0("q5_0", 22, 32),
+    Q5_1("q5_1", 24, 32),
+    Q8_0("q8_0", 34, 32),
+    Q2_K("q2_k", 84, 256),
+    Q3_K("q3_k", 110, 256),
+    Q4_K("q4_k", 144, 256),
+    Q5_K("q5_k", 176, 256),
+    Q6_K("q6_k", 210, 256);
 
     private final String torchName;
     private final int itemSize;
     private final String storageName;
     private final String safetensorsCode;
     private final String numpyDescr;
+    private final int blockSize;
 
     DType(String torchName, int itemSize, String storageName, String safetensorsCode, String numpyDescr) {
         this.torchName = torchName;
@@ -38,13 +54,35 @@ public enum DType {
         this.storageName = storageName;
         this.safetensorsCode = safetensorsCode;
         this.numpyDescr = numpyDescr;
+        this.blockSize = 1;
     }
 
-    /** torch's name without {@code torch.}, e.g. {@code bfloat16}. */
+    /** A block-quantized type: {@code blockBytes} bytes hold {@code blockSize} values. */
+    DType(String name, int blockBytes, int blockSize) {
+        this.torchName = name;
+        this.itemSize = blockBytes;
+        this.storageName = "";
+        this.safetensorsCode = null;
+        this.numpyDescr = null;
+        this.blockSize = blockSize;
+    }
+
+    /** torch's name without {@code torch.}, e.g. {@code bfloat16}; ggml's in lower case for block types. */
     public String torchName() { return torchName; }
 
-    /** Bytes per element. */
+    /** Bytes per element; for a block-quantized type, bytes per block of {@link #blockSize} values. */
     public int itemSize() { return itemSize; }
+
+    /** Values per block: 1 for every element type, 32 or 256 for ggml's block quantizations. */
+    public int blockSize() { return blockSize; }
+
+    /** Whether values are stored in blocks (ggml's q4_0 ... q6_k) and read only by dequantizing whole blocks. */
+    public boolean isBlockQuantized() { return blockSize > 1; }
+
+    /** Bytes that {@code numel} values take (for block types, {@code numel} a multiple of the block size). */
+    public long bytesFor(long numel) {
+        return Math.multiplyExact(numel / blockSize, (long) itemSize);
+    }
 
     /** The legacy typed-storage class name, e.g. {@code FloatStorage}. */
     public String storageName() { return storageName; }
@@ -64,10 +102,14 @@ public enum DType {
 
     public boolean isComplex() { return this == COMPLEX64 || this == COMPLEX128; }
 
+    /** torch's quantized integer types (with a scale and zero point); not ggml's block types. */
     public boolean isQuantized() { return this == QINT8 || this == QUINT8 || this == QINT32; }
 
     /** The size of one scalar part for byte swapping (complex values swap each half). */
-    public int swapUnit() { return isComplex() ? itemSize / 2 : itemSize; }
+    public int swapUnit() {
+        if (isBlockQuantized()) return 1; // blocks are kept as stored; their fields are read in their own byte order
+        return isComplex() ? itemSize / 2 : itemSize;
+    }
 
     @Override
     public String toString() { return torchName; }
@@ -94,7 +136,7 @@ public enum DType {
     private static final java.util.Map<String, DType> BY_STORAGE = new java.util.HashMap<>();
 
     static {
-        for (DType d : values()) BY_STORAGE.put(d.storageName, d);
+        for (DType d : values()) if (!d.storageName.isEmpty()) BY_STORAGE.put(d.storageName, d);
     }
 
     /** Maps a typed-storage class name ({@code FloatStorage}, {@code cuda.HalfStorage}) to its dtype. */

@@ -25,6 +25,10 @@ public final class ElementDecoder {
     /** Streams every element of {@code t} as a double (quantized tensors dequantized). */
     public static void forEach(TensorData t, ValueSink sink) throws IOException {
         DType dtype = t.dtype();
+        if (dtype.isBlockQuantized()) {
+            forEachBlock(t, sink);
+            return;
+        }
         int item = dtype.itemSize();
         Dequantizer dq = t.quantization().isPresent() ? new Dequantizer(t) : null;
         long[] index = {0};
@@ -34,6 +38,21 @@ public final class ElementDecoder {
                 double v = decode(dtype, b, p);
                 if (dq != null) v = dq.apply(index[0], v);
                 sink.accept(index[0]++, v);
+            }
+        });
+    }
+
+    /** A block-quantized tensor, dequantized block by block as ggml does. */
+    private static void forEachBlock(TensorData t, ValueSink sink) throws IOException {
+        DType dtype = t.dtype();
+        int item = dtype.itemSize();
+        int per = dtype.blockSize();
+        float[] values = new float[per];
+        long[] index = {0};
+        CanonicalBytes.stream(t, (chunk, length) -> {
+            for (int p = 0; p < length; p += item) {
+                BlockQuant.toFloat(dtype, chunk, p, 1, values, 0);
+                for (int i = 0; i < per; i++) sink.accept(index[0]++, values[i]);
             }
         });
     }
@@ -58,6 +77,8 @@ public final class ElementDecoder {
             case BOOL -> b.get(p) != 0 ? 1 : 0;
             case COMPLEX64 -> Math.hypot(b.getFloat(p), b.getFloat(p + 4));
             case COMPLEX128 -> Math.hypot(b.getDouble(p), b.getDouble(p + 8));
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K ->
+                    throw new IllegalArgumentException(dtype + " values are decoded a block at a time");
         };
     }
 

@@ -26,6 +26,10 @@ public final class ElementReader {
 
     public void read(long start, double[] dst, int n) throws IOException {
         if (start < 0 || n < 0 || start + n > t.numel()) throw new IOException("elements [" + start + ", " + (start + n) + ") of " + t);
+        if (t.dtype().isBlockQuantized()) {
+            readBlocks(start, dst, n);
+            return;
+        }
         int bytes = n * item;
         if (buf.length < bytes) buf = new byte[bytes];
         ByteSource src = t.storage().bytes();
@@ -56,5 +60,23 @@ public final class ElementReader {
             double v = ElementDecoder.decode(t.dtype(), b, e * item);
             dst[e] = dequantizer == null ? v : dequantizer.apply(start + e, v);
         }
+    }
+
+    private float[] floats = new float[0];
+
+    /** Values of a block-quantized (always contiguous) tensor: the blocks that hold them, dequantized. */
+    private void readBlocks(long start, double[] dst, int n) throws IOException {
+        if (n == 0) return;
+        int per = t.dtype().blockSize();
+        long first = start / per;
+        long last = (start + n - 1) / per;
+        int blocks = (int) (last - first + 1);
+        int bytes = Math.multiplyExact(blocks, item);
+        if (buf.length < bytes) buf = new byte[bytes];
+        if (floats.length < blocks * per) floats = new float[blocks * per];
+        t.storage().bytes().read(t.byteOffset() + first * item, buf, 0, bytes);
+        BlockQuant.toFloat(t.dtype(), buf, 0, blocks, floats, 0);
+        int skip = (int) (start - first * per);
+        for (int e = 0; e < n; e++) dst[e] = floats[skip + e];
     }
 }

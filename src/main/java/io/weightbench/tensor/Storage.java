@@ -13,12 +13,16 @@ public record Storage(String key, DType dtype, long numel, ByteOrder order, Stri
 
     public Storage {
         if (numel < 0) throw new IllegalArgumentException("storage " + key + " has negative size " + numel);
-        long need = Math.multiplyExact(numel, (long) dtype.itemSize());
+        if (numel % dtype.blockSize() != 0) {
+            throw new IllegalArgumentException("storage " + key + " holds " + numel + " " + dtype + " values, not a whole number of "
+                    + dtype.blockSize() + "-value blocks");
+        }
+        long need = dtype.bytesFor(numel);
         if (bytes.size() < need) {
             throw new IllegalArgumentException("storage " + key + " holds " + bytes.size() + " bytes but "
                     + numel + " " + dtype + " elements need " + need);
         }
     }
 
-    public long nbytes() { return numel * dtype.itemSize(); }
+    public long nbytes() { return dtype.bytesFor(numel); }
 }

@@ -55,6 +55,13 @@ public final class TensorData {
             if (strides[i] < 0) throw new IllegalArgumentException("negative stride in " + Arrays.toString(strides));
         }
         if (numel() == 0) return;
+        if (dtype.isBlockQuantized()) {
+            int b = dtype.blockSize();
+            if (!isContiguous() || storageOffset % b != 0 || shape.length == 0 || shape[shape.length - 1] % b != 0) {
+                throw new IllegalArgumentException(dtype + " tensor of shape " + Arrays.toString(shape)
+                        + ": its rows must be whole " + b + "-value blocks, stored contiguously");
+            }
+        }
         for (int i = 0; i < shape.length; i++) {
             last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, strides[i]));
         }
@@ -86,7 +93,10 @@ public final class TensorData {
     }
 
     /** Bytes of the tensor's logical elements (not of its storage). */
-    public long nbytes() { return Math.multiplyExact(numel(), (long) dtype.itemSize()); }
+    public long nbytes() { return dtype.bytesFor(numel()); }
+
+    /** Where the tensor's first element starts in its storage's bytes. */
+    public long byteOffset() { return dtype.bytesFor(storageOffset); }
 
     public boolean isContiguous() {
         long expected = 1;
