@@ -21,6 +21,46 @@ public final class TestFiles {
         return p;
     }
 
+    /**
+     * {@code ../shared/crossframework}: files written by TensorFlow, Keras, ONNX exporters, ggml,
+     * tf.js, Paddle and MXNet. Required in CI, skipped (with a reason) elsewhere when absent.
+     */
+    public static Path crossframework() {
+        Path p = Path.of("..", "shared", "crossframework").toAbsolutePath().normalize();
+        boolean present = Files.isRegularFile(p.resolve("MANIFEST.tsv"));
+        if (!present && System.getenv("CI") != null) {
+            throw new IllegalStateException("the cross-framework corpus is missing at " + p + " (CI must have ../shared beside the repo)");
+        }
+        Assumptions.assumeTrue(present, "cross-framework corpus not found at " + p);
+        return p;
+    }
+
+    /** Runs a committed script with Debian's python3 (numpy, h5py, onnx as installed), skipping when the module is missing. */
+    public static String runPythonScript(String requiredModules, String script, String... args) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(pythonHas(requiredModules), "Debian python3 modules missing: " + requiredModules);
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(SYSTEM_PYTHON, script));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.assertj.core.api.Assertions.assertThat(p.waitFor()).as(script + " failed:\n" + log).isZero();
+        return log;
+    }
+
+    private static final java.util.Map<String, Boolean> MODULES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** True if Debian's python3 imports every module named (comma-separated), e.g. "numpy,h5py". */
+    public static boolean pythonHas(String modules) {
+        return MODULES.computeIfAbsent(modules, m -> {
+            try {
+                Process p = new ProcessBuilder(SYSTEM_PYTHON, "-c", "import " + m).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                return p.waitFor() == 0;
+            } catch (IOException | InterruptedException e) {
+                return false;
+            }
+        });
+    }
+
     /** Debian's system python3, which has python3-torch (the pyenv one first on PATH does not). */
     public static final String SYSTEM_PYTHON = "/usr/bin/python3";
 
