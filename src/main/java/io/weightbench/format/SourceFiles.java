@@ -22,13 +22,15 @@ public final class SourceFiles implements io.weightbench.checkpoint.Checkpoint.I
     /** More files than any real checkpoint has; beyond it an index is refused, not a file-handle limit hit. */
     static final int MAX_FILES = 4096;
 
+    private final Path named;
     private final Path folder;
     private final Path realFolder;
     private final Path mainPath;
     private final MappedFile main;
     private final Map<Path, MappedFile> opened = new LinkedHashMap<>();
 
-    private SourceFiles(Path folder, Path mainPath, MappedFile main) throws IOException {
+    private SourceFiles(Path named, Path folder, Path mainPath, MappedFile main) throws IOException {
+        this.named = named;
         this.folder = folder;
         this.realFolder = folder.toRealPath();
         this.mainPath = mainPath;
@@ -41,7 +43,7 @@ public final class SourceFiles implements io.weightbench.checkpoint.Checkpoint.I
         MappedFile f = new MappedFile(file);
         try {
             Path parent = file.toAbsolutePath().getParent();
-            return new SourceFiles(parent == null ? file.toAbsolutePath().getRoot() : parent, file, f);
+            return new SourceFiles(file, parent == null ? file.toAbsolutePath().getRoot() : parent, file, f);
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;
@@ -50,7 +52,7 @@ public final class SourceFiles implements io.weightbench.checkpoint.Checkpoint.I
 
     /** A source that is a folder (a SavedModel, a TF.js model folder). */
     static SourceFiles forFolder(Path folder) throws IOException {
-        return new SourceFiles(folder.toAbsolutePath(), null, null);
+        return new SourceFiles(folder, folder.toAbsolutePath(), null, null);
     }
 
     /** The file the user named; a folder source has none. */
@@ -58,6 +60,9 @@ public final class SourceFiles implements io.weightbench.checkpoint.Checkpoint.I
         if (main == null) throw new IllegalStateException(folder + " is a folder source");
         return main;
     }
+
+    /** The file or folder as the user named it (for messages and the checkpoint's name). */
+    public Path named() { return named; }
 
     /** The source's folder: the named file's folder, or the named folder. */
     public Path folder() { return folder; }
