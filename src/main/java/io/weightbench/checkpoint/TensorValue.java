@@ -11,7 +11,7 @@ import java.util.Map;
 public record TensorValue(TensorData data, boolean parameter, Map<String, String> info) {
 
     public TensorValue {
-        info = Map.copyOf(info);
+        info = info.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(info));
     }
 
     public TensorValue(TensorData data, boolean parameter) {

@@ -8,6 +8,8 @@ final class OtherFrameworks {
     private OtherFrameworks() {}
 
     static List<CheckpointReader> readers() {
-        return List.of(new io.weightbench.format.tfjs.TfjsReader());
+        return List.of(
+                new io.weightbench.format.mxnet.MxnetParamsReader(),
+                new io.weightbench.format.tfjs.TfjsReader());
     }
 }
