@@ -3,7 +3,6 @@ package io.weightbench.format;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.CheckpointException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,8 +101,7 @@ public final class Formats {
         if (e instanceof OutOfMemoryError) return new CheckpointException(path, "needs more memory than is available to read its metadata", e);
         if (e instanceof StackOverflowError) return new CheckpointException(path, "objects nested too deeply");
         if (e instanceof RuntimeException) return new CheckpointException(path, "is malformed: " + e, e);
-        if (e instanceof Error err) throw err;
-        return new CheckpointException(path, e.toString(), e);
+        return new CheckpointException(path, "could not be read (" + e + ")", e);
     }
 
     private static void closeQuietly(SourceFiles files) {
@@ -115,22 +113,26 @@ public final class Formats {
         }
     }
 
+    /**
+     * What an unrecognised file looks like, in words: never its content (a refused file may be
+     * anything, a link to a secret included).
+     */
     static String describeHead(byte[] head) {
-        int n = Math.min(head.length, 16);
-        boolean text = true;
+        boolean text = head.length > 0;
         for (int i = 0; i < Math.min(head.length, 512); i++) {
             int c = head[i] & 0xff;
-            if (c < 9 || (c > 13 && c < 32 && c != 27)) {
+            if (c < 9 || (c > 13 && c < 32 && c != 27) || c == 0x7f) {
                 text = false;
                 break;
             }
         }
         if (text) {
-            String s = new String(head, 0, Math.min(head.length, 40), StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim();
-            return "it looks like text, starting \"" + s + "\"";
+            try {
+                java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(head, 0, Math.min(head.length, 512)));
+            } catch (java.nio.charset.CharacterCodingException e) {
+                text = false;
+            }
         }
-        StringBuilder hex = new StringBuilder();
-        for (int i = 0; i < n; i++) hex.append(String.format("%02x", head[i] & 0xff));
-        return "it starts with bytes " + hex;
+        return text ? "it looks like a text file" : "its first bytes match no format it knows";
     }
 }

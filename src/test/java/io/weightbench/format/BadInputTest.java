@@ -131,7 +131,7 @@ class BadInputTest {
 
     @Test
     void nonCheckpointsAreNamedForWhatTheyAre() throws IOException {
-        assertRefused(write("notes.pt", "just some notes\n".repeat(20).getBytes(StandardCharsets.UTF_8)), "looks like text");
+        assertRefused(write("notes.pt", "just some notes\n".repeat(20).getBytes(StandardCharsets.UTF_8)), "looks like a text file");
         byte[] hdf5 = new byte[64];
         System.arraycopy(new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'}, 0, hdf5, 0, 8);
         assertRefused(write("w.h5", hdf5), "HDF5");
