@@ -61,6 +61,7 @@ final class Builtins {
             case "builtins.bytearray", "builtins.bytes" -> args -> {
                 if (args.size() == 0) return new PyValues.Bytes(new byte[0]);
                 if (args.get(0) instanceof PyValues.Bytes b) return b;
+                if (args.get(0) instanceof PyValues.LargeBytes b) return b;
                 if (args.get(0) instanceof String s) return new PyValues.Bytes(s.getBytes(StandardCharsets.ISO_8859_1));
                 return null;
             };
@@ -133,8 +134,11 @@ final class Builtins {
             }
             String descr = t.get(2) instanceof NumpyDType dt ? dt.descr() : "?";
             boolean fortran = PyValues.isTruthy(t.get(3));
-            int bytes = t.get(4) instanceof PyValues.Bytes b ? b.value().length : 0;
-            a.set(descr, List.copyOf(shape), fortran, bytes);
+            io.weightbench.tensor.ByteSource data = null;
+            if (t.get(4) instanceof PyValues.Bytes b) data = io.weightbench.tensor.ByteSource.of(b.value());
+            else if (t.get(4) instanceof PyValues.LargeBytes b) data = b.source();
+            else if (t.get(4) instanceof String s) data = io.weightbench.tensor.ByteSource.of(s.getBytes(StandardCharsets.ISO_8859_1));
+            a.set(descr, List.copyOf(shape), fortran, data);
             return true;
         }
         return false;

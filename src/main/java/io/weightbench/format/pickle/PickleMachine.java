@@ -194,9 +194,9 @@ public final class PickleMachine {
             case 'U' -> push(py2Text(in.bytes(in.u8())));
             case 'V' -> push(decodeRawUnicodeEscape(in.line()));
             case 0x8d -> push(utf8(in.bytes(checkedLength(in.u64()))));
-            case 'B' -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u32()))));
+            case 'B' -> push(bytesValue(in.u32()));
             case 'C' -> push(new PyValues.Bytes(in.bytes(in.u8())));
-            case 0x8e -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u64()))));
+            case 0x8e -> push(bytesValue(in.u64()));
             case 0x96 -> push(new PyValues.Bytes(in.bytes(checkedLength(in.u64())))); // BYTEARRAY8
             case 0x97 -> throw new PickleException("out-of-band buffer (NEXT_BUFFER) without buffers");
             case 0x98 -> { /* READONLY_BUFFER: no effect on our values */ }
@@ -397,6 +397,14 @@ public final class PickleMachine {
     }
 
     // ---- parsing helpers ----
+
+    /** Bytes under 1 MiB are read; larger ones stay in the file as a view (numpy array data), never copied into the heap. */
+    static final long LARGE_BYTES = 1 << 20;
+
+    private Object bytesValue(long n) throws IOException {
+        if (n >= LARGE_BYTES && n <= in.remaining()) return new PyValues.LargeBytes(in.slice(n));
+        return new PyValues.Bytes(in.bytes(checkedLength(n)));
+    }
 
     private int checkedLength(long n) throws PickleException {
         if (n < 0 || n > in.remaining()) {
@@ -633,6 +641,14 @@ public final class PickleMachine {
             }
             pos += n;
             return b;
+        }
+
+        /** The next {@code n} bytes as a view of the source, without reading them. */
+        ByteSource slice(long n) throws IOException {
+            if (n < 0 || n > remaining()) throw new PickleException("the pickle ends unexpectedly: " + n + " bytes wanted at offset " + pos);
+            ByteSource s = src.slice(pos, n);
+            pos += n;
+            return s;
         }
 
         byte[] line() throws IOException {

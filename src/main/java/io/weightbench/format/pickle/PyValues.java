@@ -23,6 +23,14 @@ public final class PyValues {
         }
     }
 
+    /**
+     * Python {@code bytes} of 1 MiB or more, left in the file: a view of the pickle's bytes, read
+     * only when used (a numpy array's data in a Paddle checkpoint). Compared by identity.
+     */
+    public record LargeBytes(io.weightbench.tensor.ByteSource source) {
+        @Override public String toString() { return "b'<" + source.size() + " bytes>'"; }
+    }
+
     /** A complex number from {@code builtins.complex}. */
     public record Complex(double real, double imag) {}
 
