@@ -43,23 +43,23 @@ class OtherFormatsFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "10m")
     void mxnet(byte[] data) throws IOException {
         openAndRead(data, FILE, new Formats(List.of(new MxnetParamsReader())));
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "10m")
     void flax(byte[] data) throws IOException {
         openAndRead(data, FILE, new Formats(List.of(new FlaxReader())));
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "10m")
     void tfjs(byte[] data) throws IOException {
         openAndRead(data, MODEL_JSON, new Formats(List.of(new TfjsReader())));
     }
 
     /** Pickles, where a dict of numpy arrays is a Paddle state dict. */
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "10m")
     void paddle(byte[] data) throws IOException {
         openAndRead(data, FILE, new Formats(List.of(new PlainPickleReader())));
     }
