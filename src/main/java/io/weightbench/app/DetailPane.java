@@ -137,13 +137,15 @@ final class DetailPane extends ScrollPane {
         clear();
         lastHistogram = null;
         Fit fit = model.fit();
-        Optional<TensorData> ck = checkpointTensor(fit);
+        Optional<TensorEntry> ckEntry = checkpointEntry(fit);
+        Optional<TensorData> ck = ckEntry.map(TensorEntry::data);
         List<io.weightbench.rules.TensorRule> transforms = fit == null || checkpointKey == null ? List.of() : fit.applied().transformsOf(checkpointKey);
         String shownKey = checkpointKey;
         Optional<TensorData> tmpl = templateTensor();
         KeyRow row = find(model.checkpointRows, checkpointKey).orElse(find(model.modelRows, modelKey).orElse(null));
         if (row == null) {
             heading.setText("Select a key");
+            showFile();
             return;
         }
         heading.setText(row.key());
@@ -158,6 +160,7 @@ final class DetailPane extends ScrollPane {
             TensorData t = ck.get();
             fact(r++, "storage", t.storage().key() + " (" + t.storage().location() + "), offset " + t.storageOffset()
                     + (t.isContiguous() ? "" : ", strided " + java.util.Arrays.toString(t.strides())));
+            for (java.util.Map.Entry<String, String> i : ckEntry.get().info().entrySet()) fact(r++, i.getKey(), i.getValue());
         }
         if (ck.isEmpty() && tmpl.isEmpty()) return;
         int binCount = bins.getValue();
@@ -319,11 +322,35 @@ final class DetailPane extends ScrollPane {
     }
 
     /** The checkpoint's tensor (as stored in the file) that ends up under the shown key. */
-    private Optional<TensorData> checkpointTensor(Fit fit) {
+    private Optional<TensorEntry> checkpointEntry(Fit fit) {
         Checkpoint c = model.checkpoint.get();
         if (c == null || checkpointKey == null) return Optional.empty();
         String original = fit == null ? checkpointKey : fit.originalKey(checkpointKey);
-        return c.weights().stream().filter(t -> t.key().equals(original)).findFirst().map(TensorEntry::data);
+        return c.weights().stream().filter(t -> t.key().equals(original)).findFirst();
+    }
+
+    /**
+     * With no key selected: what the checkpoint is: its format, the files it was read from, its
+     * weights entry, the metadata its format records (a GGUF file's key/values, a Keras file's
+     * backend, an ONNX model's producer) and the reader's warnings.
+     */
+    private void showFile() {
+        Checkpoint c = model.checkpoint.get();
+        if (c == null) return;
+        heading.setText(c.file().getFileName() + " (" + c.format() + ")");
+        int r = 0;
+        fact(r++, "format", c.format());
+        fact(r++, "file", c.file().toString());
+        List<java.nio.file.Path> inputs = c.inputs();
+        if (inputs.size() > 1) {
+            // the files read beside it (shards, external data, a symbol file), by name
+            List<String> names = inputs.subList(1, inputs.size()).stream().map(p -> p.getFileName().toString()).toList();
+            fact(r++, "also read", names.size() <= 6 ? String.join("\n", names) : String.join("\n", names.subList(0, 5)) + "\n... and " + (names.size() - 5) + " more");
+        }
+        fact(r++, "weights entry", c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry());
+        fact(r++, "tensors", String.format(Locale.ROOT, "%,d (%,d in the weights entry)", c.tensors().size(), c.weights().size()));
+        for (java.util.Map.Entry<String, String> m : c.metadata().entrySet()) fact(r++, m.getKey(), m.getValue());
+        for (String w : c.warnings()) fact(r++, "warning", w);
     }
 
     private Optional<TensorData> templateTensor() {

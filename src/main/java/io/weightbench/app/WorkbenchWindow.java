@@ -356,6 +356,7 @@ final class WorkbenchWindow {
                     remember("checkpoint", path.toString());
                     for (String w : c.warnings()) problem(path.getFileName() + ": " + w);
                     runDiagnostics(c);
+                    detail.show(null, null); // the new file's format, files and metadata until a key is chosen
                     if (old != null) closeLater(old);
                 });
             } catch (Exception e) {
@@ -871,15 +872,7 @@ final class WorkbenchWindow {
         }
         if (modelArg != null) openModel(modelArg);
         if (ckArg != null) openCheckpoint(Path.of(ckArg));
-        List<File> plain = new ArrayList<>();
-        for (File f : files) {
-            if (f.isDirectory()) {
-                File[] inside = f.listFiles(File::isFile);
-                if (inside != null) java.util.Arrays.stream(inside).sorted().forEach(plain::add);
-            } else {
-                plain.add(f);
-            }
-        }
-        if (!plain.isEmpty() && modelArg == null && ckArg == null) openFiles(plain.subList(0, Math.min(2, plain.size())), null);
+        // a folder is a source of its own (a SavedModel, a TF.js model); the reader says what it is
+        if (!files.isEmpty() && modelArg == null && ckArg == null) openFiles(files.subList(0, Math.min(2, files.size())), null);
     }
 }
