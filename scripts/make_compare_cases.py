@@ -7,6 +7,7 @@ are taken out (torch raises on those). The compare interop test checks Weightben
 """
 import collections
 import json
+import re
 import os
 import sys
 
@@ -23,16 +24,34 @@ def with_metadata(items, metadata):
     return sd
 
 
+class Small(torch.nn.Module):
+    """A model with the cases torch's loader treats specially: a 0-d parameter, a parameter-less child."""
+
+    def __init__(self):
+        super().__init__()
+        self.logit_scale = torch.nn.Parameter(torch.tensor(1.0))
+        self.linear1 = torch.nn.Linear(3, 2)
+        self.bn = torch.nn.BatchNorm1d(2)
+        self.drop = torch.nn.Dropout()
+
+
 def torch_report(name, path):
-    model = torchvision.models.__dict__[name](weights=None)
+    model = Small() if name == "small" else torchvision.models.__dict__[name](weights=None)
     sd = torch.load(path)
     expected = model.state_dict()
-    mismatched = [k for k, t in sd.items() if k in expected and tuple(t.shape) != tuple(expected[k].shape)]
+    # what torch itself calls a size mismatch (a 1-d tensor loads into a 0-d parameter, for one)
+    try:
+        Small().load_state_dict(sd, strict=False) if name == "small" else torchvision.models.__dict__[name](weights=None).load_state_dict(sd, strict=False)
+        mismatched = []
+    except RuntimeError as e:
+        mismatched = re.findall(r"size mismatch for ([^:]+):", str(e))
     kept = with_metadata([(k, t) for k, t in sd.items() if k not in mismatched], getattr(sd, "_metadata", None))
     result = model.load_state_dict(kept, strict=False)
     # size mismatches are split out first: torch then calls those keys missing; Weightbench lists them once, as mismatched
+    # keys neither loaded nor reported: torch passes over them without a word
+    ignored = [k for k in sd if k not in expected and k not in result.unexpected_keys]
     return {"missing": [k for k in result.missing_keys if k not in mismatched], "unexpected": list(result.unexpected_keys),
-            "mismatched": mismatched}
+            "mismatched": mismatched, "ignored": ignored}
 
 
 def main():
@@ -59,6 +78,23 @@ def main():
             file = f"{name}-{case}.pth"
             torch.save(ckpt, os.path.join(out, file))
             cases[file] = dict(model="catalog:" + name, **torch_report(name, os.path.join(out, file)))
+    # a small model given as a template file (real and meta-device), with torch's special cases
+    small = Small()
+    torch.save(small.state_dict(), os.path.join(out, "small_template.pt"))
+    torch.save(Small().to_empty(device="meta").state_dict(), os.path.join(out, "small_meta_template.pt"))
+    sd = small.state_dict()
+    special = {
+        "zero_d_from_one": dict(sd, logit_scale=torch.tensor([2.0])),
+        "zero_d_from_three": dict(sd, logit_scale=torch.tensor([2.0, 3.0, 4.0])),
+        "ignored_keys": dict(sd, **{"bn": torch.zeros(1), "linear1.weight.extra": torch.zeros(1), "drop.p": torch.zeros(1),
+                                    "foo.bar": torch.zeros(1), "linear1.foo": torch.zeros(1)}),
+        "dataparallel": collections.OrderedDict(("module." + k, t) for k, t in sd.items()),
+    }
+    for case, ckpt in special.items():
+        for template in ("small_template.pt", "small_meta_template.pt"):
+            file = f"small-{case}-{template.replace('.pt', '')}.pth"
+            torch.save(ckpt, os.path.join(out, file))
+            cases[file] = dict(model=template, **torch_report("small", os.path.join(out, file)))
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(cases, f, indent=1)
     print(f"wrote {len(cases)} cases with torch {torch.__version__}")

@@ -65,7 +65,8 @@ def record(name, fmt, pairs, weights_entry="", objects=(), warnings_contain=()):
     EXPECTED[name] = {
         "format": fmt,
         "weights_entry": weights_entry,
-        "tensors": [{"key": k, "dtype": dtype_name(t), "shape": list(t.shape), "sha256": sha(t)} for k, t in pairs],
+        "tensors": [{"key": k, "dtype": dtype_name(t), "shape": list(t.shape), "sha256": None if t.is_meta else sha(t)}
+                    for k, t in pairs],
         "objects": list(objects),
         "warnings_contain": list(warnings_contain),
     }
@@ -109,6 +110,16 @@ class WithNonPersistent(nn.Module):
         self.fc = nn.Linear(4, 2)
         self.register_buffer("scale", torch.ones(2))
         self.register_buffer("cache", torch.zeros(3), persistent=False)
+
+
+class OldTensor:
+    """A tensor pickled as torch before 0.4 did: its class, then __setstate__((storage, offset, size, stride))."""
+
+    def __init__(self, t, cls):
+        self.t, self.cls = t, cls
+
+    def __reduce__(self):
+        return (self.cls, (), (self.t.storage(), self.t.storage_offset(), self.t.size(), self.t.stride()))
 
 
 class Evil:
@@ -301,6 +312,21 @@ def main():
            raw_expected("big", "float64", [5], bige.astype("<f8").tobytes())]
     for n in ("arrays.npz", "arrays_compressed.npz"):
         EXPECTED[n] = {"format": "npz", "weights_entry": "", "objects": [], "warnings_contain": [], "tensors": npz}
+
+    # meta-device templates: dtype and shape, no data (their sha256 is null)
+    meta_linear = nn.Linear(4, 2, device="meta").state_dict()
+    record("meta_linear.pt", save("meta_linear.pt", meta_linear), flatten(meta_linear))
+    meta_net = small_net().to_empty(device="meta").state_dict()
+    record("meta_net.pt", save("meta_net.pt", meta_net), flatten(meta_net))
+
+    # tensors pickled the pre-0.4 way (torch.FloatTensor + __setstate__): torch.load still builds them
+    base = torch.randn(4, 6)
+    old = {"weight": OldTensor(base, torch.FloatTensor), "view": OldTensor(base[1:, ::2], torch.FloatTensor),
+           "steps": OldTensor(torch.arange(5), torch.LongTensor)}
+    save("old_tensors_legacy.pt", old, _use_new_zipfile_serialization=False)
+    loaded = torch.load(os.path.join(OUT, "old_tensors_legacy.pt"))
+    assert all(isinstance(v, torch.Tensor) for v in loaded.values()), loaded
+    record("old_tensors_legacy.pt", "torch-legacy", flatten(loaded))
 
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump({"generator": "scripts/make_fixtures.py", "torch": torch.__version__, "files": EXPECTED}, f, indent=1)

@@ -74,6 +74,10 @@ public final class ObjectTree {
             tensors.add(new TensorEntry(path, tv.data(), tv.parameter(), tv.info()));
             return;
         }
+        if (v instanceof PyObject o && o.resolved().isPresent()) {
+            walk(o.resolved().get(), path, insideObject);
+            return;
+        }
         boolean container = v instanceof Map || v instanceof List || v instanceof PyTuple || v instanceof PyObject;
         if (!container) {
             if (v instanceof NumpyArray a) {

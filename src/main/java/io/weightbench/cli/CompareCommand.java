@@ -82,6 +82,8 @@ public final class CompareCommand extends CheckpointCommand {
             dt.addObject().put("key", d.key()).put("model_dtype", d.modelDtype().torchName()).put("checkpoint_dtype", d.checkpointDtype().torchName());
         }
         strings(o.putArray("filled_by_torch"), cmp.filledByTorch());
+        strings(o.putArray("ignored_by_torch"), cmp.ignoredByTorch());
+        strings(o.putArray("notes"), cmp.notes());
         ArrayNode rs = o.putArray("rules");
         for (int i = 0; i < rules.rules().size(); i++) {
             rs.addObject().put("rule", rules.rules().get(i).describe()).put("changed", applied.changedPerRule().get(i));
@@ -123,6 +125,9 @@ public final class CompareCommand extends CheckpointCommand {
         if (!cmp.filledByTorch().isEmpty()) {
             out.println("not reported by torch (BatchNorm fills num_batches_tracked in): " + cmp.filledByTorch().size());
         }
+        section(out, "ignored by torch (neither loaded nor reported: the name after a module is one of its parameters,"
+                + " or the key is a submodule's name)", Grouping.group(cmp.ignoredByTorch(), ckptKeys));
+        for (String n : cmp.notes()) out.println("note: " + n);
         out.println();
         out.println(cmp.loadsStrictly() ? "verdict: loads with strict=True" : "verdict: does not load with strict=True");
     }

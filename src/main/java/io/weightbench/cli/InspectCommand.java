@@ -8,6 +8,7 @@ import io.weightbench.stats.TensorReport;
 import io.weightbench.stats.TensorStats;
 import io.weightbench.tensor.ByteCounts;
 import io.weightbench.tensor.CanonicalBytes;
+import io.weightbench.tensor.NoData;
 import io.weightbench.tensor.Progress;
 import io.weightbench.tensor.Quantization;
 import io.weightbench.tensor.TensorData;
@@ -97,13 +98,21 @@ public final class InspectCommand extends CheckpointCommand {
             for (long s : d.shape()) g.writeNumber(s);
             g.writeEndArray();
             if (d.quantization().isPresent()) writeQuantization(g, d.quantization().get());
+            boolean noData = NoData.holds(d);
+            if (noData) g.writeStringField("device", d.storage().location());
             if (!t.info().isEmpty()) {
                 g.writeObjectFieldStart("info");
                 for (Map.Entry<String, String> i : t.info().entrySet()) g.writeStringField(i.getKey(), i.getValue());
                 g.writeEndObject();
             }
-            if (hash) g.writeStringField("sha256", hashOf(t));
-            if (stats) writeStats(g, t);
+            if (hash) {
+                if (noData) g.writeNullField("sha256");
+                else g.writeStringField("sha256", hashOf(t));
+            }
+            if (stats) {
+                if (noData) g.writeNullField("stats");
+                else writeStats(g, t);
+            }
             g.writeEndObject();
             if (hash || stats) g.flush(); // reading tensors takes a while: show each as it is done
         }
@@ -226,10 +235,12 @@ public final class InspectCommand extends CheckpointCommand {
             totalBytes += d.nbytes();
             StringBuilder line = new StringBuilder(String.format(fmt, t.key(), d.dtype().torchName(),
                     Arrays.toString(d.shape()), d.numel(), ByteCounts.human(d.nbytes())));
-            if (hash) line.append("  ").append(hashOf(t));
+            boolean noData = NoData.holds(d);
+            if (hash) line.append("  ").append(noData ? String.format("%-64s", "(" + d.storage().location() + ": no data)") : hashOf(t));
             if (stats) {
                 TensorStats s = statsOf(t);
-                line.append(String.format("  %12.5g %12.5g %12.5g %12.5g %6d %6d", s.min(), s.max(), s.mean(), s.std(), s.nan(), s.inf()));
+                if (s == null) line.append("  (no data)");
+                else line.append(String.format("  %12.5g %12.5g %12.5g %12.5g %6d %6d", s.min(), s.max(), s.mean(), s.std(), s.nan(), s.inf()));
             }
             out.println(line);
         }

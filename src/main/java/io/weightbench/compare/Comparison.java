@@ -14,9 +14,15 @@ import java.util.List;
  * @param dtypeChanged  matched keys whose dtype differs (torch casts them on load)
  * @param filledByTorch missing {@code num_batches_tracked} buffers that torch's BatchNorm fills in
  *                      itself for state_dicts without version-2 metadata, so it does not report them
+ * @param ignoredByTorch checkpoint keys the model lacks that torch's loader passes over without a
+ *                       word (their next name is a parameter of the module, or they end at a
+ *                       child's name): neither loaded nor reported, so they do not stop strict loading
+ * @param notes          what torch does silently that a user may want to know ("torch loads the first
+ *                       of 3 values into the 0-d parameter")
  */
 public record Comparison(int matched, List<String> missing, List<String> unexpected, List<Mismatch> mismatched,
-                         List<DtypeChange> dtypeChanged, List<String> filledByTorch) {
+                         List<DtypeChange> dtypeChanged, List<String> filledByTorch, List<String> ignoredByTorch,
+                         List<String> notes) {
 
     public record Mismatch(String key, List<Long> modelShape, List<Long> checkpointShape) {}
 
@@ -28,6 +34,8 @@ public record Comparison(int matched, List<String> missing, List<String> unexpec
         mismatched = List.copyOf(mismatched);
         dtypeChanged = List.copyOf(dtypeChanged);
         filledByTorch = List.copyOf(filledByTorch);
+        ignoredByTorch = List.copyOf(ignoredByTorch);
+        notes = List.copyOf(notes);
     }
 
     /** True when torch would load the checkpoint with {@code strict=True}. */

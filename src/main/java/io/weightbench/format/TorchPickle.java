@@ -86,7 +86,11 @@ final class TorchPickle implements PickleHooks {
             case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" -> a -> tensor(a, 4, null, false, Optional.empty());
             case "torch._utils._rebuild_tensor_v3" -> a -> tensor(a, 4, a.size() > 6 ? dtypeOf(a.get(6)) : null, false, Optional.empty());
             case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" ->
-                    a -> a.size() >= 1 && a.get(0) instanceof TensorValue tv ? new TensorValue(tv.data(), true) : null;
+                    a -> {
+                        TensorValue tv = a.size() >= 1 ? tensorOf(a.get(0)) : null;
+                        return tv != null ? new TensorValue(tv.data(), true) : null;
+                    };
+            case "torch._utils._rebuild_meta_tensor_no_storage" -> TorchPickle::metaTensor;
             case "torch._utils._rebuild_qtensor" -> this::qtensor;
             case "torch._tensor._rebuild_from_type_v2", "torch._tensor._rebuild_from_type" -> a -> {
                 // (func, type, args, state): the tensor func rebuilds, viewed as `type` (e.g. Parameter)
@@ -119,6 +123,52 @@ final class TorchPickle implements PickleHooks {
             // listed as placeholders, with a warning from the opener
             default -> null;
         };
+    }
+
+    /** A tensor value, or an old-style tensor object that became one ({@link #build}); null otherwise. */
+    static TensorValue tensorOf(Object v) {
+        if (v instanceof TensorValue tv) return tv;
+        if (v instanceof io.weightbench.format.pickle.PyObject o && o.resolved().orElse(null) instanceof TensorValue tv) return tv;
+        return null;
+    }
+
+    /**
+     * Tensors as torch before 0.4 pickled them: an object of {@code torch.Tensor} or a typed class
+     * ({@code torch.FloatTensor}, {@code torch.cuda.HalfTensor}) whose state is {@code (storage,
+     * storage_offset, size, stride)}; torch's {@code Tensor.__setstate__} still loads them with
+     * {@code set_}. Old Variables carry {@code (data, requires_grad, ...)} in a 5-tuple.
+     */
+    @Override
+    public Object build(io.weightbench.format.pickle.PyObject target, Object state) throws PickleException {
+        String type = target.typeName();
+        if (!type.equals("torch.Tensor") && !((type.startsWith("torch.") || type.startsWith("torch.cuda.")) && type.endsWith("Tensor"))) return null;
+        if (!(state instanceof PyTuple t)) return null;
+        if (t.size() == 4 && t.get(0) instanceof StorageRef) return tensor(t, 4, null, false, Optional.empty());
+        if (t.size() == 5) return tensorOf(t.get(0));
+        return null;
+    }
+
+    /** {@code _rebuild_meta_tensor_no_storage(dtype, size, stride, requires_grad)}: a tensor with a shape and no data. */
+    private static TensorValue metaTensor(PyTuple a) throws PickleException {
+        if (a.size() < 3) throw new PickleException("meta tensor rebuild with " + a.size() + " arguments");
+        DType dtype = dtypeOf(a.get(0));
+        long[] shape = longs(a.get(1), "size");
+        long[] strides = longs(a.get(2), "stride");
+        try {
+            long extent = 0;
+            boolean empty = false;
+            for (int i = 0; i < shape.length; i++) {
+                if (shape[i] == 0) empty = true;
+                extent = Math.addExact(extent, Math.multiplyExact(Math.max(shape[i] - 1, 0), strides[i]));
+            }
+            long numel = empty ? 0 : extent + 1;
+            if (dtype.isBlockQuantized()) throw new PickleException("meta tensor of " + dtype);
+            Storage storage = new Storage("meta", dtype, numel, java.nio.ByteOrder.LITTLE_ENDIAN, "meta",
+                    new io.weightbench.tensor.NoData(dtype.bytesFor(numel), "a meta tensor has no data (device='meta': dtype and shape only)"));
+            return new TensorValue(new TensorData(storage, dtype, shape, strides, 0, Optional.empty()), false);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new PickleException("meta tensor of shape " + java.util.Arrays.toString(shape) + ": " + e.getMessage());
+        }
     }
 
     private TensorValue tensor(PyTuple a, int minArgs, DType override, boolean parameter, Optional<Quantization> q)

@@ -2,6 +2,7 @@ package io.weightbench.stats;
 
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.tensor.Progress;
+import io.weightbench.tensor.NoData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -18,12 +19,16 @@ public record TensorReport(TensorStats stats, Histogram histogram) {
      * @param progress its total grows by the bytes to read (two passes with histograms); a cancel
      *                 ends the run with {@link java.util.concurrent.CancellationException}
      */
+    /** The report of a tensor without data (a meta tensor): no statistics, no histogram. */
+    public static final TensorReport NONE = new TensorReport(null, null);
+
     public static List<TensorReport> of(List<TensorEntry> tensors, int bins, Histogram.Scale scale, Progress progress) throws IOException {
         long bytes = 0;
-        for (TensorEntry t : tensors) bytes += t.data().nbytes();
+        for (TensorEntry t : tensors) if (!NoData.holds(t.data())) bytes += t.data().nbytes();
         progress.addTotal(bins > 0 ? 2 * bytes : bytes);
         try {
             return tensors.parallelStream().map(t -> {
+                if (NoData.holds(t.data())) return NONE; // a meta tensor: shape only, no values to summarise
                 try {
                     if (bins > 0 && scale == Histogram.Scale.LINEAR && HeldFloats.fits(t.data())) {
                         TensorReport once = HeldFloats.report(t.data(), bins, progress);

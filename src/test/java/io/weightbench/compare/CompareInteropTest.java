@@ -30,11 +30,12 @@ class CompareInteropTest {
         dir.resolve("expected.json").toFile().deleteOnExit();
         TestFiles.runTorchScript("scripts/make_compare_cases.py", dir.toString());
         JsonNode cases = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
-        assertThat(cases.size()).isGreaterThanOrEqualTo(15);
+        assertThat(cases.size()).isGreaterThanOrEqualTo(23);
         List<DynamicTest> tests = new ArrayList<>();
         cases.fields().forEachRemaining(e -> tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
             JsonNode want = e.getValue();
-            ModelSpec model = ModelSpec.load(want.get("model").asText());
+            String source = want.get("model").asText();
+            ModelSpec model = ModelSpec.load(source.startsWith(ModelSpec.CATALOG_PREFIX) ? source : dir.resolve(source).toString());
             Path file = dir.resolve(e.getKey());
             try (Checkpoint c = Formats.standard().open(file)) {
                 Comparison cmp = Comparator.compare(model.tensors(), ModelSpec.fromCheckpoint(c).tensors(), TorchMetadata.moduleVersions(c));
@@ -42,6 +43,9 @@ class CompareInteropTest {
                 assertThat(cmp.unexpected()).as("unexpected").containsExactlyInAnyOrderElementsOf(strings(want.get("unexpected")));
                 assertThat(cmp.mismatched()).extracting(Comparison.Mismatch::key).as("mismatched")
                         .containsExactlyInAnyOrderElementsOf(strings(want.get("mismatched")));
+                assertThat(cmp.ignoredByTorch()).as("ignored by torch").containsExactlyInAnyOrderElementsOf(strings(want.get("ignored")));
+                assertThat(cmp.loadsStrictly()).as("loads strictly")
+                        .isEqualTo(want.get("missing").isEmpty() && want.get("unexpected").isEmpty() && want.get("mismatched").isEmpty());
             } finally {
                 Files.deleteIfExists(file);
             }

@@ -9,6 +9,7 @@ import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.ObjectEntry;
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.tensor.CanonicalBytes;
+import io.weightbench.tensor.NoData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,15 +57,16 @@ class TorchFixturesTest {
         for (JsonNode t : expected.get("tensors")) {
             List<Long> shape = new ArrayList<>();
             t.get("shape").forEach(s -> shape.add(s.asLong()));
-            want.add(new Row(t.get("key").asText(), t.get("dtype").asText(), shape, t.get("sha256").asText()));
+            want.add(new Row(t.get("key").asText(), t.get("dtype").asText(), shape, t.get("sha256").isNull() ? null : t.get("sha256").asText()));
         }
         try (Checkpoint c = Formats.standard().open(file)) {
             assertThat(c.format()).isEqualTo(expected.get("format").asText());
             assertThat(c.weightsEntry()).as("weights entry").isEqualTo(expected.get("weights_entry").asText());
             List<Row> got = new ArrayList<>();
             for (TensorEntry t : c.tensors()) {
+                // a meta tensor has no data: its hash is null, and reading it says why
                 got.add(new Row(t.key(), t.data().dtype().torchName(), Arrays.stream(t.data().shape()).boxed().toList(),
-                        CanonicalBytes.sha256(t.data())));
+                        NoData.holds(t.data()) ? null : CanonicalBytes.sha256(t.data())));
             }
             assertThat(got).containsExactlyElementsOf(want);
             for (JsonNode o : expected.get("objects")) {

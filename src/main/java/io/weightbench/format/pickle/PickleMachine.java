@@ -300,6 +300,11 @@ public final class PickleMachine {
 
     private void build(Object target, Object state) throws PickleException {
         if (target instanceof PyObject o) {
+            Object value = hooks.build(o, state);
+            if (value != null) {
+                o.resolveTo(value);
+                return;
+            }
             if (o.state() instanceof PyDict old && state instanceof PyDict add) {
                 old.putAll(add);
             } else {

@@ -17,6 +17,7 @@ public final class PyObject {
     private Object state = PyValues.None.NONE;
     private final List<Object> listItems = new ArrayList<>();
     private final Map<Object, Object> dictItems = new LinkedHashMap<>();
+    private Object resolved;
 
     public PyObject(PyGlobal type, PyTuple args) {
         this.type = type;
@@ -34,6 +35,14 @@ public final class PyObject {
     void setState(Object state) { this.state = state; }
 
     public List<Object> listItems() { return listItems; }
+
+    /**
+     * What a format's hooks made of this object once its state was set (an old-style pickled
+     * {@code torch.FloatTensor} becomes a tensor); empty while it stays an inert placeholder.
+     */
+    public java.util.Optional<Object> resolved() { return java.util.Optional.ofNullable(resolved); }
+
+    void resolveTo(Object value) { this.resolved = value; }
 
     public Map<Object, Object> dictItems() { return dictItems; }
 
