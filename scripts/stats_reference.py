@@ -9,10 +9,20 @@ DIR/reference.json.
 """
 import collections
 import json
+import math
+from fractions import Fraction
 import os
 import sys
 
 import torch
+
+
+def exact_std(finite):
+    """The population std of float64 values computed exactly (rational mean, exact squares,
+    correctly rounded sum): torch's own float64 std is ~2e-8 off when the spread is 1e-12 of the mean."""
+    v = finite.tolist()
+    mean = sum(Fraction(a) for a in v) / len(v)
+    return math.sqrt(float(sum((Fraction(a) - mean) ** 2 for a in v) / len(v)))
 
 
 def stats(t):
@@ -24,11 +34,12 @@ def stats(t):
         "count": x.numel(), "nan": int(torch.isnan(x).sum()), "pos_inf": int((x == float("inf")).sum()),
         "neg_inf": int((x == float("-inf")).sum()), "zeros": int((x == 0).sum()),
         "outside_float16": int((finite.abs() > 65504).sum()),
-        "min": float(x[~torch.isnan(x)].min()) if (~torch.isnan(x)).any() else None,
-        "max": float(x[~torch.isnan(x)].max()) if (~torch.isnan(x)).any() else None,
+        "min": float(finite.min()) if finite.numel() else None,
+        "max": float(finite.max()) if finite.numel() else None,
         "mean": float(finite.mean()) if finite.numel() else None,
         "std": float(finite.std(unbiased=False)) if finite.numel() else None,
-        "l2": float(finite.norm()) if finite.numel() else None,
+        "l2": float(finite.norm()),
+        "std_exact": exact_std(finite) if t.dtype == torch.float64 and 0 < finite.numel() <= 400000 else None,
     }
 
 
@@ -94,6 +105,9 @@ def main():
                                         torch.tensor([0, 2, -1, 1]), 0, torch.qint8)
     a["large"] = torch.randn(700, 1000) * 0.02  # several 1 MiB chunks: read in parallel
     a["large_half"] = (torch.randn(1200, 1000) * 3).half()
+    # a spread a trillion times smaller than the mean: std must keep its digits
+    a["big_mean"] = 1e9 + (torch.rand(300001, dtype=torch.float64) * 2e-3 - 1e-3)
+    a["only_inf"] = torch.tensor([float("inf"), float("-inf"), float("nan")])
     base = torch.randn(8, 12)
     a["view"] = base.t()[2:9]
     b = collections.OrderedDict((k, v.clone() if not v.is_quantized else v) for k, v in a.items())

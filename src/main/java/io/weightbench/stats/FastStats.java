@@ -80,13 +80,9 @@ final class FastStats {
             for (int i = off; i < end; i++) if (Math.abs(f[i]) > FLOAT16_MAX) outside++;
         }
         TensorStats.Accumulator p = new TensorStats.Accumulator();
-        p.count = n;
-        p.finite = n;
+        p.setShifted(n, shift, s1, s2);
         p.min = min;
         p.max = max;
-        p.mean = shift + s1 / n;
-        p.m2 = Math.max(0, s2 - s1 * s1 / n);
-        p.sumSquares = Math.max(0, s2 + shift * (2 * s1 + (double) n * shift));
         p.zeros = zeros;
         p.outside16 = outside;
         return p;

@@ -53,6 +53,16 @@ class StatsInteropTest {
                 close(k + " max", s.max(), w.get("max"));
                 close(k + " mean", s.mean(), w.get("mean"));
                 close(k + " std", s.std(), w.get("std"));
+                if (!w.get("std").isNull()) {
+                    // relative, also for a tiny spread around a huge mean (big_mean: 1e9 +- 1e-3), where torch's own
+                    // float64 std is ~2e-8 off the exact value
+                    assertThat(s.std()).as(k + " std, relative to torch's").isCloseTo(w.get("std").asDouble(),
+                            Offset.offset(5e-8 * Math.abs(w.get("std").asDouble()) + 1e-300));
+                }
+                if (w.has("std_exact") && !w.get("std_exact").isNull()) {
+                    assertThat(s.std()).as(k + " std, relative to the exact value").isCloseTo(w.get("std_exact").asDouble(),
+                            Offset.offset(1e-12 * w.get("std_exact").asDouble()));
+                }
                 close(k + " l2", s.l2(), w.get("l2"));
             }
             CheckpointDiff.Result r = CheckpointDiff.diff(a.weights(), b.weights(),
