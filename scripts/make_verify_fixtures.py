@@ -12,6 +12,8 @@ writes into DIR:
   cnn_missing.pth      without bn.running_mean (reported before running)
   input.npy            a fixed input, and cnn_out.npy what torch computes for it (eval mode)
   pair.pt              a traced model returning a tuple (a, b) and pair_out_{0,1}.npy for input.npy
+  cnn_fp16_no_nbt.pth  float16 weights without num_batches_tracked or metadata, which torch loads
+                       with strict=True (casting, filling the buffer in), and cnn_fp16_out.npy its outputs
   tied.pt              a scripted model whose decoder weight is its embedding's (one storage, two keys) and
   tied_changed.pth     new values for it (the same tensor under both keys)
   dict.pt              a scripted model returning {"logits", "prob", "label" (int64)}, dict_out_<key>.npy
@@ -124,6 +126,15 @@ def main():
         torch.jit.script(tied).save(os.path.join(d, "tied.pt"))
         w = torch.randn(6, 4)
         torch.save(collections.OrderedDict([("embed.weight", w), ("decoder.weight", w)]), os.path.join(d, "tied_changed.pth"))
+        # what torch's load_state_dict(strict=True) accepts: an fp16 copy (cast on load) without
+        # num_batches_tracked and without version-2 metadata (BatchNorm fills it in); torch's outputs with it
+        fp16 = collections.OrderedDict((k, v.half() if v.is_floating_point() else v) for k, v in sd.items()
+                                       if not k.endswith("num_batches_tracked"))
+        torch.save(fp16, os.path.join(d, "cnn_fp16_no_nbt.pth"))
+        loaded = SmallCNN()
+        loaded.load_state_dict(fp16, strict=True)
+        loaded.eval()
+        np.save(os.path.join(d, "cnn_fp16_out.npy"), loaded(x).numpy())
         dm = torch.jit.script(DictOut().eval())
         dm.save(os.path.join(d, "dict.pt"))
         out = dm(x)

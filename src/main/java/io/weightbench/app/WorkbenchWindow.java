@@ -667,20 +667,21 @@ final class WorkbenchWindow {
         detail.showBusy("Verify outputs", "starting libtorch and running the model twice (the first time unpacks libtorch: a few seconds) …");
         compute.submit(() -> {
             try {
-                List<TensorEntry> weights = new ArrayList<>(Exporter.withRules(c.weights(), rules).values());
-                Verifier.Result r = Verifier.verify(script, weights, Optional.empty(), shape, 0);
-                boolean passed = r.plan().complete() && r.problems().isEmpty() && r.relL2() <= 1e-5;
+                Verifier.Result r = Verifier.verify(script, Verifier.Weights.of(c, rules), Optional.empty(), shape, 0);
+                List<String> failures = r.failures(1e-5);
+                boolean passed = failures.isEmpty();
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[] {"input", java.util.Arrays.toString(shape) + ", seed 0"});
                 rows.add(new String[] {"outputs", String.join(", ", r.outputs())});
                 rows.add(new String[] {"max |diff|", String.format(java.util.Locale.ROOT, "%.6g", r.maxAbsDiff())});
                 rows.add(new String[] {"mean |diff|", String.format(java.util.Locale.ROOT, "%.6g", r.meanAbsDiff())});
                 rows.add(new String[] {"relative L2", String.format(java.util.Locale.ROOT, "%.6g", r.relL2())});
-                rows.add(new String[] {"replaced", r.plan().matched().size() + " parameters and buffers"});
+                rows.add(new String[] {"replaced", r.plan().replaced().size() + " parameters and buffers"});
                 if (!r.plan().missing().isEmpty()) rows.add(new String[] {"missing", String.join(", ", r.plan().missing())});
-                if (!r.plan().mismatched().isEmpty()) rows.add(new String[] {"shape/dtype", String.join("; ", r.plan().mismatched())});
+                if (!r.plan().mismatched().isEmpty()) rows.add(new String[] {"shape differs", String.join("; ", r.plan().mismatched())});
                 if (!r.plan().unexpected().isEmpty()) rows.add(new String[] {"unexpected", r.plan().unexpected().size() + " keys"});
-                for (String p : r.problems()) rows.add(new String[] {"problem", p});
+                if (!r.plan().cast().isEmpty()) rows.add(new String[] {"cast on load", r.plan().cast().size() + " keys, as torch does"});
+                for (String f : failures) rows.add(new String[] {"fails", f});
                 Platform.runLater(() -> detail.showVerify("Verify outputs: " + script.file().getFileName(), rows, passed));
             } catch (Exception e) {
                 Platform.runLater(() -> {

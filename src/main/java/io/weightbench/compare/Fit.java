@@ -22,9 +22,8 @@ public record Fit(List<TensorSpec> held, RuleSet rules, RuleSet.Applied applied,
     public static Fit of(ModelSpec model, Checkpoint checkpoint, RuleSet rules) throws RuleException {
         List<TensorSpec> held = ModelSpec.fromCheckpoint(checkpoint).tensors();
         RuleSet.Applied applied = rules.apply(held);
-        boolean renamed = applied.renamedFrom().entrySet().stream().anyMatch(e -> !e.getKey().equals(e.getValue()));
         // Once rules rename keys, the file's per-module metadata no longer lines up with them.
-        Optional<Map<String, Long>> versions = renamed ? Optional.empty() : TorchMetadata.moduleVersions(checkpoint);
+        Optional<Map<String, Long>> versions = applied.renamesKeys() ? Optional.empty() : TorchMetadata.moduleVersions(checkpoint);
         return new Fit(held, rules, applied, Comparator.compare(model.tensors(), applied.tensors(), versions));
     }
 

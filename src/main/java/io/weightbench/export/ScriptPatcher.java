@@ -2,7 +2,6 @@ package io.weightbench.export;
 
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.CheckpointException;
-import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.format.ZipArchive;
 import io.weightbench.tensor.ByteSource;
 import io.weightbench.tensor.CanonicalBytes;
@@ -29,51 +28,23 @@ public final class ScriptPatcher {
     /** Storages above this size are refused (they are rewritten in memory). */
     static final long MAX_STORAGE = Integer.MAX_VALUE - 64;
 
-    /**
-     * How a set of weights fits a TorchScript model.
-     *
-     * @param matched    keys of both, same shape and dtype: they will be replaced
-     * @param missing    the model's keys without a weight: they keep the model's own values
-     * @param unexpected weights the model has no key for
-     * @param mismatched keys whose shape or dtype differs, with both: they keep the model's own values
-     */
-    public record Plan(List<String> matched, List<String> missing, List<String> unexpected, List<String> mismatched) {
-        public boolean complete() { return missing.isEmpty() && mismatched.isEmpty(); }
-    }
-
     private ScriptPatcher() {}
 
-    public static Plan plan(Checkpoint script, List<TensorEntry> weights) throws CheckpointException {
+    /**
+     * Writes {@code out}: the script archive with the tensors of {@code values} (keyed by the
+     * script's own keys, each of exactly that tensor's shape and dtype) in place of its own.
+     */
+    public static void write(Checkpoint script, Map<String, TensorData> values, Path out) throws IOException {
         requireScript(script);
-        Map<String, TensorData> given = new LinkedHashMap<>();
-        for (TensorEntry t : weights) given.put(t.key(), t.data());
-        List<String> matched = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        List<String> mismatched = new ArrayList<>();
-        for (TensorEntry t : script.tensors()) {
-            TensorData w = given.remove(t.key());
-            if (w == null) {
-                missing.add(t.key());
-            } else if (!Arrays.equals(w.shape(), t.data().shape()) || w.dtype() != t.data().dtype()) {
-                mismatched.add(t.key() + ": model " + t.data().dtype().torchName() + Arrays.toString(t.data().shape())
-                        + ", weights " + w.dtype().torchName() + Arrays.toString(w.shape()));
-            } else {
-                matched.add(t.key());
-            }
-        }
-        return new Plan(matched, missing, new ArrayList<>(given.keySet()), mismatched);
-    }
-
-    /** Writes {@code out}: the script archive with the matched tensors of {@code weights} in place of its own. */
-    public static Plan write(Checkpoint script, List<TensorEntry> weights, Path out) throws IOException {
-        Plan plan = plan(script, weights);
-        Map<String, TensorData> given = new LinkedHashMap<>();
-        for (TensorEntry t : weights) given.put(t.key(), t.data());
         // storage key -> (script tensor, new values) to write into it
         Map<String, List<TensorData[]>> byStorage = new LinkedHashMap<>();
-        for (String k : plan.matched()) {
-            TensorData mine = script.tensor(k).orElseThrow().data();
-            byStorage.computeIfAbsent(mine.storage().key(), x -> new ArrayList<>()).add(new TensorData[] {mine, given.get(k)});
+        for (Map.Entry<String, TensorData> e : values.entrySet()) {
+            TensorData mine = script.tensor(e.getKey()).orElseThrow(() -> new IllegalArgumentException("the model has no key " + e.getKey())).data();
+            TensorData v = e.getValue();
+            if (!Arrays.equals(mine.shape(), v.shape()) || mine.dtype() != v.dtype()) {
+                throw new IllegalArgumentException(e.getKey() + ": the model's " + mine + " cannot take " + v);
+            }
+            byStorage.computeIfAbsent(mine.storage().key(), x -> new ArrayList<>()).add(new TensorData[] {mine, v});
         }
         String top = script.metadata().getOrDefault("archive_folder", "archive");
         String prefix = top.isEmpty() ? "" : top + "/";
@@ -87,8 +58,8 @@ public final class ScriptPatcher {
                     zip.add(name, src.size(), sink -> copy(src, sink));
                 } else if (wholeStorage(patches, src.size())) {
                     // the usual case: one tensor fills the storage; its new bytes are streamed, never held whole
-                    TensorData values = patches.get(0)[1];
-                    zip.add(name, src.size(), sink -> CanonicalBytes.streamBuffers(values, sink::write));
+                    TensorData v = patches.get(0)[1];
+                    zip.add(name, src.size(), sink -> CanonicalBytes.streamBuffers(v, sink::write));
                 } else {
                     byte[] bytes = patched(name, src, patches);
                     zip.add(name, bytes);
@@ -96,7 +67,6 @@ public final class ScriptPatcher {
             }
             zip.finish();
         }
-        return plan;
     }
 
     /** One contiguous little-endian tensor covering the whole storage from its start. */

@@ -36,6 +36,12 @@ public record RuleSet(List<Rule> rules) {
 
         /** The tensor rules applied to the tensor that ends up under {@code key}, in order. */
         public List<TensorRule> transformsOf(String key) { return transforms.getOrDefault(key, List.of()); }
+
+        /** Whether any key was renamed (then a state_dict's per-module metadata no longer lines up with the keys). */
+        public boolean renamesKeys() {
+            for (Map.Entry<String, String> e : renamedFrom.entrySet()) if (!e.getKey().equals(e.getValue())) return true;
+            return false;
+        }
     }
 
     /**

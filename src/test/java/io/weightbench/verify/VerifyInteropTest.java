@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.weightbench.TestFiles;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorEntry;
-import io.weightbench.export.ScriptPatcher;
 import io.weightbench.format.Formats;
 import io.weightbench.tensor.ElementReader;
 import java.nio.file.Path;
@@ -84,19 +83,21 @@ class VerifyInteropTest {
         long[] shape = {2, 3, 12, 12};
         try (Checkpoint script = open("cnn.pt"); Checkpoint same = open("cnn_state.pth"); Checkpoint perturbed = open("cnn_perturbed.pth");
              Checkpoint swapped = open("cnn_swapped_bn.pth")) {
-            Verifier.Result r = Verifier.verify(script, same.weights(), Optional.empty(), shape, 7);
-            assertThat(r.plan().matched()).hasSize(9);
-            assertThat(r.plan().complete()).isTrue();
+            Verifier.Result r = Verifier.verify(script, Verifier.Weights.of(same), Optional.empty(), shape, 7);
+            assertThat(r.plan().replaced()).hasSize(9);
+            assertThat(r.plan().loadsStrictly()).isTrue();
+            assertThat(r.failures(1e-5)).isEmpty();
             assertThat(r.maxAbsDiff()).isZero();
             assertThat(r.compared()).isEqualTo(10);
-            Verifier.Result p = Verifier.verify(script, perturbed.weights(), Optional.empty(), shape, 7);
+            Verifier.Result p = Verifier.verify(script, Verifier.Weights.of(perturbed), Optional.empty(), shape, 7);
             assertThat(p.relL2()).isGreaterThan(1e-5);
             assertThat(p.maxAbsDiff()).isGreaterThan(1e-5);
+            assertThat(p.failures(1e-5)).singleElement().asString().startsWith("outputs differ: rel_l2 ");
             // the baseline from a reference checkpoint instead of the model's own weights
-            Verifier.Result ref = Verifier.verify(script, perturbed.weights(), Optional.of(perturbed.weights()), shape, 7);
+            Verifier.Result ref = Verifier.verify(script, Verifier.Weights.of(perturbed), Optional.of(Verifier.Weights.of(perturbed)), shape, 7);
             assertThat(ref.maxAbsDiff()).isZero();
             // a buffer mistake (running_mean and running_var swapped) loads fine and breaks the outputs
-            Verifier.Result s = Verifier.verify(script, swapped.weights(), Optional.empty(), shape, 7);
+            Verifier.Result s = Verifier.verify(script, Verifier.Weights.of(swapped), Optional.empty(), shape, 7);
             assertThat(s.problems().isEmpty() ? s.relL2() : 1.0).isGreaterThan(1e-3);
         }
     }
@@ -104,9 +105,57 @@ class VerifyInteropTest {
     @Test
     void aMissingBufferIsReportedBeforeRunning() throws Exception {
         try (Checkpoint script = open("cnn.pt"); Checkpoint missing = open("cnn_missing.pth")) {
-            ScriptPatcher.Plan plan = ScriptPatcher.plan(script, missing.weights());
+            Verifier.Plan plan = Verifier.plan(script, Verifier.Weights.of(missing));
             assertThat(plan.missing()).containsExactly("bn.running_mean");
-            assertThat(plan.complete()).isFalse();
+            assertThat(plan.loadsStrictly()).isFalse();
+        }
+    }
+
+    @Test
+    void whatTorchLoadsStrictlyRunsAsTorchRunsIt() throws Exception {
+        // float16 weights cast to the model's float32, num_batches_tracked filled in: torch loads this with strict=True
+        double[] x = values("input.npy");
+        float[] input = new float[x.length];
+        for (int i = 0; i < x.length; i++) input[i] = (float) x[i];
+        long[] shape = {2, 3, 12, 12};
+        Path patched = dir.resolve("fp16_patched.pt");
+        try (Checkpoint script = open("cnn.pt"); Checkpoint fp16 = open("cnn_fp16_no_nbt.pth")) {
+            Verifier.Plan plan = Verifier.plan(script, Verifier.Weights.of(fp16));
+            assertThat(plan.loadsStrictly()).isTrue();
+            assertThat(plan.filled()).containsExactly("bn.num_batches_tracked");
+            assertThat(plan.cast()).hasSize(8).allMatch(c -> c.endsWith("float16 -> float32"));
+            Verifier.Result r = Verifier.verify(script, Verifier.Weights.of(fp16), Optional.empty(), shape, 7);
+            assertThat(r.plan().replaced()).hasSize(8);
+            assertThat(r.failures(1e-2)).isEmpty(); // float16 rounding only
+        }
+        try (Checkpoint script = open("cnn.pt"); Checkpoint fp16 = open("cnn_fp16_no_nbt.pth")) {
+            Verifier.Result viaPatch = Verifier.verify(script, Verifier.Weights.of(fp16), Optional.of(Verifier.Weights.of(fp16)), shape, 7);
+            assertThat(viaPatch.maxAbsDiff()).isZero();
+        }
+        // and the patched model computes exactly what torch computed after its own load_state_dict
+        double[] want = values("cnn_fp16_out.npy");
+        List<TorchRuntime.Output> got = TorchRuntime.run(patchedFp16(patched), input, shape);
+        for (int i = 0; i < want.length; i++) assertThat(got.get(0).values()[i]).isCloseTo(want[i], within(1e-5));
+    }
+
+    private static Path patchedFp16(Path out) throws Exception {
+        try (Checkpoint script = open("cnn.pt"); Checkpoint fp16 = open("cnn_fp16_no_nbt.pth")) {
+            Verifier.patch(script, Verifier.Weights.of(fp16), out);
+        }
+        return out;
+    }
+
+    @Test
+    void noReplacedTensorNeverPassesAndDifferingOutputsAreAlwaysSaid() throws Exception {
+        long[] shape = {2, 3, 12, 12};
+        try (Checkpoint script = open("cnn.pt"); Checkpoint wrapped = open("cnn_module.pth"); Checkpoint perturbed = open("cnn_perturbed.pth")) {
+            Verifier.Result r = Verifier.verify(script, Verifier.Weights.of(wrapped), Optional.empty(), shape, 7);
+            assertThat(r.plan().replaced()).isEmpty();
+            assertThat(r.failures(1e-5)).anyMatch(f -> f.startsWith("no tensor was replaced")).anyMatch(f -> f.startsWith("not every key fits"));
+            // keys wrong and outputs different: both are said
+            List<TensorEntry> some = perturbed.weights().stream().filter(t -> !t.key().equals("bn.running_mean")).toList();
+            Verifier.Result both = Verifier.verify(script, new Verifier.Weights(some, Optional.empty()), Optional.empty(), shape, 7);
+            assertThat(both.failures(1e-5)).anyMatch(f -> f.startsWith("not every key fits (1 missing)")).anyMatch(f -> f.startsWith("outputs differ: rel_l2"));
         }
     }
 
@@ -116,7 +165,7 @@ class VerifyInteropTest {
         try (Checkpoint script = open("tied.pt"); Checkpoint changed = open("tied_changed.pth")) {
             assertThat(script.tensor("embed.weight").orElseThrow().data().storage().key())
                     .isEqualTo(script.tensor("decoder.weight").orElseThrow().data().storage().key()); // tied: one storage
-            assertThat(ScriptPatcher.write(script, changed.weights(), patched).matched()).containsExactlyInAnyOrder("embed.weight", "decoder.weight");
+            assertThat(Verifier.patch(script, Verifier.Weights.of(changed), patched).replaced()).containsExactlyInAnyOrder("embed.weight", "decoder.weight");
         }
         TestFiles.runTorchScript("scripts/make_verify_fixtures.py", "--check", patched.toString(), dir.resolve("tied_changed.pth").toString());
     }
@@ -125,7 +174,7 @@ class VerifyInteropTest {
     void torchReadsThePatchedArchiveWithTheNewWeights() throws Exception {
         Path patched = dir.resolve("patched.pt");
         try (Checkpoint script = open("cnn.pt"); Checkpoint perturbed = open("cnn_perturbed.pth")) {
-            ScriptPatcher.write(script, perturbed.weights(), patched);
+            Verifier.patch(script, Verifier.Weights.of(perturbed), patched);
         }
         TestFiles.runTorchScript("scripts/make_verify_fixtures.py", "--check", patched.toString(), dir.resolve("cnn_perturbed.pth").toString());
         try (Checkpoint back = Formats.standard().open(patched); Checkpoint want = open("cnn_perturbed.pth")) {
