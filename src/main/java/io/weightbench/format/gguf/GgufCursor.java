@@ -55,7 +55,7 @@ final class GgufCursor {
     }
 
     int u8(String what) throws IOException {
-        return at(1, what) & 0xff;
+        return window[at(1, what)] & 0xff;
     }
 
     int u32(String what) throws IOException {
