@@ -279,6 +279,8 @@ def hostile():
     f["huge_string_array"] = header(0, 1) + struct.pack("<Q", 1) + b"k" + struct.pack("<IIQ", ARRAY, STRING, 2 ** 40) + bytes(16)
     f["huge_string_in_array"] = (header(0, 1) + struct.pack("<Q", 1) + b"k" + struct.pack("<IIQ", ARRAY, STRING, 5)
                                  + struct.pack("<Q", 1) + b"a" + struct.pack("<Q", 2 ** 63) + bytes(64))
+    f["huge_string_late_in_array"] = (header(0, 1) + struct.pack("<Q", 1) + b"k" + struct.pack("<IIQ", ARRAY, STRING, 10)
+                                      + (struct.pack("<Q", 1) + b"a") * 9 + struct.pack("<Q", 2 ** 40) + bytes(64))
     deep = (I32, [1])
     for _ in range(20):
         deep = (ARRAY, [deep])

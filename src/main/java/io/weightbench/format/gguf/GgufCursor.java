@@ -54,6 +54,27 @@ final class GgufCursor {
         pos += n;
     }
 
+    /**
+     * As {@link #skip(long, String)} for the walk over a long array: the message ({@code what}
+     * and the key quoted) is built only if the bytes are not there.
+     */
+    void skip(long n, String what, String key) throws FormatException {
+        if (n < 0 || n > size - pos) require(n, what + " '" + key + "'");
+        pos += n;
+    }
+
+    /** As {@link #u32(String)}, the message built only on failure. */
+    int u32(String what, String key) throws IOException {
+        if (size - pos < 4) require(4, what + " '" + key + "'");
+        return u32(what);
+    }
+
+    /** As {@link #u64(String)}, the message built only on failure. */
+    long u64(String what, String key) throws IOException {
+        if (size - pos < 8) require(8, what + " '" + key + "'");
+        return u64(what);
+    }
+
     int u8(String what) throws IOException {
         return window[at(1, what)] & 0xff;
     }

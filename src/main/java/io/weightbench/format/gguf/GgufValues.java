@@ -119,20 +119,20 @@ final class GgufValues {
     /** Moves past one element of a string or nested array without keeping it. */
     private static void skip(GgufCursor c, String key, int type, int depth) throws IOException {
         if (type == STRING) {
-            long n = c.u64("a string length in the array '" + key + "'");
-            c.skip(n, "a string of " + Long.toUnsignedString(n) + " bytes in the array '" + key + "'");
+            long n = c.u64("a string length in the array", key);
+            c.skip(n, "a string in the array", key);
             return;
         }
         if (depth + 1 > MAX_DEPTH) throw new FormatException("the GGUF key '" + key + "' holds arrays nested more than " + MAX_DEPTH + " deep");
-        int inner = c.u32("the array element type of '" + key + "'");
+        int inner = c.u32("the array element type of an array in", key);
         check(key, inner);
-        long count = c.u64("the array length of '" + key + "'");
+        long count = c.u64("the array length of an array in", key);
         if (inner != STRING && inner != ARRAY) {
             if (Long.compareUnsigned(count, c.remaining() / SIZES[inner]) > 0) {
                 throw new FormatException("the GGUF key '" + key + "' claims an array of " + Long.toUnsignedString(count) + " "
                         + typeName(inner) + " values, more than the " + c.remaining() + " bytes left in the file can hold");
             }
-            c.skip(count * SIZES[inner], "an array in '" + key + "'");
+            c.skip(count * SIZES[inner], "an array in", key);
             return;
         }
         long least = inner == STRING ? 8 : 12;

@@ -179,6 +179,7 @@ class GgufFixturesTest {
             {"huge_array", "claims an array of 4611686018427387904 uint32 values"},
             {"huge_string_array", "claims an array of 1099511627776 string values"},
             {"huge_string_in_array", "a string in the array 'k' of 9223372036854775808 bytes at offset 66 needs"},
+            {"huge_string_late_in_array", "the GGUF header ends early: a string in the array 'k' at offset 138 needs 1099511627776 bytes but the file has 64 left"},
             {"nested_too_deep", "holds arrays nested more than 8 deep"},
             {"unknown_value_type", "has value type 13, which GGUF does not define"},
             {"truncated_array", "the GGUF key 'test.tokens' claims an array of 20 string values, more than the 14 bytes left"},
