@@ -281,6 +281,8 @@ def hostile():
                                  + struct.pack("<Q", 1) + b"a" + struct.pack("<Q", 2 ** 63) + bytes(64))
     f["huge_string_late_in_array"] = (header(0, 1) + struct.pack("<Q", 1) + b"k" + struct.pack("<IIQ", ARRAY, STRING, 10)
                                       + (struct.pack("<Q", 1) + b"a") * 9 + struct.pack("<Q", 2 ** 40) + bytes(64))
+    long_key = ("line\n" * 200).encode()
+    f["long_key_with_newlines"] = header(0, 1) + struct.pack("<Q", len(long_key)) + long_key + struct.pack("<I", 13) + bytes(16)
     deep = (I32, [1])
     for _ in range(20):
         deep = (ARRAY, [deep])

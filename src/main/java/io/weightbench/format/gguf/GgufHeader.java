@@ -29,6 +29,9 @@ record GgufHeader(int version, ByteOrder order, boolean fuggMagic, long kvCount,
     static final int MAX_DIMS = 4;
     /** Keys and tensor names longer than this are refused (ggml allows 63-byte tensor names). */
     static final int MAX_NAME = 64 * 1024;
+    /** Stated limits (real files hold tens of key/values and at most tens of thousands of tensors). */
+    static final long MAX_TENSORS = 262_144;
+    static final long MAX_KV = 65_536;
 
     /** One tensor as the header describes it: {@code ne} in ggml's order (fastest-varying first). */
     record Info(String name, long[] ne, int type, long offset) {}
@@ -64,8 +67,8 @@ record GgufHeader(int version, ByteOrder order, boolean fuggMagic, long kvCount,
         }
         ByteOrder order = big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         GgufCursor c = new GgufCursor(file, order, 8);
-        long tensorCount = c.u64("the tensor count");
-        long kvCount = c.u64("the key/value count");
+        long tensorCount = c.u64("the tensor count", null);
+        long kvCount = c.u64("the key/value count", null);
         // Each key/value takes at least 13 bytes (key length, value type, one byte of value) and
         // each tensor info 24 (name length, dimension count, type, offset).
         if (Long.compareUnsigned(tensorCount, c.remaining() / 24) > 0) {
@@ -76,18 +79,25 @@ record GgufHeader(int version, ByteOrder order, boolean fuggMagic, long kvCount,
             throw new FormatException("the GGUF header claims " + Long.toUnsignedString(kvCount)
                     + " key/value pairs, more than the " + c.remaining() + " bytes after it could hold");
         }
+        if (tensorCount > MAX_TENSORS) {
+            throw new FormatException("the GGUF header lists " + tensorCount + " tensors, over this program's limit of " + MAX_TENSORS);
+        }
+        if (kvCount > MAX_KV) {
+            throw new FormatException("the GGUF header has " + kvCount + " key/value pairs, over this program's limit of " + MAX_KV);
+        }
+        GgufValues.Budget budget = new GgufValues.Budget();
         Map<String, String> kv = new LinkedHashMap<>();
         long alignment = DEFAULT_ALIGNMENT;
         boolean alignmentSet = false;
         for (long i = 0; i < kvCount; i++) {
-            String key = name(c, "key " + i);
-            if (kv.containsKey(key)) throw new FormatException("the GGUF key '" + key + "' appears twice");
-            int type = c.u32("the value type of '" + key + "'");
+            String key = name(c, "key " + i, budget);
+            if (kv.containsKey(key)) throw new FormatException("the GGUF key " + GgufValues.quoted(key) + " appears twice");
+            int type = c.u32("the value type of", key);
             if (key.equals("general.alignment")) {
                 if (type != GgufValues.UINT32) {
                     throw new FormatException("general.alignment is a " + GgufValues.typeName(type) + "; GGUF requires a uint32");
                 }
-                alignment = Integer.toUnsignedLong(c.u32("general.alignment"));
+                alignment = Integer.toUnsignedLong(c.u32("the value of", key));
                 if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
                     throw new FormatException("general.alignment is " + alignment + ", not a power of two");
                 }
@@ -95,28 +105,28 @@ record GgufHeader(int version, ByteOrder order, boolean fuggMagic, long kvCount,
                 kv.put(key, Long.toString(alignment));
                 continue;
             }
-            kv.put(key, GgufValues.read(c, key, type));
+            kv.put(key, GgufValues.read(c, key, type, budget));
         }
         List<Info> tensors = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
-            String name = name(c, "the name of tensor " + i);
-            if (!names.add(name)) throw new FormatException("two GGUF tensors are named '" + name + "'");
-            int dims = c.u32("the dimension count of '" + name + "'");
+            String name = name(c, "the name of tensor " + i, budget);
+            if (!names.add(name)) throw new FormatException("two GGUF tensors are named " + GgufValues.quoted(name));
+            int dims = c.u32("the dimension count of", name);
             if (dims < 0 || dims > MAX_DIMS) {
-                throw new FormatException("the GGUF tensor '" + name + "' has " + Integer.toUnsignedString(dims)
+                throw new FormatException("the GGUF tensor " + GgufValues.quoted(name) + " has " + Integer.toUnsignedString(dims)
                         + " dimensions; ggml allows at most " + MAX_DIMS);
             }
             long[] ne = new long[dims];
             for (int d = 0; d < dims; d++) {
-                ne[d] = c.u64("dimension " + d + " of '" + name + "'");
+                ne[d] = c.u64("a dimension of", name);
                 if (ne[d] < 0) {
-                    throw new FormatException("the GGUF tensor '" + name + "' has dimension " + d + " of "
+                    throw new FormatException("the GGUF tensor " + GgufValues.quoted(name) + " has dimension " + d + " of "
                             + Long.toUnsignedString(ne[d]) + " elements (over 2^63)");
                 }
             }
-            int type = c.u32("the type of '" + name + "'");
-            long offset = c.u64("the data offset of '" + name + "'");
+            int type = c.u32("the type of", name);
+            long offset = c.u64("the data offset of", name);
             tensors.add(new Info(name, ne, type, offset));
         }
         long end = c.position();
@@ -131,13 +141,14 @@ record GgufHeader(int version, ByteOrder order, boolean fuggMagic, long kvCount,
         return new GgufHeader(version, order, fugg, kvCount, kv, alignment, alignmentSet, List.copyOf(tensors), dataOffset);
     }
 
-    /** A key or tensor name: refused over {@link #MAX_NAME} bytes (it would be shown in full). */
-    private static String name(GgufCursor c, String what) throws IOException {
-        GgufCursor.Text t = c.string(MAX_NAME, what);
+    /** A key or tensor name: refused over {@link #MAX_NAME} bytes, and counted against the header's budget. */
+    private static String name(GgufCursor c, String what, GgufValues.Budget budget) throws IOException {
+        GgufCursor.Text t = c.string(MAX_NAME, what, null);
         if (t.cut()) {
             throw new FormatException("the GGUF header has a name of " + Long.toUnsignedString(t.length())
                     + " bytes (" + what + "), over the " + MAX_NAME + "-byte limit");
         }
+        budget.name(t.value());
         return t.value();
     }
 }

@@ -57,7 +57,7 @@ public final class GgufReader implements CheckpointReader {
         for (Map.Entry<String, String> e : h.kv().entrySet()) {
             String key = e.getKey();
             if (meta.containsKey(key)) {
-                warnings.add("the key/value '" + key + "' has the name of a fact this program reports; it is shown as '" + key + " (key/value)'");
+                warnings.add("the key/value " + GgufValues.quoted(key) + " has the name of a fact this program reports; it is shown as '" + key + " (key/value)'");
                 key = key + " (key/value)";
             }
             meta.put(key, e.getValue());
@@ -73,35 +73,35 @@ public final class GgufReader implements CheckpointReader {
             if (type.isEmpty()) {
                 // Its size is unknown: nothing about its region can be checked.
                 String name = "type " + Integer.toUnsignedString(t.type());
-                skipped.add("'" + t.name() + "' (" + name + ")");
+                skipped.add(GgufValues.quoted(t.name()) + " (" + name + ")");
                 skippedTypes.merge(name, 1, Integer::sum);
                 continue;
             }
             GgmlType g = type.get();
             long numel = numel(t);
             if (t.ne().length > 0 && t.ne()[0] % g.blockSize() != 0 || t.ne().length == 0 && g.blockSize() > 1) {
-                throw new FormatException("the GGUF tensor '" + t.name() + "' of type " + g + " has " + (t.ne().length == 0 ? 1 : t.ne()[0])
+                throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " of type " + g + " has " + (t.ne().length == 0 ? 1 : t.ne()[0])
                         + " values per row, not a multiple of its " + g.blockSize() + "-value blocks");
             }
             long nbytes;
             try {
                 nbytes = Math.multiplyExact(numel / g.blockSize(), (long) g.typeSize());
             } catch (ArithmeticException e) {
-                throw new FormatException("the GGUF tensor '" + t.name() + "' with ne " + Arrays.toString(t.ne()) + " would take over 2^63 bytes");
+                throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " with ne " + Arrays.toString(t.ne()) + " would take over 2^63 bytes");
             }
             if (Long.remainderUnsigned(t.offset(), h.alignment()) != 0) {
-                throw new FormatException("the GGUF tensor '" + t.name() + "' starts at data offset " + Long.toUnsignedString(t.offset())
+                throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " starts at data offset " + Long.toUnsignedString(t.offset())
                         + ", not a multiple of the alignment " + h.alignment());
             }
             long room = fileSize - h.dataOffset();
             if (Long.compareUnsigned(t.offset(), room) > 0 || nbytes > room - t.offset()) {
-                throw new FormatException("the GGUF tensor '" + t.name() + "' (" + nbytes + " bytes at data offset "
+                throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " (" + nbytes + " bytes at data offset "
                         + Long.toUnsignedString(t.offset()) + ") runs past the end of the file (its data section holds " + room + " bytes)");
             }
             if (nbytes > 0) spans.add(new Span(t.name(), t.offset(), t.offset() + nbytes));
             Optional<DType> dtype = g.dtype();
             if (dtype.isEmpty()) {
-                skipped.add("'" + t.name() + "' (" + g + ")");
+                skipped.add(GgufValues.quoted(t.name()) + " (" + g + ")");
                 skippedTypes.merge(g.name(), 1, Integer::sum);
                 continue;
             }
@@ -125,7 +125,7 @@ public final class GgufReader implements CheckpointReader {
         try {
             for (long d : t.ne()) n = Math.multiplyExact(n, d);
         } catch (ArithmeticException e) {
-            throw new FormatException("the GGUF tensor '" + t.name() + "' has ne " + Arrays.toString(t.ne())
+            throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " has ne " + Arrays.toString(t.ne())
                     + ", whose product overflows 64 bits");
         }
         return n;
@@ -136,7 +136,7 @@ public final class GgufReader implements CheckpointReader {
         Span previous = null;
         for (Span s : spans) {
             if (previous != null && s.begin() < previous.end()) {
-                throw new FormatException("the GGUF tensors '" + previous.name() + "' and '" + s.name() + "' overlap (data bytes ["
+                throw new FormatException("the GGUF tensors " + GgufValues.quoted(previous.name()) + " and " + GgufValues.quoted(s.name()) + " overlap (data bytes ["
                         + previous.begin() + ", " + previous.end() + ") and [" + s.begin() + ", " + s.end() + "))");
             }
             if (previous == null || s.end() > previous.end()) previous = s;
