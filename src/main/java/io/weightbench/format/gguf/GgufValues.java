@@ -36,27 +36,29 @@ final class GgufValues {
     private static final int[] SIZES = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
 
     /**
-     * The characters one header may keep in memory: its keys, tensor names and shown values. Names
-     * must fit (a header whose names do not is refused); values are shown shorter once it is spent.
+     * The characters one header may keep in memory: 64 Mi for its keys and tensor names (a header
+     * whose names need more is refused) and 64 Mi for shown values (past which each value is shown
+     * in at most {@link #MIN_SHOWN} characters).
      */
     static final class Budget {
         static final long CHARS = 64L * 1024 * 1024;
 
-        private long left = CHARS;
+        private long values = CHARS;
+        private long names = CHARS;
 
         /** How many characters the next value may show. */
         int allowance() {
-            return (int) Math.max(MIN_SHOWN, Math.min(MAX_SHOWN, left));
+            return (int) Math.max(MIN_SHOWN, Math.min(MAX_SHOWN, values));
         }
 
         void spend(long chars) {
-            left -= chars;
+            values -= chars;
         }
 
         /** Spends a name's length; fails when names alone exceed the budget. */
         void name(String name) throws FormatException {
-            left -= name.length();
-            if (left < 0) {
+            names -= name.length();
+            if (names < 0) {
                 throw new FormatException("the GGUF header's keys and tensor names exceed " + (CHARS >> 20) + " MiB");
             }
         }
