@@ -11,6 +11,7 @@ import io.weightbench.tensor.DType;
 import io.weightbench.tensor.Storage;
 import io.weightbench.tensor.TensorData;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -45,29 +46,12 @@ public final class GgufReader implements CheckpointReader {
     private static Checkpoint open(Probe probe) throws IOException {
         ByteSource file = probe.file();
         GgufHeader h = GgufHeader.read(file);
-        Map<String, String> meta = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
-        meta.put("GGUF.version", Integer.toString(h.version()));
-        meta.put("GGUF.byte_order", h.order() == java.nio.ByteOrder.BIG_ENDIAN
-                ? "big-endian (" + (h.fuggMagic() ? "FUGG magic" : "byte-swapped version") + "): counts, values, tensor data and block scales"
-                : "little-endian");
-        meta.put("GGUF.tensor_count", Integer.toString(h.tensors().size()));
-        meta.put("GGUF.kv_count", Long.toString(h.kvCount()));
-        if (!h.alignmentSet()) meta.put("GGUF.alignment", h.alignment() + " (the default)");
-        for (Map.Entry<String, String> e : h.kv().entrySet()) {
-            String key = e.getKey();
-            if (meta.containsKey(key)) {
-                warnings.add("the key/value " + GgufValues.quoted(key) + " has the name of a fact this program reports; it is shown as '" + key + " (key/value)'");
-                key = key + " (key/value)";
-            }
-            meta.put(key, e.getValue());
-        }
-
+        Map<String, String> meta = metadata(h, warnings);
         PyDict tree = new PyDict();
         List<Span> spans = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         Map<String, Integer> skippedTypes = new LinkedHashMap<>();
-        long fileSize = file.size();
         for (GgufHeader.Info t : h.tensors()) {
             Optional<GgmlType> type = GgmlType.of(Integer.toUnsignedLong(t.type()));
             if (type.isEmpty()) {
@@ -79,25 +63,7 @@ public final class GgufReader implements CheckpointReader {
             }
             GgmlType g = type.get();
             long numel = numel(t);
-            if (t.ne().length > 0 && t.ne()[0] % g.blockSize() != 0 || t.ne().length == 0 && g.blockSize() > 1) {
-                throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " of type " + g + " has " + (t.ne().length == 0 ? 1 : t.ne()[0])
-                        + " values per row, not a multiple of its " + g.blockSize() + "-value blocks");
-            }
-            long nbytes;
-            try {
-                nbytes = Math.multiplyExact(numel / g.blockSize(), (long) g.typeSize());
-            } catch (ArithmeticException e) {
-                throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " with ne " + Arrays.toString(t.ne()) + " would take over 2^63 bytes");
-            }
-            if (Long.remainderUnsigned(t.offset(), h.alignment()) != 0) {
-                throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " starts at data offset " + Long.toUnsignedString(t.offset())
-                        + ", not a multiple of the alignment " + h.alignment());
-            }
-            long room = fileSize - h.dataOffset();
-            if (Long.compareUnsigned(t.offset(), room) > 0 || nbytes > room - t.offset()) {
-                throw new FormatException("the GGUF tensor " + GgufValues.quoted(t.name()) + " (" + nbytes + " bytes at data offset "
-                        + Long.toUnsignedString(t.offset()) + ") runs past the end of the file (its data section holds " + room + " bytes)");
-            }
+            long nbytes = checkedSize(t, g, numel, h, file.size());
             if (nbytes > 0) spans.add(new Span(t.name(), t.offset(), t.offset() + nbytes));
             Optional<DType> dtype = g.dtype();
             if (dtype.isEmpty()) {
@@ -118,6 +84,60 @@ public final class GgufReader implements CheckpointReader {
         checkOverlaps(spans);
         if (!skipped.isEmpty()) warnings.add(skipWarning(skipped, skippedTypes));
         return Checkpoint.of(probe.path(), FORMAT, tree, meta, warnings, List.of(probe.files()));
+    }
+
+    /** What the header says about the file (under GGUF.*), then every key/value in file order. */
+    private static Map<String, String> metadata(GgufHeader h, List<String> warnings) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("GGUF.version", Integer.toString(h.version()));
+        meta.put("GGUF.byte_order", h.order() == ByteOrder.BIG_ENDIAN
+                ? "big-endian (" + (h.fuggMagic() ? "FUGG magic" : "byte-swapped version") + "): counts, values, tensor data and block scales"
+                : "little-endian");
+        meta.put("GGUF.tensor_count", Integer.toString(h.tensors().size()));
+        meta.put("GGUF.kv_count", Long.toString(h.kvCount()));
+        if (!h.alignmentSet()) meta.put("GGUF.alignment", h.alignment() + " (the default)");
+        for (Map.Entry<String, String> e : h.kv().entrySet()) {
+            String key = e.getKey();
+            if (meta.containsKey(key)) {
+                warnings.add("the key/value " + GgufValues.quoted(key) + " has the name of a fact this program reports;"
+                        + " it is shown as '" + key + " (key/value)'");
+                key = key + " (key/value)";
+            }
+            meta.put(key, e.getValue());
+        }
+        return meta;
+    }
+
+    /**
+     * The bytes a tensor takes, after checking what ggml checks: whole blocks per row, a size that
+     * fits 64 bits, an offset aligned and a region inside the file.
+     */
+    private static long checkedSize(GgufHeader.Info t, GgmlType g, long numel, GgufHeader h, long fileSize) throws FormatException {
+        String name = GgufValues.quoted(t.name());
+        if (t.ne().length == 0 && g.blockSize() > 1) {
+            throw new FormatException("the GGUF tensor " + name + " of type " + g + " is a scalar, which cannot fill its "
+                    + g.blockSize() + "-value blocks");
+        }
+        if (t.ne().length > 0 && t.ne()[0] % g.blockSize() != 0) {
+            throw new FormatException("the GGUF tensor " + name + " of type " + g + " has " + t.ne()[0]
+                    + " values per row, not a multiple of its " + g.blockSize() + "-value blocks");
+        }
+        long nbytes;
+        try {
+            nbytes = Math.multiplyExact(numel / g.blockSize(), (long) g.typeSize());
+        } catch (ArithmeticException e) {
+            throw new FormatException("the GGUF tensor " + name + " with ne " + Arrays.toString(t.ne()) + " would take over 2^63 bytes");
+        }
+        if (Long.remainderUnsigned(t.offset(), h.alignment()) != 0) {
+            throw new FormatException("the GGUF tensor " + name + " starts at data offset " + Long.toUnsignedString(t.offset())
+                    + ", not a multiple of the alignment " + h.alignment());
+        }
+        long room = fileSize - h.dataOffset();
+        if (Long.compareUnsigned(t.offset(), room) > 0 || nbytes > room - t.offset()) {
+            throw new FormatException("the GGUF tensor " + name + " (" + nbytes + " bytes at data offset "
+                    + Long.toUnsignedString(t.offset()) + ") runs past the end of the file (its data section holds " + room + " bytes)");
+        }
+        return nbytes;
     }
 
     private static long numel(GgufHeader.Info t) throws FormatException {

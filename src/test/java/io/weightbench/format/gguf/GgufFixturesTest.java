@@ -205,7 +205,7 @@ class GgufFixturesTest {
             {"ne_negative", "the GGUF tensor 't' has dimension 0 of 9223372036854775809 elements (over 2^63)"},
             {"bytes_overflow", "the GGUF tensor 't' with ne [2305843009213693952, 2] would take over 2^63 bytes"},
             {"block_row_not_whole", "the GGUF tensor 't' of type Q8_0 has 48 values per row, not a multiple of its 32-value blocks"},
-            {"block_scalar", "the GGUF tensor 't' of type Q8_0 has 1 values per row"},
+            {"block_scalar", "the GGUF tensor 't' of type Q8_0 is a scalar, which cannot fill its 32-value blocks"},
             {"data_start_past_end", "the GGUF data section would start at offset 1048576"},
         };
         for (String[] e : expected) cases.add(new Object[] {e[0], e[1]});

@@ -122,4 +122,14 @@ class GgufLimitsTest {
             assertThat(c.tensors()).hasSize(count);
         }
     }
+
+    @Test
+    void aKeyNamedLikeOneOfOurFactsIsShownBesideIt(@TempDir Path dir) throws Exception {
+        Path f = new Bytes().header(0, 1).str("GGUF.version").u32(8).str("mine").write(dir.resolve("facts.gguf"));
+        try (Checkpoint c = Formats.standard().open(f)) {
+            assertThat(c.metadata()).containsEntry("GGUF.version", "3").containsEntry("GGUF.version (key/value)", "mine");
+            assertThat(c.warnings()).containsExactly("the key/value 'GGUF.version' has the name of a fact this program reports;"
+                    + " it is shown as 'GGUF.version (key/value)'");
+        }
+    }
 }
