@@ -29,6 +29,8 @@ final class SafetensorsReader implements CheckpointReader {
     @Override
     public Optional<Opener> probe(Probe probe) {
         if (probe.headByte(8) != '{') return Optional.empty();
+        // A GGUF file's tensor count (bytes 8-15) can begin "{\"" or "{\t": its magic says what it is.
+        if (probe.startsWith((byte) 'G', (byte) 'G', (byte) 'U', (byte) 'F')) return Optional.empty();
         int next = probe.headByte(9);
         boolean json = next == '"' || next == '}' || next == ' ' || next == '\n' || next == '\r' || next == '\t';
         return json ? Optional.of(formats -> open(probe)) : Optional.empty();

@@ -42,7 +42,7 @@ public final class HealthCheck {
         for (TensorEntry t : weights) byKey.put(t.key(), t);
         for (TensorEntry t : weights) {
             TensorData d = t.data();
-            if (!d.dtype().isFloatingPoint() && !d.dtype().isQuantized()) continue;
+            if (!d.dtype().isFloatingPoint() && !d.dtype().isQuantized() && !d.dtype().isBlockQuantized()) continue;
             TensorStats s = stats.of(t);
             String k = t.key();
             if (s.nan() > 0) out.add(new Finding(Severity.ERROR, k, "nan", s.nan() + " of " + s.count() + " values are NaN"));

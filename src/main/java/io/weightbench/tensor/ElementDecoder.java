@@ -49,9 +49,10 @@ public final class ElementDecoder {
         int per = dtype.blockSize();
         float[] values = new float[per];
         long[] index = {0};
+        ByteOrder order = t.storage().order();
         CanonicalBytes.stream(t, (chunk, length) -> {
             for (int p = 0; p < length; p += item) {
-                BlockQuant.toFloat(dtype, chunk, p, 1, values, 0);
+                BlockQuant.toFloat(dtype, order, chunk, p, 1, values, 0);
                 for (int i = 0; i < per; i++) sink.accept(index[0]++, values[i]);
             }
         });

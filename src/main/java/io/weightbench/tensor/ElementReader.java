@@ -75,7 +75,7 @@ public final class ElementReader {
         if (buf.length < bytes) buf = new byte[bytes];
         if (floats.length < blocks * per) floats = new float[blocks * per];
         t.storage().bytes().read(t.byteOffset() + first * item, buf, 0, bytes);
-        BlockQuant.toFloat(t.dtype(), buf, 0, blocks, floats, 0);
+        BlockQuant.toFloat(t.dtype(), t.storage().order(), buf, 0, blocks, floats, 0);
         int skip = (int) (start - first * per);
         for (int e = 0; e < n; e++) dst[e] = floats[skip + e];
     }
