@@ -16,7 +16,23 @@ public final class Launcher {
     public static void main(String[] args) {
         warmLambdas();
         if (opensWorkbench(args)) {
-            io.weightbench.app.WorkbenchApp.launchApp(args);
+            String noDisplay = missingDisplay();
+            if (noDisplay != null) {
+                System.err.println("weightbench: cannot open the workbench: " + noDisplay
+                        + "; the commands work without one (weightbench inspect FILE, weightbench --help)");
+                System.exit(2);
+            }
+            try {
+                io.weightbench.app.WorkbenchApp.launchApp(args);
+            } catch (Throwable e) {
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+                String why = root.getMessage() == null ? root.toString() : root.getMessage();
+                System.err.println("weightbench: cannot open the workbench: " + why.lines().findFirst().orElse(why)
+                        + (why.contains("GTK") ? " (install GTK 3, e.g. apt-get install libgtk-3-0)" : "")
+                        + "; the commands work without it (weightbench --help)");
+                System.exit(2);
+            }
             return;
         }
         System.exit(WeightbenchCommand.run(args));
@@ -37,6 +53,17 @@ public final class Launcher {
         }, "weightbench-warm-up");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Why no window can open here (Linux without an X or Wayland display), or null when one may. */
+    static String missingDisplay() {
+        if (Boolean.getBoolean("java.awt.headless") && System.getProperty("glass.platform") == null) return "the JVM runs headless (java.awt.headless=true)";
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        if (!os.contains("linux") && !os.contains("bsd")) return null;
+        if (System.getProperty("glass.platform") != null) return null; // Monocle (headless tests) or another explicit platform
+        boolean x = System.getenv("DISPLAY") != null && !System.getenv("DISPLAY").isBlank();
+        boolean wayland = System.getenv("WAYLAND_DISPLAY") != null && !System.getenv("WAYLAND_DISPLAY").isBlank();
+        return x || wayland ? null : "there is no display (DISPLAY is not set)";
     }
 
     static boolean opensWorkbench(String[] args) {

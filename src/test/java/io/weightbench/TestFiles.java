@@ -10,34 +10,52 @@ public final class TestFiles {
 
     private TestFiles() {}
 
-    /** {@code ../shared/realworld}: required in CI, skipped (with a reason) elsewhere when absent. */
-    public static Path realworld() {
-        Path p = Path.of("..", "shared", "realworld").toAbsolutePath().normalize();
-        boolean present = Files.isRegularFile(p.resolve("MANIFEST.tsv"));
-        if (!present && System.getenv("CI") != null) {
-            throw new IllegalStateException("the real-world corpus is missing at " + p + " (CI must have ../shared beside the repo)");
-        }
-        Assumptions.assumeTrue(present, "real-world corpus not found at " + p);
+    /**
+     * Set by {@code .ci/run}: every input under {@code ../shared} and every Python peer (Debian's
+     * python3-torch, h5py, onnx, msgpack) must be there, so a missing one fails the run instead of
+     * skipping tests. Elsewhere (a fork's CI, a clone without {@code ../shared}) they skip visibly,
+     * each with its reason.
+     */
+    public static final String REQUIRE_ALL = "WEIGHTBENCH_REQUIRE_ALL";
+
+    static boolean requireAll() {
+        return "1".equals(System.getenv(REQUIRE_ALL));
+    }
+
+    /** Skips the test with {@code reason} when {@code present} is false, or fails it when {@link #REQUIRE_ALL} is set. */
+    public static void require(boolean present, String reason) {
+        if (!present && requireAll()) throw new IllegalStateException(reason + " (" + REQUIRE_ALL + "=1: .ci/run needs it)");
+        Assumptions.assumeTrue(present, reason);
+    }
+
+    /** {@code ../shared/<name>}, required as {@link #require} says. */
+    private static Path shared(String name, String marker, String what) {
+        Path p = Path.of("..", "shared", name).toAbsolutePath().normalize();
+        require(Files.exists(p.resolve(marker)), what + " not found at " + p);
         return p;
+    }
+
+    /** {@code ../shared/realworld}: skipped (with a reason) when absent, required under {@link #REQUIRE_ALL}. */
+    public static Path realworld() {
+        return shared("realworld", "MANIFEST.tsv", "the real-world corpus");
     }
 
     /**
      * {@code ../shared/crossframework}: files written by TensorFlow, Keras, ONNX exporters, ggml,
-     * tf.js, Paddle and MXNet. Required in CI, skipped (with a reason) elsewhere when absent.
+     * tf.js, Paddle and MXNet. Skipped (with a reason) when absent, required under {@link #REQUIRE_ALL}.
      */
     public static Path crossframework() {
-        Path p = Path.of("..", "shared", "crossframework").toAbsolutePath().normalize();
-        boolean present = Files.isRegularFile(p.resolve("MANIFEST.tsv"));
-        if (!present && System.getenv("CI") != null) {
-            throw new IllegalStateException("the cross-framework corpus is missing at " + p + " (CI must have ../shared beside the repo)");
-        }
-        Assumptions.assumeTrue(present, "cross-framework corpus not found at " + p);
-        return p;
+        return shared("crossframework", "MANIFEST.tsv", "the cross-framework corpus");
+    }
+
+    /** {@code ../shared/vendor/timm}: timm's source, run with Debian's torch. */
+    public static Path timm() {
+        return shared("vendor/timm", "timm/__init__.py", "the vendored timm source");
     }
 
     /** Runs a committed script with Debian's python3 (numpy, h5py, onnx as installed), skipping when the module is missing. */
     public static String runPythonScript(String requiredModules, String script, String... args) throws IOException, InterruptedException {
-        Assumptions.assumeTrue(pythonHas(requiredModules), "Debian python3 modules missing: " + requiredModules);
+        require(pythonHas(requiredModules), "Debian python3 modules missing: " + requiredModules);
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(SYSTEM_PYTHON, script));
         cmd.addAll(java.util.List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -85,7 +103,7 @@ public final class TestFiles {
      * torch is not installed) and returns what it printed; a failing script fails the test.
      */
     public static String runTorchScript(String script, String... args) throws IOException, InterruptedException {
-        Assumptions.assumeTrue(torchAvailable(), "Debian python3-torch is not installed");
+        require(torchAvailable(), "Debian python3-torch is not installed");
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(SYSTEM_PYTHON, script));
         cmd.addAll(java.util.List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -55,4 +55,26 @@ class LauncherScriptIT {
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err().strip()).isEqualTo("weightbench: /nonexistent.pt: no such file");
     }
+
+    @Test
+    void scriptWorksThroughALinkAndTwoCheckoutsKeepTheirOwnArchives(@TempDir Path cache, @TempDir Path elsewhere) throws Exception {
+        String fixture = TestFiles.fixtures().resolve("training_checkpoint.pth").toString();
+        // called through a link from another folder
+        Path link = elsewhere.resolve("weightbench");
+        Files.createSymbolicLink(link, Path.of("bin/weightbench").toAbsolutePath());
+        Run viaLink = run(cache, List.of(link.toString(), "inspect", fixture));
+        assertThat(viaLink.code()).as(viaLink.err()).isZero();
+        assertThat(viaLink.out()).contains("format:        torch-zip");
+        // a second checkout (its own bin/ and target/): both archives stay
+        Path other = elsewhere.resolve("checkout2");
+        Files.createDirectories(other.resolve("bin"));
+        Files.createDirectories(other.resolve("target"));
+        Files.copy(Path.of("bin/weightbench"), other.resolve("bin/weightbench"));
+        Files.createSymbolicLink(other.resolve("target/weightbench.jar"), Path.of("target/weightbench.jar").toAbsolutePath());
+        assertThat(run(cache, List.of(other.resolve("bin/weightbench").toString(), "inspect", fixture)).code()).isZero();
+        assertThat(run(cache, List.of("bin/weightbench", "inspect", fixture)).code()).isZero();
+        try (Stream<Path> files = Files.list(cache.resolve("weightbench"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsa"))).hasSize(2);
+        }
+    }
 }

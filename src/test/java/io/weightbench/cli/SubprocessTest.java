@@ -39,6 +39,24 @@ class SubprocessTest {
     }
 
     @Test
+    void withoutADisplayTheWorkbenchSaysSoInOneLine() throws Exception {
+        for (List<String> args : List.of(List.<String>of(), List.of(TestFiles.fixtures().resolve("dataparallel.pth").toString()))) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "io.weightbench.Launcher"));
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
+            pb.environment().remove("DISPLAY");
+            pb.environment().remove("WAYLAND_DISPLAY");
+            Process p = pb.start();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(err).isEqualTo(2);
+            assertThat(err.strip()).startsWith("weightbench: cannot open the workbench: there is no display").doesNotContain("\n")
+                    .contains("weightbench --help");
+        }
+    }
+
+    @Test
     void hostileInputsFailCleanlyInASmallHeap(@TempDir Path dir) throws Exception {
         Path huge = dir.resolve("huge.safetensors");
         byte[] h = new byte[24];
