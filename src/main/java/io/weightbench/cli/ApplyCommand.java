@@ -12,10 +12,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code apply --rules R.json CHECKPOINT -o OUT}: writes the fixed checkpoint, verified. */
 @Command(name = "apply", mixinStandardHelpOptions = true,
-        description = {"Apply rules to a checkpoint's weights entry and write the result: .pth/.pt/.bin/.ckpt (torch zip,",
-                "loadable with torch.load(weights_only=True), nested structure kept) or .safetensors (the weights",
-                "entry only). Streamed, written to a temporary file, re-read and checked tensor by tensor,",
-                "then renamed into place; never overwrites the input."})
+        description = {"Apply rules to a checkpoint and write the fixed checkpoint.",
+                "OUT ending in .pth, .pt, .bin or .ckpt gets a torch zip that torch.load(weights_only=True) accepts, nested structure"
+                        + " kept; .safetensors gets the weights entry only. Streamed into a temporary file, re-read and checked tensor by"
+                        + " tensor, then renamed into place; never overwrites an input."})
 public final class ApplyCommand extends CheckpointCommand {
 
     @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "The checkpoint to fix.")

@@ -9,7 +9,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code catalog list}: the built-in architectures usable as {@code --model catalog:<name>}. */
 @Command(name = "catalog", mixinStandardHelpOptions = true,
-        description = "List the built-in model catalog (torchvision architectures: keys, shapes and dtypes, no weights).")
+        description = {"List the built-in model catalog.",
+                "Torchvision architectures as the model side of compare, suggest and the workbench: keys, shapes and dtypes, no weights."})
 public final class CatalogCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "list", description = "The only action: list (the default).")

@@ -16,11 +16,12 @@ import picocli.CommandLine.Parameters;
 
 /** {@code check FILE}: health findings over the weights; exit 1 when any is an error. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check a checkpoint's weights: NaN/Inf, all-zero or constant weights, BatchNorm running",
-                "statistics, float16 overflow, mixed dtypes in a module, tied weights. Exit 1 if any finding is an error."})
+        description = {"Check a checkpoint's weights for common faults.",
+                "NaN/Inf, all-zero or constant weights, BatchNorm running statistics, float16 overflow, mixed dtypes in a module,"
+                        + " tied weights. Exit 1 if any finding is an error."})
 public final class CheckCommand extends CheckpointCommand {
 
-    @Parameters(index = "0", paramLabel = "FILE")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The checkpoint to check.")
     Path file;
 
     @Option(names = "--json", description = "Write one JSON object to stdout.")

@@ -22,10 +22,10 @@ import picocli.CommandLine.Option;
 
 /** {@code compare --model M --checkpoint C}: how the checkpoint fits the model, as torch would load it. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare a checkpoint with the model that should load it: matched, missing, unexpected,",
-                "shape-mismatched and dtype-changed keys, relative to each side's weights entry, after --rules.",
-                "missing / unexpected / mismatched equal what model.load_state_dict(sd, strict=False) reports",
-                "(size mismatches split out first).",
+        description = {"Compare a checkpoint with the model that should load it.",
+                "Lists matched, missing, unexpected, shape-mismatched and dtype-changed keys, relative to each side's weights entry,"
+                        + " after --rules. missing, unexpected and mismatched are what model.load_state_dict(sd, strict=False) reports"
+                        + " (size mismatches split out first); keys torch passes over without a word are listed as ignored by torch.",
                 "MODEL is a checkpoint used as a template, a TorchScript file, a shape-spec JSON, or catalog:<name>."})
 public final class CompareCommand extends CheckpointCommand {
 

@@ -18,14 +18,15 @@ import picocli.CommandLine.Parameters;
 
 /** {@code diff A B}: what changed between two checkpoints, tensor by tensor and module by module. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = {"Compare two checkpoints' weights by key (after --rules on B): max_abs, mean_abs, rms,",
-                "rel_l2 = ||a-b||/||a||, cosine similarity per tensor; keys only in A or B; relative change per module."})
+        description = {"Compare two checkpoints' weights, key by key.",
+                "Per tensor: max_abs, mean_abs, rms, rel_l2 = ||a-b||/||a|| and cosine similarity; keys only in A or only in B;"
+                        + " the relative change per module. --rules apply to B's keys first."})
 public final class DiffCommand extends CheckpointCommand {
 
-    @Parameters(index = "0", paramLabel = "A")
+    @Parameters(index = "0", paramLabel = "A", description = "The first checkpoint (the reference: rel_l2 is relative to it).")
     Path a;
 
-    @Parameters(index = "1", paramLabel = "B")
+    @Parameters(index = "1", paramLabel = "B", description = "The second checkpoint, compared with A key by key.")
     Path b;
 
     @Option(names = "--rules", paramLabel = "RULES.json", description = "Key rules applied to B's keys first.")

@@ -15,10 +15,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code identify CHECKPOINT}: which catalog architecture does this checkpoint fit best? */
 @Command(name = "identify", mixinStandardHelpOptions = true,
-        description = "Rank the catalog's architectures by how well the checkpoint fits each after the suggested rules.")
+        description = {"Name the catalog architecture a checkpoint belongs to.",
+                "Ranks the catalog's architectures by how well the checkpoint fits each after the suggested rules."})
 public final class IdentifyCommand extends CheckpointCommand {
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "The checkpoint to identify.")
     Path checkpoint;
 
     @Option(names = "--top", paramLabel = "N", description = "How many candidates to show (default ${DEFAULT-VALUE}).")

@@ -25,12 +25,13 @@ import picocli.CommandLine.Parameters;
 /** {@code inspect FILE}: lists a checkpoint's tensors (key, dtype, shape) without loading them. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"List a checkpoint's tensors, objects, metadata and weights entry.",
-                "Reads metadata only; --hash and --stats read the tensors' bytes (streamed, bounded memory).",
-                "Formats: torch zip (1.5-2.x), torch legacy (0.2-1.x), TorchScript, whole pickled modules,",
-                "safetensors, sharded *.index.json, .npy, .npz. Pickles are interpreted, never executed."})
+                "Reads metadata only; --hash and --stats read the tensors' bytes (streamed, in bounded memory). Pickles are interpreted, never executed.",
+                "Formats, recognised by content: torch zip (1.5-2.x) and legacy (0.2-1.x), TorchScript, whole pickled modules, safetensors,"
+                        + " sharded *.index.json, .npy, .npz; TensorFlow checkpoints (the .index file, the prefix, or a SavedModel folder),"
+                        + " Keras .h5 and .keras, ONNX, GGUF, TF.js (model.json or its folder), Flax msgpack, Paddle .pdparams, MXNet .params."})
 public final class InspectCommand extends CheckpointCommand {
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The checkpoint file.")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The checkpoint: a file, a folder (SavedModel, TF.js) or a TensorFlow checkpoint prefix.")
     Path file;
 
     @Option(names = "--json", description = "Write one JSON object to stdout (DESIGN.md's contract).")

@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 
 /** {@code suggest --model M --checkpoint C}: rules that make the checkpoint fit, best first. */
 @Command(name = "suggest", mixinStandardHelpOptions = true,
-        description = {"Propose key-mapping rules that make a checkpoint fit a model, best first, each with the",
-                "number of keys it fixes. -o writes them all as a rules file for compare/apply --rules."})
+        description = {"Propose key-mapping rules that make a checkpoint fit a model.",
+                "Suggestions come best first, each with the number of keys it fixes; -o writes them all as a rules file"
+                        + " for compare, apply and verify --rules."})
 public final class SuggestCommand extends CheckpointCommand {
 
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A template checkpoint, TorchScript file, shape-spec JSON or catalog:<name>.")

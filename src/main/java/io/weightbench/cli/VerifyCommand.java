@@ -18,10 +18,11 @@ import picocli.CommandLine.Option;
 
 /** {@code verify}: do the fixed weights make the model compute what it should? */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Run a TorchScript model in libtorch with its own weights (or --reference's) and with the fixed",
-                "checkpoint's, on the same seeded random input, and compare the outputs. Parameters and buffers are",
-                "both replaced as torch's load_state_dict puts them (cast to the model's dtype, BatchNorm's",
-                "num_batches_tracked filled in), in a patched copy of the archive; keys that do not fit are reported first.",
+        description = {"Check that fixed weights make a TorchScript model compute what it should.",
+                "Runs the model in libtorch with its own weights (or --reference's) and with the checkpoint's, on the same seeded"
+                        + " random input, and compares the outputs. Weights go in as torch's load_state_dict puts them (cast to the"
+                        + " model's dtype, a missing BatchNorm num_batches_tracked filled in), parameters and buffers alike, in a patched"
+                        + " copy of the archive; keys that do not fit are reported first.",
                 "Exit 0 when torch would load the weights with strict=True and rel_l2 <= --tolerance, 1 otherwise."})
 public final class VerifyCommand extends CheckpointCommand {
 
@@ -37,13 +38,14 @@ public final class VerifyCommand extends CheckpointCommand {
     @Option(names = "--rules", paramLabel = "RULES.json", description = "Rules applied to the checkpoint's weights first (as apply would).")
     Path rules;
 
-    @Option(names = "--input-shape", paramLabel = "N,C,H,W", split = ",", description = "The input's shape (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W", split = ",", hideParamSyntax = true,
+            description = "The input's shape, comma-separated (default: 1,3,224,224).")
     long[] inputShape = {1, 3, 224, 224};
 
-    @Option(names = "--seed", description = "Seed of the random input (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the random input (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--tolerance", description = "Largest relative L2 difference of the outputs that passes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tolerance", paramLabel = "REL_L2", description = "Largest relative L2 difference of the outputs that passes (default: ${DEFAULT-VALUE}).")
     double tolerance = 1e-5;
 
     @Option(names = "--json", description = "Write one JSON object to stdout.")
