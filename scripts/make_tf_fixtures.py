@@ -512,6 +512,24 @@ def large(folder):
         f.write(table(items))
 
 
+def write_fuzz_seeds():
+    """Seeds of TfCheckpointFuzzTest: every index for `table`; for `openAndRead`, each one-shard
+    checkpoint as a 2-byte index length, the index, then the data shard."""
+    seeds = os.path.join(OUT, "..", "..", "io", "weightbench", "format", "tf", "TfCheckpointFuzzTestInputs")
+    for method in ("table", "openAndRead"):
+        shutil.rmtree(os.path.join(seeds, method), ignore_errors=True)
+        os.makedirs(os.path.join(seeds, method))
+    for p in sorted(glob.glob(os.path.join(OUT, "*", "*.index")) + glob.glob(os.path.join(OUT, "*", "*", "*.index"))):
+        name = "seed-" + os.path.relpath(p, OUT).replace(os.sep, "_")
+        index = open(p, "rb").read()
+        with open(os.path.join(seeds, "table", name), "wb") as f:
+            f.write(index)
+        data = p[:-len(".index")] + ".data-00000-of-00001"
+        if os.path.exists(data) and len(index) < 65536:
+            with open(os.path.join(seeds, "openAndRead", name), "wb") as f:
+                f.write(struct.pack("<H", len(index)) + index + open(data, "rb").read())
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -528,6 +546,7 @@ def main():
     hostile(os.path.join(OUT, "hostile"))
     large(os.path.join(OUT, "large"))
     write_reference()
+    write_fuzz_seeds()
 
 
 def reference_inputs():
