@@ -147,10 +147,10 @@ final class BundleOpener {
         if (!slices.isEmpty()) warnings.add(slices.size() + " slice entries of partitioned variables belong to no variable in the index and are not listed");
         if (graph != null) label(graph);
         labelTf1Slots();
-        if (!strings.isEmpty()) meta.put("string_tensors", String.join("; ", strings));
+        if (!strings.isEmpty()) meta.put("string_tensors", abbreviate(strings, "; "));
         if (!notTensors.isEmpty()) {
             warnings.add(notTensors.size() + (notTensors.size() == 1 ? " entry is" : " entries are")
-                    + " not tensors Weightbench reads and not listed: " + abbreviate(notTensors));
+                    + " not tensors Weightbench reads and not listed: " + abbreviate(notTensors, ", "));
         }
         for (String r : refused) warnings.add(r + " (not listed)");
     }
@@ -177,8 +177,11 @@ final class BundleOpener {
     private static long numel(String key, long[] shape, DType dtype) throws FormatException {
         try {
             long n = 1;
-            for (long d : shape) n = Math.multiplyExact(n, d);
-            Math.multiplyExact(n, (long) dtype.itemSize());
+            long strides = dtype.itemSize(); // also with a zero dimension, the others' strides must be numbers
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+                strides = Math.multiplyExact(strides, Math.max(d, 1));
+            }
             return n;
         } catch (ArithmeticException e) {
             throw new FormatException("tensor '" + key + "' has an impossibly large shape " + java.util.Arrays.toString(shape));
@@ -349,8 +352,8 @@ final class BundleOpener {
         t.setValue(new TensorValue(v.data(), v.parameter(), info));
     }
 
-    private static String abbreviate(List<String> items) {
-        if (items.size() <= 8) return String.join(", ", items);
-        return String.join(", ", items.subList(0, 8)) + " and " + (items.size() - 8) + " more";
+    private static String abbreviate(List<String> items, String separator) {
+        if (items.size() <= 8) return String.join(separator, items);
+        return String.join(separator, items.subList(0, 8)) + separator + "and " + (items.size() - 8) + " more";
     }
 }

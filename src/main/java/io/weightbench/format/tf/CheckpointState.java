@@ -17,7 +17,6 @@ record CheckpointState(String prefix) {
     /** State files are a few lines; anything larger is not one. */
     static final int MAX_SIZE = 1 << 20;
     private static final Pattern START = Pattern.compile("\\A\\s*model_checkpoint_path\\s*:");
-    private static final Pattern FIELD = Pattern.compile("\\A\\s*model_checkpoint_path\\s*:\\s*\"((?:[^\"\\\\\\n]|\\\\.)*)\"");
 
     /** Whether the head of a file looks like a state file. */
     static boolean looksLikeState(byte[] head) {
@@ -26,9 +25,17 @@ record CheckpointState(String prefix) {
 
     /** The state in a file's text, or empty if it is not a state file. */
     static Optional<CheckpointState> parse(byte[] text) throws FormatException {
-        Matcher m = FIELD.matcher(new String(text, StandardCharsets.ISO_8859_1));
+        String s = new String(text, StandardCharsets.ISO_8859_1);
+        Matcher m = START.matcher(s);
         if (!m.find()) return Optional.empty();
-        String prefix = unescape(m.group(1));
+        int i = m.end();
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) i++;
+        if (i >= s.length() || s.charAt(i) != '"') return Optional.empty();
+        // the quoted string, scanned by hand: a regular expression over a long one would recurse deeply
+        int begin = ++i;
+        while (i < s.length() && s.charAt(i) != '"' && s.charAt(i) != '\n') i += s.charAt(i) == '\\' ? 2 : 1;
+        if (i >= s.length() || s.charAt(i) != '"') throw new FormatException("has an unterminated model_checkpoint_path");
+        String prefix = unescape(s.substring(begin, i));
         if (prefix.isEmpty()) throw new FormatException("names an empty model_checkpoint_path");
         return Optional.of(new CheckpointState(prefix));
     }
@@ -42,7 +49,8 @@ record CheckpointState(String prefix) {
                 out.write(c);
                 continue;
             }
-            char e = s.charAt(++i); // the pattern guarantees a character after a backslash
+            if (++i >= s.length()) throw new FormatException("has a malformed escape in model_checkpoint_path");
+            char e = s.charAt(i);
             switch (e) {
                 case 'n' -> out.write('\n');
                 case 'r' -> out.write('\r');

@@ -43,6 +43,13 @@ final class SliceKeys {
         return out.toByteArray();
     }
 
+    /** One signed number as {@link #encode} writes it (for tests against TensorFlow's own examples). */
+    static byte[] signed(long v) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        signed(out, v);
+        return out.toByteArray();
+    }
+
     /** A length byte, then the value's big-endian bytes without leading zeros. */
     private static void unsigned(ByteArrayOutputStream out, long v) {
         int n = (64 - Long.numberOfLeadingZeros(v) + 7) / 8;

@@ -52,10 +52,11 @@ public final class TfCheckpointReader implements CheckpointReader {
             });
         }
         if (folder.exists(STATE_FILE)) {
-            MappedFile f = folder.open(STATE_FILE);
-            if (f.size() <= CheckpointState.MAX_SIZE) {
-                Optional<CheckpointState> state = CheckpointState.parse(readAll(f));
-                if (state.isPresent()) return Optional.of(formats -> fromState(folder.folder(), folder, state.get()));
+            // read, not opened through the folder's files: if it is no state file, it is no input
+            Path state = folder.path(STATE_FILE);
+            if (java.nio.file.Files.size(state) <= CheckpointState.MAX_SIZE) {
+                Optional<CheckpointState> parsed = CheckpointState.parse(java.nio.file.Files.readAllBytes(state));
+                if (parsed.isPresent()) return Optional.of(formats -> fromState(folder.folder(), folder, parsed.get()));
             }
         }
         return Optional.empty();

@@ -1,10 +1,16 @@
 package io.weightbench.format.tf;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.CheckpointException;
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.format.Formats;
+import io.weightbench.format.tf.proto.BundleEntryProto;
+import io.weightbench.format.tf.proto.BundleHeaderProto;
+import io.weightbench.format.tf.proto.TensorShapeProto;
+import io.weightbench.format.tf.proto.TensorSliceProto;
+import io.weightbench.format.tf.proto.VersionDef;
 import io.weightbench.stats.TensorStats;
 import io.weightbench.tensor.ByteSource;
 import io.weightbench.tensor.CanonicalBytes;
@@ -12,7 +18,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Fuzz targets for the TensorFlow checkpoint reader. Any input may be refused, but only with the
@@ -56,6 +65,67 @@ class TfCheckpointFuzzTest {
         Path index = DIR.resolve("f.index");
         Files.write(index, Arrays.copyOfRange(data, start, start + n));
         Files.write(DIR.resolve("f.data-00000-of-00001"), Arrays.copyOfRange(data, start + n, data.length));
+        readAll(index);
+    }
+
+    private static final String[] NAMES = {"a", "a/b", "kernel", "v/.ATTRIBUTES/VARIABLE_VALUE", BundleOpener.OBJECT_GRAPH, "x/Adam"};
+
+    /**
+     * Past the table's checksums: a valid table (written here) of a fuzzed header and fuzzed but
+     * well-formed entries (dtypes, shapes, shards, offsets, sizes, slices, slice keys that name other
+     * entries, CRCs made right on request) over a fuzzed data shard, so the fuzzer reaches the
+     * entries, strings, object graph and partitioned variables rather than stopping at a checksum.
+     */
+    @FuzzTest(maxDuration = "5m")
+    void bundle(FuzzedDataProvider in) throws IOException {
+        byte[] data = in.consumeBytes(in.consumeInt(0, 2048));
+        TreeMap<byte[], byte[]> entries = new TreeMap<>(Arrays::compareUnsigned);
+        entries.put(new byte[0], BundleHeaderProto.newBuilder().setNumShards(in.consumeInt(-1, 3))
+                .setEndiannessValue(in.consumeInt(0, 2))
+                .setVersion(VersionDef.newBuilder().setProducer(in.consumeInt(0, 2)).setMinConsumer(in.consumeInt(0, 2))).build().toByteArray());
+        int n = in.consumeInt(0, 12);
+        for (int i = 0; i < n; i++) {
+            String name = in.consumeBoolean() ? NAMES[in.consumeInt(0, NAMES.length - 1)] : in.consumeString(12);
+            BundleEntryProto.Builder e = BundleEntryProto.newBuilder().setDtype(in.consumeInt(-1, 34))
+                    .setShardId(in.consumeInt(-1, 2)).setOffset(in.consumeLong(-1, data.length + 8))
+                    .setSize(in.consumeLong(-1, data.length + 8));
+            TensorShapeProto.Builder shape = TensorShapeProto.newBuilder().setUnknownRank(in.consumeProbabilityDouble() < 0.02);
+            int rank = in.consumeInt(0, 4);
+            for (int d = 0; d < rank; d++) shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(in.consumeBoolean() ? in.consumeLong(-1, 8) : in.consumeLong()));
+            e.setShape(shape);
+            int slices = in.consumeInt(0, 3);
+            byte[] key = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (int s = 0; s < slices; s++) {
+                TensorSliceProto.Builder slice = TensorSliceProto.newBuilder();
+                long[] starts = new long[rank];
+                long[] lengths = new long[rank];
+                for (int d = 0; d < rank; d++) {
+                    TensorSliceProto.Extent.Builder x = TensorSliceProto.Extent.newBuilder().setStart(starts[d] = in.consumeLong(-1, 8));
+                    lengths[d] = -1;
+                    if (in.consumeBoolean()) x.setLength(lengths[d] = in.consumeLong(-1, 8));
+                    slice.addExtent(x);
+                }
+                e.addSlices(slice);
+                if (in.consumeBoolean()) key = SliceKeys.encode(name, starts, lengths); // this entry is itself a slice of `name`
+            }
+            if (in.consumeBoolean() && e.getOffset() >= 0 && e.getSize() >= 0 && e.getOffset() + e.getSize() <= data.length) {
+                e.setCrc32C(MaskedCrc.mask(MaskedCrc.of(data, (int) e.getOffset(), (int) e.getSize())));
+            } else {
+                e.setCrc32C(in.consumeInt());
+            }
+            if (key.length > 0) entries.put(key, e.build().toByteArray());
+        }
+        List<LevelDbTable.Entry> list = new ArrayList<>();
+        entries.forEach((k, v) -> list.add(new LevelDbTable.Entry(k, v)));
+        Path index = DIR.resolve("g.index");
+        Files.write(index, TableWriter.table(list));
+        Files.write(DIR.resolve("g.data-00000-of-00001"), data);
+        Files.write(DIR.resolve("g.data-00000-of-00002"), data);
+        Files.write(DIR.resolve("g.data-00001-of-00002"), data);
+        readAll(index);
+    }
+
+    private static void readAll(Path index) throws IOException {
         try (Checkpoint c = Formats.standard().open(index)) {
             for (TensorEntry t : c.tensors()) {
                 if (t.data().nbytes() > 16L << 20) continue;

@@ -158,6 +158,17 @@ class TfCheckpointReaderTest {
     }
 
     @Test
+    void aStateFileIsReadWithItsEscapesAndAHugeOneIsRefusedQuietly() throws IOException {
+        copy("tf2", dir);
+        Files.writeString(dir.resolve("checkpoint"), "model_checkpoint_path: \"ck\\160t-\\x31\"\n");
+        try (Checkpoint c = Formats.standard().open(dir.resolve("checkpoint"))) {
+            assertThat(c.metadata()).containsEntry("checkpoint_state", "ckpt-1");
+        }
+        Files.writeString(dir.resolve("checkpoint"), "model_checkpoint_path: \"" + "\\\"x".repeat(200_000) + "\"\n");
+        assertRefused(dir.resolve("checkpoint"), "refers to");
+    }
+
+    @Test
     void tf2VariablesShowTheirObjectPathAndSlots() throws IOException {
         try (Checkpoint c = Formats.standard().open(fixtures().resolve("tf2/ckpt-1.index"))) {
             Map<String, String> kernel = c.tensor("model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE").orElseThrow().info();
