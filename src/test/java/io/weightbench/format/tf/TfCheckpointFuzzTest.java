@@ -68,6 +68,65 @@ class TfCheckpointFuzzTest {
         readAll(index);
     }
 
+    /**
+     * The table reader past its block checksums: fuzzed block bodies (entries, restart arrays,
+     * Snappy streams) stored with correct trailers, listed by an index block that is either fuzzed
+     * too or a sound one naming them.
+     */
+    @FuzzTest(maxDuration = "5m")
+    void blocks(FuzzedDataProvider in) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream index = new java.io.ByteArrayOutputStream();
+        int n = in.consumeInt(0, 3);
+        java.io.ByteArrayOutputStream restarts = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            byte[] handle = store(out, in.consumeBytes(in.consumeInt(0, 600)), in.consumeInt(0, 2));
+            byte[] key = in.consumeBytes(in.consumeInt(0, 8));
+            int32(restarts, index.size());
+            TableWriter.varint(index, 0);
+            TableWriter.varint(index, key.length);
+            TableWriter.varint(index, handle.length);
+            index.writeBytes(key);
+            index.writeBytes(handle);
+        }
+        byte[] indexBody;
+        if (in.consumeBoolean()) {
+            indexBody = in.consumeBytes(in.consumeInt(0, 200));
+        } else {
+            if (n == 0) int32(restarts, 0);
+            index.writeBytes(restarts.toByteArray());
+            int32(index, Math.max(n, 1));
+            indexBody = index.toByteArray();
+        }
+        byte[] indexHandle = store(out, indexBody, 0);
+        byte[] footer = new byte[48];
+        System.arraycopy(indexHandle, 0, footer, 2, indexHandle.length); // metaindex handle 0,0 then the index's
+        long magic = LevelDbTable.MAGIC;
+        for (int i = 0; i < 8; i++) footer[40 + i] = (byte) (magic >>> (8 * i));
+        out.writeBytes(footer);
+        try {
+            LevelDbTable.read(ByteSource.of(out.toByteArray()), "the fuzzed table");
+        } catch (IOException expected) {
+            // refusing bad input is the point
+        }
+    }
+
+    private static byte[] store(java.io.ByteArrayOutputStream out, byte[] body, int type) {
+        java.io.ByteArrayOutputStream handle = new java.io.ByteArrayOutputStream();
+        TableWriter.varint(handle, out.size());
+        TableWriter.varint(handle, body.length);
+        out.writeBytes(body);
+        out.write(type);
+        byte[] withType = Arrays.copyOf(body, body.length + 1);
+        withType[body.length] = (byte) type;
+        int32(out, MaskedCrc.mask(MaskedCrc.of(withType, 0, withType.length)));
+        return handle.toByteArray();
+    }
+
+    private static void int32(java.io.ByteArrayOutputStream out, int v) {
+        for (int i = 0; i < 4; i++) out.write(v >>> (8 * i));
+    }
+
     private static final String[] NAMES = {"a", "a/b", "kernel", "v/.ATTRIBUTES/VARIABLE_VALUE", BundleOpener.OBJECT_GRAPH, "x/Adam"};
 
     /**
