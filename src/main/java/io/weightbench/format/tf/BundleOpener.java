@@ -94,6 +94,7 @@ final class BundleOpener {
     }
 
     private void read(List<LevelDbTable.Entry> entries) throws IOException {
+        meta.putIfAbsent("saved_model", "false"); // true only when opened as a SavedModel folder
         meta.put("num_shards", Integer.toString(header.getNumShards()));
         meta.put("endianness", order == ByteOrder.BIG_ENDIAN ? "big" : "little");
         meta.put("version", "producer " + header.getVersion().getProducer() + ", min_consumer " + header.getVersion().getMinConsumer());

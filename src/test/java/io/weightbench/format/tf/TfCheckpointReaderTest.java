@@ -122,6 +122,7 @@ class TfCheckpointReaderTest {
         try (Checkpoint c = Formats.standard().open(fixtures().resolve("tf1_slots/tf1.ckpt"))) {
             assertThat(c.file().getFileName().toString()).isEqualTo("tf1.ckpt.index");
             assertThat(c.tensors()).hasSize(6);
+            assertThat(c.metadata()).containsEntry("saved_model", "false");
             assertThat(c.inputs()).extracting(p -> p.getFileName().toString())
                     .containsExactly("tf1.ckpt.index", "tf1.ckpt.data-00000-of-00001");
         }
