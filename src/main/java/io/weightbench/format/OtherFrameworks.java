@@ -10,6 +10,7 @@ final class OtherFrameworks {
     static List<CheckpointReader> readers() {
         return List.of(
                 new io.weightbench.format.gguf.GgufReader(),
+                new io.weightbench.format.tf.TfCheckpointReader(),
                 new io.weightbench.format.mxnet.MxnetParamsReader(),
                 new io.weightbench.format.tfjs.TfjsReader(),
                 new io.weightbench.format.flax.FlaxReader());
