@@ -48,7 +48,7 @@ public final class TfCheckpointReader implements CheckpointReader {
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("saved_model", "true");
                 BundleIndex index = BundleIndex.require(folder.open(SAVED_MODEL_INDEX), SAVED_MODEL_INDEX);
-                return BundleOpener.open(folder.folder(), folder, SAVED_MODEL_INDEX, index, meta, List.of());
+                return BundleOpener.open(folder.named(), folder, SAVED_MODEL_INDEX, index, meta, List.of());
             });
         }
         if (folder.exists(STATE_FILE)) {
@@ -56,8 +56,22 @@ public final class TfCheckpointReader implements CheckpointReader {
             Path state = folder.path(STATE_FILE);
             if (java.nio.file.Files.size(state) <= CheckpointState.MAX_SIZE) {
                 Optional<CheckpointState> parsed = CheckpointState.parse(java.nio.file.Files.readAllBytes(state));
-                if (parsed.isPresent()) return Optional.of(formats -> fromState(folder.folder(), folder, parsed.get()));
+                if (parsed.isPresent()) return Optional.of(formats -> fromState(folder.named(), folder, parsed.get()));
             }
+        }
+        // a folder holding one checkpoint (its .index and shards, perhaps beside saved_model.pb)
+        List<String> indexes = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder.folder())) {
+            files.limit(10_000).map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".index")).forEach(indexes::add);
+        }
+        if (indexes.size() == 1 && folder.exists(indexes.get(0))) {
+            String name = indexes.get(0);
+            return Optional.of(formats -> {
+                Map<String, String> meta = new LinkedHashMap<>();
+                meta.put("saved_model", Boolean.toString(folder.exists("saved_model.pb")));
+                BundleIndex index = BundleIndex.require(folder.open(name), name);
+                return BundleOpener.open(folder.named(), folder, name, index, meta, List.of());
+            });
         }
         return Optional.empty();
     }
