@@ -8,6 +8,6 @@ final class OtherFrameworks {
     private OtherFrameworks() {}
 
     static List<CheckpointReader> readers() {
-        return List.of();
+        return List.of(new io.weightbench.format.keras.KerasH5Reader(), new io.weightbench.format.keras.KerasArchiveReader());
     }
 }

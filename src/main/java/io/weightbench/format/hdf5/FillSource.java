@@ -1,0 +1,41 @@
+package io.weightbench.format.hdf5;
+
+import io.weightbench.tensor.ByteSource;
+import java.io.IOException;
+
+/**
+ * A dataset that was never written (no data address): every element is the fill value, produced
+ * on the fly as h5py would return it, without allocating the dataset.
+ */
+final class FillSource implements ByteSource {
+
+    private final long size;
+    private final byte[] element;
+
+    /** {@code element} is one element's fill value (zeros when the file defines none). */
+    FillSource(long size, byte[] element) {
+        this.size = size;
+        this.element = element.clone();
+    }
+
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public void read(long position, byte[] dst, int off, int len) throws IOException {
+        if (position < 0 || len < 0 || position + len > size) {
+            throw new IOException("read of " + len + " bytes at " + position + " lies outside " + size + " bytes");
+        }
+        fill(element, position, dst, off, len);
+    }
+
+    /** Writes the repeating {@code element} pattern as it appears from byte {@code position} on. */
+    static void fill(byte[] element, long position, byte[] dst, int off, int len) {
+        int n = element.length;
+        int phase = (int) (position % n);
+        for (int i = 0; i < len; i++) {
+            dst[off + i] = element[phase];
+            if (++phase == n) phase = 0;
+        }
+    }
+}
