@@ -116,8 +116,17 @@ public final class Hdf5File implements Closeable {
         String outer = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (root == e) return oneLine(outer + (e.getMessage() == null ? "" : " (" + e.getClass().getSimpleName() + ")"));
         String inner = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
-        return oneLine(outer + " (" + inner + ")");
+        String hint = String.valueOf(root.getMessage()).startsWith("End of buffer reached before NULL") ? UNTAGGED_OPAQUE : "";
+        return oneLine(outer + " (" + inner + ")") + hint;
     }
+
+    /**
+     * jhdf (0.9.4 and still 0.13) cannot parse an opaque datatype with an empty tag, which is what
+     * h5py writes for numpy void dtypes such as ml_dtypes' bfloat16: the whole group holding such a
+     * dataset cannot be listed. Said in the error, since Keras 3 saves bfloat16 variables that way.
+     */
+    static final String UNTAGGED_OPAQUE = " (a known cause: an opaque datatype without a tag, which h5py writes for bfloat16"
+            + " arrays such as Keras 3 bfloat16 variables and which jhdf cannot parse)";
 
     private static String oneLine(String s) {
         String t = s.replaceAll("\\s+", " ").trim();

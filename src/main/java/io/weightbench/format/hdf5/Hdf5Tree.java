@@ -83,7 +83,7 @@ public final class Hdf5Tree {
 
     /** A direct child that is a group (not a link), if there is one by that name. */
     public static Optional<Group> childGroup(Hdf5File file, Group group, String name) throws FormatException {
-        Node n = file.call("reading the children of group '" + name + "'s parent", () -> group.getChild(name));
+        Node n = file.call("looking for group '" + name + "'", () -> group.getChild(name));
         return n instanceof Group g && !(n instanceof Link) ? Optional.of(g) : Optional.empty();
     }
 

@@ -22,7 +22,7 @@ final class Datasets {
 
     private final Hdf5File file;
     private final List<String> notTensors = new ArrayList<>();
-    private final Set<Object> placed = new HashSet<>();
+    private final Set<Long> placed = new HashSet<>();
 
     Datasets(Hdf5File file) {
         this.file = file;
@@ -34,7 +34,7 @@ final class Datasets {
             warnings.add("'" + key + "' is listed twice; the second is skipped");
             return;
         }
-        placed.add(found.dataset());
+        placed.add(address(found));
         Hdf5Tensors.Result r = Hdf5Tensors.read(file, found.dataset(), key);
         if (r instanceof Hdf5Tensors.Tensor t) {
             Map<String, String> all = new LinkedHashMap<>(info);
@@ -45,9 +45,13 @@ final class Datasets {
         }
     }
 
-    /** Whether a dataset has been placed (by identity of jhdf's node). */
-    boolean placed(Hdf5Tree.Found found) {
-        return placed.contains(found.dataset());
+    /** Whether a dataset has been placed (under any path: by its address in the file). */
+    boolean placed(Hdf5Tree.Found found) throws FormatException {
+        return placed.contains(address(found));
+    }
+
+    private long address(Hdf5Tree.Found found) throws FormatException {
+        return file.call("reading '" + found.path() + "'", found.dataset()::getAddress);
     }
 
     /** One warning naming the datasets that are not tensors, if any. */
