@@ -2,6 +2,7 @@
 """Writes the Keras / HDF5 test fixtures with h5py, in the layouts Keras writes, plus hostile files.
 
   /usr/bin/python3 scripts/make_keras_fixtures.py src/test/resources/fixtures/keras
+  /usr/bin/python3 scripts/make_keras_fixtures.py --seeds src/test/resources/io/weightbench/format/keras/KerasFuzzTestInputs/openKerasFile
   /usr/bin/python3 scripts/keras_reference.py <the non-hostile files> > .../expected.json
 
 Keras itself is not installed here: the files are laid out as keras/engine/saving.py (Keras 2),
@@ -33,7 +34,8 @@ them, attribute by attribute. What each file covers:
   hostile_*             refused with a one-line error: a dataset address past the end, a dimension
                         of 2^40, a truncated file, an object-array (pickle) npz as Keras writes it,
                         and a Keras 3 bfloat16 variable as h5py writes it (an untagged opaque type,
-                        which jhdf cannot parse: a known limitation, said in the error)
+                        which jhdf cannot parse: a known limitation, said in the error);
+                        hostile_fill_bomb.h5 opens, but reading its 16 GiB of fill value is refused
 """
 import io
 import json
@@ -258,6 +260,10 @@ def hostile(out):
     # truncated: the weights-only file cut in half
     data = open(os.path.join(out, "weights_only.h5"), "rb").read()
     open(os.path.join(out, "hostile_truncated.h5"), "wb").write(data[: len(data) // 2])
+    # listed, but not readable: a few KB declaring 16 GiB never written and 1 GiB of unwritten chunks (the fill value)
+    with h5py.File(os.path.join(out, "hostile_fill_bomb.h5"), "w") as f:
+        f.create_dataset("never_written", shape=(1 << 20, 1 << 12), dtype="f4", fillvalue=1.0)
+        f.create_dataset("no_chunks", shape=(1 << 14, 1 << 14), dtype="f4", chunks=(1 << 10, 1 << 10), fillvalue=1.0)
     # Keras 3 bfloat16 as h5py writes it (an untagged opaque type): jhdf cannot parse the type, so the file is refused
     with h5py.File(os.path.join(out, "hostile_keras3_bfloat16_untagged.weights.h5"), "w") as f:
         f.create_group("vars").attrs["name"] = "model"
@@ -265,6 +271,38 @@ def hostile(out):
     # Keras 3's own npz form: each layer's variables as a pickled dict in an object array (never unpickled)
     keras3_zip(os.path.join(out, "hostile_object_npz.keras"), "model.weights.npz",
                npz_bytes({"layers/dense": np.array({"0": w(2, 2)}, dtype=object)}), zipfile.ZIP_STORED)
+
+
+def seeds(out):
+    """Small inputs for KerasFuzzTest (a few KB each, so that the fuzzer mutates structure, not data)."""
+    os.makedirs(out, exist_ok=True)
+    with h5py.File(os.path.join(out, "seed-weights.h5"), "w") as f:
+        keras2_layers(f, [("dense_1", [("dense_1/kernel:0", w(2, 3)), ("dense_1/bias:0", w(3))]), ("flatten_1", [])])
+    with h5py.File(os.path.join(out, "seed-full.h5"), "w") as f:
+        f.attrs["model_config"] = json.dumps(MODEL_CONFIG).encode()
+        f.attrs["backend"] = b"theano"
+        keras2_layers(f.create_group("model_weights"), [("dense_1", [("dense_1/kernel:0", w(2, 2))])])
+        og = f.create_group("optimizer_weights")
+        og.attrs["weight_names"] = names_attr(["training/Adam/iterations:0"])
+        og.create_dataset("training/Adam/iterations:0", data=np.int64(3))
+    with h5py.File(os.path.join(out, "seed-chunked.h5"), "w") as f:
+        f.create_dataset("gz", data=w(6, 5), chunks=(4, 4), compression="gzip", shuffle=True)
+        f.create_dataset("lzf", data=w(5, 3), chunks=(2, 3), compression="lzf")
+        f.create_dataset("fl", data=np.arange(12, dtype="i2"), chunks=(5,), fletcher32=True, fillvalue=7)
+    with h5py.File(os.path.join(out, "seed-latest.h5"), "w", libver="latest") as f:
+        f.create_dataset("fixed", data=w(5, 4), chunks=(2, 4), compression="gzip")
+        f.create_dataset("btree2", data=w(3, 3), chunks=(2, 2), maxshape=(None, None))
+        f.create_dataset("ext", data=w(3, 2), chunks=(2, 2), maxshape=(None, 2))
+        f.create_dataset("flags", data=np.array([True, False]))
+        f["soft"] = h5py.SoftLink("/fixed")
+    with h5py.File(os.path.join(out, "seed-keras3.weights.h5"), "w") as f:
+        f.create_group("vars").attrs["name"] = "model"
+        f.create_group("layers/dense/vars").create_dataset("0", data=w(2, 2))
+        f.create_group("optimizer/vars").create_dataset("0", data=np.int64(1))
+    keras3_zip(os.path.join(out, "seed-keras3.keras"), "model.weights.h5",
+               open(os.path.join(out, "seed-keras3.weights.h5"), "rb").read(), zipfile.ZIP_STORED)
+    keras3_zip(os.path.join(out, "seed-keras3-npz.keras"), "model.weights.npz", npz_bytes({"layers/dense/vars/0": w(2, 2)}),
+               zipfile.ZIP_DEFLATED)
 
 
 def main(out):
@@ -288,4 +326,7 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--seeds":
+        seeds(sys.argv[2])
+    else:
+        main(sys.argv[1])

@@ -11,9 +11,11 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A dataset whose bytes must be decoded before they can be read (chunked, compressed, compact):
- * decoded once, on first read, never at open. Up to {@link #IN_MEMORY} bytes go to the heap;
- * larger datasets to a temporary file that is then memory-mapped; beyond {@link #MAX_DECODED} the
- * read fails with an error (the dataset is still listed).
+ * decoded once, on first read, never at open. Up to {@link #IN_MEMORY} bytes go to the heap (while
+ * the file's decoded datasets there stay under {@link Hdf5File#DECODED_IN_MEMORY}); larger ones to a
+ * temporary file that is then memory-mapped. Beyond {@link #MAX_DECODED}, or beyond the file's
+ * decoding budget ({@link Hdf5File#reserveDecoded(String, long)}), the read fails with an error (the dataset is
+ * still listed).
  */
 final class DecodedSource implements ByteSource {
 
@@ -37,6 +39,7 @@ final class DecodedSource implements ByteSource {
     private final byte[] fill;
     private final Decoder decoder;
     private ByteSource decoded;
+    private IOException failed;
 
     /** {@code fill} is one element's fill value, or null for zeros. */
     DecodedSource(Hdf5File file, String name, long size, byte[] fill, Decoder decoder) {
@@ -60,18 +63,30 @@ final class DecodedSource implements ByteSource {
         decoded().readInto(position, dst);
     }
 
+    /** Decodes once; a failure is kept and repeated, not retried on every read of the tensor. */
     private synchronized ByteSource decoded() throws IOException {
         if (decoded != null) return decoded;
+        if (failed != null) throw failed;
+        try {
+            decoded = decode();
+            return decoded;
+        } catch (IOException e) {
+            failed = e;
+            throw e;
+        }
+    }
+
+    private ByteSource decode() throws IOException {
         if (size > MAX_DECODED) {
-            throw new FormatException("dataset '" + name + "' decodes to " + size + " bytes, over the limit of " + MAX_DECODED
+            throw new FormatException("HDF5 dataset '" + name + "' decodes to " + size + " bytes, over the limit of " + MAX_DECODED
                     + " bytes for chunked or compressed HDF5 datasets");
         }
-        if (size <= IN_MEMORY) {
+        file.reserveDecoded(name, size);
+        if (file.holdInMemory(size)) {
             byte[] buf = new byte[(int) size];
             if (fill != null) FillSource.fill(fill, 0, buf, 0, buf.length);
             decoder.decodeInto((pos, b, o, l) -> System.arraycopy(b, o, buf, Math.toIntExact(pos), l));
-            decoded = ByteSource.of(buf);
-            return decoded;
+            return ByteSource.of(buf);
         }
         Path tmp = file.temporaryFile();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -89,8 +104,7 @@ final class DecodedSource implements ByteSource {
         }
         MappedFile m = new MappedFile(tmp);
         file.own(m);
-        decoded = m;
-        return decoded;
+        return m;
     }
 
     private static void writeFully(FileChannel ch, long pos, byte[] b, int off, int len) throws IOException {

@@ -35,6 +35,18 @@ public final class Hdf5File implements Closeable {
     private final HdfFile file;
     private final List<Closeable> decoded = new ArrayList<>();
     private final List<Path> temporary = new ArrayList<>();
+    private long decodedBytes;
+    private long decodedInMemory;
+
+    /**
+     * All datasets of one file together decode to at most this much plus {@link #DECODED_PER_BYTE}
+     * times the file's size: generous for real compression, while a few hostile kilobytes cannot
+     * declare gigabytes of fill value or of highly compressed chunks and have them written out.
+     */
+    static final long DECODED_BASE = 64L << 20;
+    static final long DECODED_PER_BYTE = 256;
+    /** Decoded datasets held in the heap, all together; beyond this they go to temporary files. */
+    static final long DECODED_IN_MEMORY = 256L << 20;
 
     private Hdf5File(ByteSource source, BoundedStorage storage, HdfFile file) {
         this.source = source;
@@ -131,6 +143,27 @@ public final class Hdf5File implements Closeable {
     private static String oneLine(String s) {
         String t = s.replaceAll("\\s+", " ").trim();
         return t.length() > 400 ? t.substring(0, 400) + "..." : t;
+    }
+
+    /**
+     * Counts {@code bytes} of decoded (or generated) data against the file's budget; fails when the
+     * file's datasets would decode to more than it.
+     */
+    synchronized void reserveDecoded(String name, long bytes) throws FormatException {
+        long budget = DECODED_BASE + DECODED_PER_BYTE * source.size();
+        if (bytes > budget - decodedBytes) {
+            throw new FormatException("HDF5 dataset '" + name + "' would decode to " + bytes + " bytes, more than this "
+                    + source.size() + "-byte file's datasets may decode to in all (" + budget + " bytes: "
+                    + DECODED_PER_BYTE + " times its size plus " + DECODED_BASE + ")");
+        }
+        decodedBytes += bytes;
+    }
+
+    /** Whether {@code bytes} of decoded data may be held in the heap (counted if so). */
+    synchronized boolean holdInMemory(long bytes) {
+        if (bytes > DecodedSource.IN_MEMORY || decodedInMemory + bytes > DECODED_IN_MEMORY) return false;
+        decodedInMemory += bytes;
+        return true;
     }
 
     /** A temporary file for decoded data, deleted when this file is closed (or at exit). */

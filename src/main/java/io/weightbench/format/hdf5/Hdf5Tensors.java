@@ -78,7 +78,7 @@ public final class Hdf5Tensors {
         } else if (layout == DataLayout.CONTIGUOUS && ds instanceof ContiguousDataset c) {
             long address = file.call("reading the data address of '" + name + "'", c::getDataAddress);
             if (address == -1L) {
-                bytes = new FillSource(nbytes, java.util.Objects.requireNonNullElse(fill(file, header, name, item), new byte[item]));
+                bytes = new FillSource(file, name, nbytes, java.util.Objects.requireNonNullElse(fill(file, header, name, item), new byte[item]));
                 info.put("hdf5_layout", "contiguous, never written (fill value)");
             } else {
                 long size = file.source().size();

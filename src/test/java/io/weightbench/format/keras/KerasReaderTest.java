@@ -197,6 +197,17 @@ class KerasReaderTest {
     }
 
     @Test
+    void declaredGigabytesOfFillValueAreListedButNotGenerated() throws IOException {
+        try (Checkpoint c = open("hostile_fill_bomb.h5")) {
+            assertThat(c.tensors()).extracting(TensorEntry::key).containsExactly("never_written", "no_chunks");
+            for (TensorEntry t : c.tensors()) {
+                assertThatThrownBy(() -> CanonicalBytes.sha256(t.data())).isInstanceOf(IOException.class)
+                        .hasMessageContaining("may decode to in all");
+            }
+        }
+    }
+
+    @Test
     void duplicateZipEntriesAreRefusedWithoutRunningAnything() {
         Path evil = TestFiles.crossframework().resolve("security/MALICIOUS_evil_keras_npz_pickle_os_system.keras");
         assertThatThrownBy(() -> Formats.standard().open(evil).close())
