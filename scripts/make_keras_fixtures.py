@@ -22,6 +22,7 @@ them, attribute by attribute. What each file covers:
                         bool, complex64, float16, uint16, int8, a scalar, an empty (0, 3) array, a
                         string dataset (not a tensor), a hard link (listed once), soft and external
                         links (not followed)
+  userblock.h5          weights-only, after a 512-byte user block (every address is relative to it)
   latest.h5             libver='latest': superblock v3, new-style groups and the v4 chunk indexes
                         (single chunk, fixed array, extensible array, version-2 B-tree)
   bare.weights.h5       Keras 3 save_weights: vars groups, optimizer/vars/0..11 (numeric order), a
@@ -323,6 +324,11 @@ def main(out):
                npz_bytes({"layers/dense/vars/0": w(4, 8), "layers/dense/vars/1": w(8), "optimizer/vars/0": np.arange(3, dtype="i8")}),
                zipfile.ZIP_DEFLATED)
     hostile(out)
+    with h5py.File(os.path.join(out, "userblock.h5"), "w", userblock_size=512) as f:
+        keras2_layers(f, [("dense_1", [("dense_1/kernel:0", w(3, 2)), ("dense_1/bias:0", w(2))])])
+        f.create_dataset("gz", data=w(9, 4), chunks=(4, 4), compression="gzip")
+    with open(os.path.join(out, "userblock.h5"), "r+b") as f:
+        f.write(b"a user block: anything before the HDF5 superblock")
 
 
 if __name__ == "__main__":
