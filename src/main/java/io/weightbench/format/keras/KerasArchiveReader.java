@@ -66,12 +66,16 @@ public final class KerasArchiveReader implements CheckpointReader {
             ZipArchive.Entry npz = entries.get(NPZ);
             if (h5 != null) {
                 meta.put("weights_file", H5 + (h5.method() == 0 ? " (stored, read in place)" : " (compressed, inflated once)"));
-                Hdf5File file = Hdf5File.open(zip.bytes(h5));
-                resources.add(file);
-                tree = Keras3Weights.read(file, file.root(), warnings);
+                try {
+                    Hdf5File file = Hdf5File.open(zip.bytes(h5));
+                    resources.add(file);
+                    tree = Keras3Weights.read(file, file.root(), warnings);
+                } catch (FormatException e) {
+                    throw new FormatException(H5 + ": " + e.getMessage());
+                }
             } else if (npz != null) {
                 meta.put("weights_file", NPZ);
-                tree = npz(zip, npz, formats, resources);
+                tree = npz(zip, npz, formats, resources, warnings);
             } else {
                 throw new FormatException("Keras archive has neither " + H5 + " nor " + NPZ + " (no weights)");
             }
@@ -101,7 +105,8 @@ public final class KerasArchiveReader implements CheckpointReader {
      * npz archive, whose reader refuses object arrays; {model: ..., optimizer: ...} by the arrays'
      * names as in the h5 form.
      */
-    private static PyDict npz(ZipArchive zip, ZipArchive.Entry entry, Formats formats, List<Closeable> resources) throws IOException {
+    private static PyDict npz(ZipArchive zip, ZipArchive.Entry entry, Formats formats, List<Closeable> resources, List<String> warnings)
+            throws IOException {
         Path tmp = Files.createTempFile("weightbench-keras-", ".npz");
         tmp.toFile().deleteOnExit();
         resources.add(() -> Files.deleteIfExists(tmp));
@@ -121,6 +126,7 @@ public final class KerasArchiveReader implements CheckpointReader {
             throw new FormatException(NPZ + ": " + e.getMessage().replace(tmp.toString() + ": ", ""));
         }
         resources.add(0, inner);
+        for (String w : inner.warnings()) warnings.add(NPZ + ": " + w);
         if (!inner.format().equals("npz")) {
             throw new FormatException(NPZ + " is not an npz archive of arrays (it reads as " + inner.format() + ")");
         }

@@ -196,6 +196,16 @@ class KerasReaderTest {
         assertRefused("hostile_keras3_bfloat16_untagged.weights.h5", "opaque datatype without a tag");
     }
 
+    /**
+     * Found by fuzzing (79 bytes): an object header claiming 56 MB at the file's last byte. jhdf's
+     * own file storage allocates the 56 MB, then re-reads that one byte at the same offset until the
+     * buffer is full (56 million reads); the bounded storage refuses it before allocating.
+     */
+    @Test
+    void aStructureRunningPastTheEndIsRefusedBeforeAnythingIsAllocated() {
+        assertRefused("hostile_structure_past_end.h5", "has a structure of 56194168 bytes at offset 78 that runs past the end of the file");
+    }
+
     @Test
     void declaredGigabytesOfFillValueAreListedButNotGenerated() throws IOException {
         try (Checkpoint c = open("hostile_fill_bomb.h5")) {
