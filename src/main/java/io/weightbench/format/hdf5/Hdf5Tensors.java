@@ -48,10 +48,10 @@ public final class Hdf5Tensors {
     public static Result read(Hdf5File file, Dataset ds, String name) throws FormatException {
         DataType type = file.call("reading the type of '" + name + "'", ds::getDataType);
         Optional<String> dtypeAttribute = type instanceof OpaqueDataType ? Hdf5Attributes.string(file, ds, "dtype") : Optional.empty();
-        ElementType element = ElementType.of(type, dtypeAttribute);
+        ElementType element = file.call("reading the type of '" + name + "'", () -> ElementType.of(type, dtypeAttribute));
         if (element instanceof ElementType.Unsupported u) return new NotATensor(u.reason());
         ElementType.Numeric numeric = (ElementType.Numeric) element;
-        ObjectHeader header = file.call("reading the header of '" + name + "'", ((AbstractNode) ds)::getHeader);
+        ObjectHeader header = file.call("reading the header of '" + name + "'", () -> ((AbstractNode) ds).getHeader());
         boolean nullSpace = file.call("reading the dataspace of '" + name + "'",
                 () -> header.getMessageOfType(DataSpaceMessage.class).getDataSpace().getType() == 2);
         if (nullSpace) return new NotATensor("an empty (null) dataspace");
