@@ -28,8 +28,9 @@ import java.util.Optional;
  * {@code metadata.json} and the weights, {@code model.weights.h5} or {@code model.weights.npz}.
  * The configuration is summarised as metadata; the weights are listed as {@link Keras3Weights}
  * lays them out. A stored h5 entry is read in place, a deflated one inflated once (bounded by its
- * declared size). The npz form is read as plain numpy arrays; object (pickle) arrays are refused,
- * as are archives with two entries of one name (the zip layer refuses those).
+ * declared size). The npz form is read as plain numpy arrays; object (pickle) arrays are refused
+ * (which is how Keras 3's own npz store saves every layer: a pickled dict per object), as are
+ * archives with two entries of one name (the zip layer refuses those).
  */
 public final class KerasArchiveReader implements CheckpointReader {
 
@@ -123,7 +124,10 @@ public final class KerasArchiveReader implements CheckpointReader {
         try {
             inner = formats.open(tmp);
         } catch (io.weightbench.checkpoint.CheckpointException e) {
-            throw new FormatException(NPZ + ": " + e.getMessage().replace(tmp.toString() + ": ", ""));
+            String why = e.getMessage().replace(tmp.toString() + ": ", "");
+            // Keras 3's own NpzIOStore saves each object's variables as a dict, which numpy pickles
+            if (why.contains("Python objects")) why += "; Keras 3 writes npz weights as pickled dicts, which are not read (save with weights_format='h5')";
+            throw new FormatException(NPZ + ": " + why);
         }
         resources.add(0, inner);
         for (String w : inner.warnings()) warnings.add(NPZ + ": " + w);
