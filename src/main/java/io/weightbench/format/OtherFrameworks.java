@@ -10,6 +10,8 @@ final class OtherFrameworks {
     static List<CheckpointReader> readers() {
         return List.of(
                 new io.weightbench.format.gguf.GgufReader(),
+                new io.weightbench.format.keras.KerasH5Reader(),
+                new io.weightbench.format.keras.KerasArchiveReader(),
                 new io.weightbench.format.tf.TfCheckpointReader(),
                 new io.weightbench.format.mxnet.MxnetParamsReader(),
                 new io.weightbench.format.tfjs.TfjsReader(),

@@ -32,8 +32,13 @@ class RealWorldCorpusTest {
 
     /** Files that must be refused, with a word their message must contain. */
     static final Map<String, String> REFUSED = Map.of(
-            "allenai__allennlp/test_fixtures__elmo__lm_weights.hdf5", "HDF5",
             "tracel-ai__burn/crates__burn-store__src__pytorch__tests__reader__test_data__broken.pt", "not a checkpoint format");
+
+    /**
+     * The HDF5 file (ELMo weights, not Keras): its keys.txt lists nothing (torch cannot read it), so
+     * it is checked against h5py's listing, committed by scripts/keras_reference.py.
+     */
+    static final String HDF5 = "allenai__allennlp/test_fixtures__elmo__lm_weights.hdf5";
 
     /**
      * The 2019 model.json TorchScript file: its keys.txt lists the raw tensor table (torch 1.13
@@ -60,6 +65,10 @@ class RealWorldCorpusTest {
                     .hasMessageContaining(REFUSED.get(name));
             return;
         }
+        if (name.equals(HDF5)) {
+            checkAgainstH5py(file);
+            return;
+        }
         if (name.equals(LEGACY_TORCHSCRIPT)) {
             try (Checkpoint c = Formats.standard().open(file)) {
                 assertThat(c.format()).isEqualTo("torchscript");
@@ -84,6 +93,24 @@ class RealWorldCorpusTest {
                 }
                 assertThat(CanonicalBytes.sha256(t.data())).hasSize(64);
             }
+        }
+    }
+
+    private static void checkAgainstH5py(Path file) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode expected = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(TestFiles.fixtures().resolve("keras/corpus_expected.json").toFile())
+                .get("files").get(file.getFileName().toString());
+        List<String> want = new ArrayList<>();
+        expected.get("tensors").forEach(t -> want.add(t.get("key").asText() + " " + t.get("dtype").asText() + " " + t.get("shape") + " "
+                + t.get("sha256").asText()));
+        try (Checkpoint c = Formats.standard().open(file)) {
+            assertThat(c.format()).isEqualTo("hdf5");
+            List<String> got = new ArrayList<>();
+            for (TensorEntry t : c.tensors()) {
+                got.add(t.key() + " " + t.data().dtype().torchName() + " " + Arrays.toString(t.data().shape()).replace(" ", "") + " "
+                        + CanonicalBytes.sha256(t.data()));
+            }
+            assertThat(got).hasSize(33).containsExactlyElementsOf(want);
         }
     }
 

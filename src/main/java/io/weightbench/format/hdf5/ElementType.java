@@ -1,0 +1,128 @@
+package io.weightbench.format.hdf5;
+
+import io.jhdf.object.datatype.CompoundDataType;
+import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.EnumDataType;
+import io.jhdf.object.datatype.FixedPoint;
+import io.jhdf.object.datatype.FloatingPoint;
+import io.jhdf.object.datatype.OpaqueDataType;
+import io.jhdf.object.datatype.StringData;
+import io.jhdf.object.datatype.VariableLength;
+import io.weightbench.tensor.DType;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What an HDF5 datatype is as a tensor element: the dtype and the byte order its values are stored
+ * in, or why it is not a tensor. Integers and IEEE floats of the usual sizes map directly; h5py's
+ * bool (an int8 enum FALSE/TRUE) is bool, other enums are their base integers (as h5py reads them);
+ * h5py's complex numbers (a compound of two floats named r and i) are complex; Keras 3 stores
+ * bfloat16 as two-byte opaque values with a {@code dtype} attribute saying so.
+ */
+public sealed interface ElementType {
+
+    /**
+     * A tensor element.
+     *
+     * @param dtype the element type
+     * @param order the byte order of the stored values (big-endian datasets stay big-endian)
+     */
+    record Numeric(DType dtype, ByteOrder order) implements ElementType {}
+
+    /** Not a tensor element: what the values are, in a few words ("strings", "compound values of 3 fields"). */
+    record Unsupported(String reason) implements ElementType {}
+
+    /**
+     * Maps a dataset's datatype. {@code dtypeAttribute} is the dataset's {@code dtype} attribute
+     * (Keras 3's marker for bfloat16 stored as opaque bytes), empty when it has none.
+     */
+    static ElementType of(DataType type, Optional<String> dtypeAttribute) {
+        if (type instanceof FixedPoint f) return integer(f);
+        if (type instanceof FloatingPoint f) return floating(f);
+        if (type instanceof EnumDataType e) return enumeration(e);
+        if (type instanceof CompoundDataType c) return complex(c);
+        if (type instanceof OpaqueDataType o) return opaque(o, dtypeAttribute);
+        if (type instanceof StringData) return new Unsupported("strings");
+        if (type instanceof VariableLength v) return new Unsupported(v.isVariableLengthString() ? "strings" : "variable-length sequences");
+        return new Unsupported(type.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT) + " values");
+    }
+
+    private static ElementType integer(FixedPoint f) {
+        int size = f.getSize();
+        if (f.getBitOffset() != 0 || f.getBitPrecision() != size * 8) {
+            return new Unsupported(f.getBitPrecision() + "-bit integers at bit offset " + f.getBitOffset() + " of " + size + "-byte words");
+        }
+        DType d = switch (size) {
+            case 1 -> f.isSigned() ? DType.INT8 : DType.UINT8;
+            case 2 -> f.isSigned() ? DType.INT16 : DType.UINT16;
+            case 4 -> f.isSigned() ? DType.INT32 : DType.UINT32;
+            case 8 -> f.isSigned() ? DType.INT64 : DType.UINT64;
+            default -> null;
+        };
+        if (d == null) return new Unsupported(size + "-byte integers");
+        return new Numeric(d, f.getByteOrder());
+    }
+
+    private static ElementType floating(FloatingPoint f) {
+        int size = f.getSize();
+        int exp = f.getExponentSize();
+        int mant = f.getMantissaSize();
+        if (f.getBitOffset() != 0 || f.getBitPrecision() != size * 8 || f.getSignLocation() != size * 8 - 1) {
+            return new Unsupported("non-IEEE " + size + "-byte floats");
+        }
+        DType d = null;
+        if (size == 2 && exp == 5 && mant == 10) d = DType.FLOAT16;
+        else if (size == 2 && exp == 8 && mant == 7) d = DType.BFLOAT16;
+        else if (size == 4 && exp == 8 && mant == 23) d = DType.FLOAT32;
+        else if (size == 8 && exp == 11 && mant == 52) d = DType.FLOAT64;
+        if (d == null) return new Unsupported(size + "-byte floats with " + exp + " exponent and " + mant + " mantissa bits");
+        return new Numeric(d, f.getByteOrder());
+    }
+
+    private static ElementType enumeration(EnumDataType e) {
+        if (!(e.getBaseType() instanceof FixedPoint base)) return new Unsupported("enums over non-integers");
+        ElementType b = integer(base);
+        if (!(b instanceof Numeric et)) return b;
+        Map<Integer, String> m = e.getEnumMapping();
+        if (base.getSize() == 1 && m.size() == 2 && "FALSE".equals(m.get(0)) && "TRUE".equals(m.get(1))) {
+            return new Numeric(DType.BOOL, et.order());
+        }
+        return et;
+    }
+
+    private static ElementType complex(CompoundDataType c) {
+        List<CompoundDataType.CompoundDataMember> m = c.getMembers();
+        if (m.size() != 2 || !"r".equals(m.get(0).getName()) || !"i".equals(m.get(1).getName())) {
+            return new Unsupported("compound values of " + m.size() + " fields");
+        }
+        if (!(m.get(0).getDataType() instanceof FloatingPoint re) || !(m.get(1).getDataType() instanceof FloatingPoint im)) {
+            return new Unsupported("compound values of non-float fields");
+        }
+        ElementType r = floating(re);
+        ElementType i = floating(im);
+        int n = re.getSize();
+        boolean layout = m.get(0).getOffset() == 0 && m.get(1).getOffset() == n && im.getSize() == n && c.getSize() == 2 * n
+                && (m.get(0).getDimensionSize() == null || m.get(0).getDimensionSize().length == 0)
+                && (m.get(1).getDimensionSize() == null || m.get(1).getDimensionSize().length == 0);
+        if (r instanceof Numeric a && i instanceof Numeric b && layout && a.dtype() == b.dtype() && a.order().equals(b.order())) {
+            if (a.dtype() == DType.FLOAT32) return new Numeric(DType.COMPLEX64, a.order());
+            if (a.dtype() == DType.FLOAT64) return new Numeric(DType.COMPLEX128, a.order());
+        }
+        return new Unsupported("compound (r, i) values that are not complex64 or complex128");
+    }
+
+    private static ElementType opaque(OpaqueDataType o, Optional<String> dtypeAttribute) {
+        if (dtypeAttribute.isPresent()) {
+            Optional<DType> d = switch (dtypeAttribute.get()) {
+                case "bfloat16" -> Optional.of(DType.BFLOAT16);
+                case "float8_e4m3fn" -> Optional.of(DType.FLOAT8_E4M3FN);
+                case "float8_e5m2" -> Optional.of(DType.FLOAT8_E5M2);
+                default -> Optional.empty();
+            };
+            if (d.isPresent() && d.get().itemSize() == o.getSize()) return new Numeric(d.get(), ByteOrder.LITTLE_ENDIAN);
+        }
+        return new Unsupported(o.getSize() + "-byte opaque values");
+    }
+}

@@ -1,0 +1,132 @@
+package io.weightbench.format.hdf5;
+
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Link;
+import io.jhdf.api.Node;
+import io.weightbench.format.FormatException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finding datasets in an HDF5 file's groups. Links (soft and external) are never followed: an
+ * external link names another file, which is not opened, and a soft link may point back at its own
+ * group. Children are visited in one fixed order ({@link #NAME_ORDER}); nesting is bounded.
+ */
+public final class Hdf5Tree {
+
+    static final int MAX_DEPTH = 256;
+    static final int MAX_OBJECTS = 1_000_000;
+
+    /**
+     * Names made only of ASCII digits (Keras 3's {@code vars/0}, {@code vars/1}, ...) first, in
+     * numeric order, then every other name in code point order (h5py's name order).
+     */
+    public static final Comparator<String> NAME_ORDER = Comparator.comparingInt((String s) -> isNumber(s) ? 0 : 1)
+            .thenComparingInt(s -> isNumber(s) ? s.length() : 0)
+            .thenComparing(Hdf5Tree::compareCodePoints);
+
+    /** A dataset and its path below the group the search started from ({@code dense_1/dense_1/kernel:0}). */
+    public record Found(String path, Dataset dataset, Group parent) {}
+
+    private Hdf5Tree() {}
+
+    /**
+     * Every dataset below {@code group}, depth first with children in {@link #NAME_ORDER}; an object
+     * reached by two paths is listed once, at the first. Links and other skipped objects are noted
+     * in {@code warnings}.
+     */
+    public static List<Found> datasets(Hdf5File file, Group group, List<String> warnings) throws FormatException {
+        List<Found> out = new ArrayList<>();
+        List<String> links = new ArrayList<>();
+        walk(file, group, "", 0, new HashSet<>(), out, links);
+        if (!links.isEmpty()) {
+            warnings.add(links.size() + " HDF5 link(s) not followed (links to other files or paths are not read): "
+                    + String.join(", ", links.subList(0, Math.min(5, links.size()))) + (links.size() > 5 ? ", ..." : ""));
+        }
+        return out;
+    }
+
+    private static void walk(Hdf5File file, Group group, String prefix, int depth, Set<Long> seen, List<Found> out, List<String> links)
+            throws FormatException {
+        if (depth > MAX_DEPTH) throw new FormatException("HDF5 groups nest deeper than " + MAX_DEPTH + " levels at '" + prefix + "'");
+        for (Map.Entry<String, Node> e : children(file, group, prefix)) {
+            String path = prefix.isEmpty() ? e.getKey() : prefix + "/" + e.getKey();
+            Node node = e.getValue();
+            if (node instanceof Link) {
+                links.add(path);
+                continue;
+            }
+            long address = file.call("reading '" + path + "'", node::getAddress);
+            if (!seen.add(address)) continue;
+            if (seen.size() > MAX_OBJECTS) throw new FormatException("HDF5 file has more than " + MAX_OBJECTS + " objects");
+            if (node instanceof Dataset ds) {
+                out.add(new Found(path, ds, group));
+            } else if (node instanceof Group g) {
+                walk(file, g, path, depth + 1, seen, out, links);
+            }
+        }
+    }
+
+    /** A group's children in {@link #NAME_ORDER} (their headers are read here, by jhdf). */
+    public static List<Map.Entry<String, Node>> children(Hdf5File file, Group group, String where) throws FormatException {
+        Map<String, Node> children = file.call("reading the children of group '/" + where + "'", group::getChildren);
+        List<Map.Entry<String, Node>> sorted = new ArrayList<>(children.entrySet());
+        sorted.sort(Map.Entry.comparingByKey(NAME_ORDER));
+        return sorted;
+    }
+
+    /** A direct child that is a group (not a link), if there is one by that name. */
+    public static Optional<Group> childGroup(Hdf5File file, Group group, String name) throws FormatException {
+        Node n = file.call("looking for group '" + name + "'", () -> group.getChild(name));
+        return n instanceof Group g && !(n instanceof Link) ? Optional.of(g) : Optional.empty();
+    }
+
+    /**
+     * The dataset at a slash-separated path below {@code group}, walking one child at a time (never
+     * through links); empty when any step is missing or not what the path needs.
+     */
+    public static Optional<Found> dataset(Hdf5File file, Group group, String path) throws FormatException {
+        String[] parts = path.split("/", -1);
+        if (parts.length > MAX_DEPTH) return Optional.empty();
+        Group at = group;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i];
+            if (part.isEmpty()) return Optional.empty();
+            Group parent = at;
+            Node n = file.call("reading '" + path + "'", () -> parent.getChild(part));
+            if (n == null || n instanceof Link) return Optional.empty();
+            if (i == parts.length - 1) return n instanceof Dataset ds ? Optional.of(new Found(path, ds, parent)) : Optional.empty();
+            if (!(n instanceof Group g)) return Optional.empty();
+            at = g;
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isNumber(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return false;
+        }
+        return true;
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) return Integer.compare(x, y);
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+}

@@ -1,0 +1,66 @@
+package io.weightbench.format.keras;
+
+import io.jhdf.api.Group;
+import io.weightbench.format.FormatException;
+import io.weightbench.format.hdf5.Hdf5Attributes;
+import io.weightbench.format.hdf5.Hdf5File;
+import io.weightbench.format.hdf5.Hdf5Tree;
+import io.weightbench.format.pickle.PyDict;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The weights of a Keras 3 weights file ({@code model.weights.h5} inside a {@code .keras} archive,
+ * or a bare {@code *.weights.h5}): each Keras object's variables sit in a {@code vars} group at the
+ * object's attribute path, by position ({@code layers/dense/vars/0}). The key is that path. The
+ * optimizer's variables ({@code optimizer/vars/0}) form a second entry, {@code optimizer}, beside
+ * the model's, {@code model} (the weights entry), as a training checkpoint keeps its optimizer state.
+ */
+final class Keras3Weights {
+
+    static final String MODEL = "model";
+    static final String OPTIMIZER = "optimizer";
+
+    private Keras3Weights() {}
+
+    /** Whether a root group is laid out as Keras 3 saves weights: a {@code vars} group for the model's own variables. */
+    static boolean looksLikeKeras3(Hdf5File file, Group root) throws FormatException {
+        return Hdf5Tree.childGroup(file, root, "vars").isPresent();
+    }
+
+    /** {model: {path: tensor}, optimizer: {path: tensor}}, the optimizer entry only when the file has one. */
+    static PyDict read(Hdf5File file, Group root, List<String> warnings) throws FormatException {
+        Datasets datasets = new Datasets(file);
+        PyDict model = new PyDict();
+        PyDict optimizer = new PyDict();
+        Map<Group, Optional<String>> owners = new IdentityHashMap<>();
+        String prefix = OPTIMIZER + "/";
+        for (Hdf5Tree.Found f : Hdf5Tree.datasets(file, root, warnings)) {
+            Optional<String> owner = owners.get(f.parent());
+            if (owner == null) {
+                owner = ownerName(file, f.parent());
+                owners.put(f.parent(), owner);
+            }
+            Map<String, String> info = owner.map(o -> Map.of("keras_object", o)).orElse(Map.of());
+            if (f.path().startsWith(prefix)) datasets.add(optimizer, f.path().substring(prefix.length()), f, info, warnings);
+            else datasets.add(model, f.path(), f, info, warnings);
+        }
+        datasets.warnNotTensors(warnings);
+        if (model.isEmpty() && optimizer.isEmpty()) warnings.add("the weights file holds no numeric datasets");
+        PyDict tree = new PyDict();
+        tree.put(MODEL, model);
+        if (!optimizer.isEmpty()) tree.put(OPTIMIZER, optimizer);
+        return tree;
+    }
+
+    /** The owning object's name, which Keras 3 writes on each {@code vars} group; shown beside the tensor, so a bad one is just not shown. */
+    private static Optional<String> ownerName(Hdf5File file, Group vars) {
+        try {
+            return Hdf5Attributes.string(file, vars, "name");
+        } catch (FormatException e) {
+            return Optional.empty();
+        }
+    }
+}
