@@ -229,6 +229,9 @@ public final class InspectCommand extends CheckpointCommand {
         StringBuilder header = new StringBuilder(String.format(fmt, "key", "dtype", "shape", "elements", "size"));
         if (hash) header.append("  sha256");
         if (stats) header.append(String.format("  %12s %12s %12s %12s %6s %6s", "min", "max", "mean", "std", "nan", "inf"));
+        // what the reader knows of each tensor (an ONNX op, a TensorFlow object path), last: it can be long
+        boolean infos = tensors.stream().anyMatch(t -> !t.info().isEmpty());
+        if (infos) header.append("  info");
         out.println(header);
         long totalBytes = 0;
         for (TensorEntry t : tensors) {
@@ -242,6 +245,14 @@ public final class InspectCommand extends CheckpointCommand {
                 TensorStats s = statsOf(t);
                 if (s == null) line.append("  (no data)");
                 else line.append(String.format("  %12.5g %12.5g %12.5g %12.5g %6d %6d", s.min(), s.max(), s.mean(), s.std(), s.nan(), s.inf()));
+            }
+            if (infos && !t.info().isEmpty()) {
+                StringBuilder i = new StringBuilder();
+                for (Map.Entry<String, String> e : t.info().entrySet()) {
+                    if (i.length() > 0) i.append(", ");
+                    i.append(e.getKey()).append('=').append(e.getValue().replace('\n', ' '));
+                }
+                line.append("  ").append(i.length() > 160 ? i.substring(0, 160) + "..." : i);
             }
             out.println(line);
         }
