@@ -8,6 +8,7 @@ final class OtherFrameworks {
     private OtherFrameworks() {}
 
     static List<CheckpointReader> readers() {
-        return List.of();
+        return List.of(
+                new io.weightbench.format.onnx.OnnxReader());
     }
 }
