@@ -264,7 +264,7 @@ def hostile(cnn_path):
         g = f_bytes(1, f_bytes(4, "If") + f_bytes(5, attribute))
     write("hostile/deep_nesting.onnx", model_bytes(g))
     # protobuf groups never appear in ONNX
-    write("hostile/group.onnx", model_bytes(f_bytes(5, tensor("w", 1, [1], raw=bytes(4))) + tag(3, 3) + tag(3, 4)))
+    write("hostile/group.onnx", model_bytes(f_bytes(5, tensor("w", 1, [1], raw=bytes(4), extra=tag(17, 3) + tag(17, 4)))))
 
 
 def main():

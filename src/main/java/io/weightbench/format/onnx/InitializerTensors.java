@@ -125,7 +125,12 @@ final class InitializerTensors {
             if (overBudget.size() < NAMED) overBudget.add("'" + Text.shorten(init.name()) + "' (" + nbytes + " bytes)");
             return Optional.empty();
         }
-        long count = TypedValuesSource.count(file, v, init.span(), field);
+        long count;
+        try {
+            count = TypedValuesSource.count(file, v, init.span(), field);
+        } catch (FormatException e) {
+            throw new FormatException(what + " has malformed " + field.protoName() + ": " + e.getMessage());
+        }
         if (count != values) throw mismatch(what, field, count, values, type);
         decoded += nbytes;
         return Optional.of(new TypedValuesSource(file, init.span(), field, dtype, nbytes));

@@ -30,6 +30,7 @@ final class WireReader {
     private WireReader(ByteSource file, long base, long length) {
         this.file = file;
         this.base = base;
+        this.tagStart = base;
         this.end = base + length;
         int buffer = (int) Math.max(64, Math.min(4096, length));
         this.in = CodedInputStream.newInstance(new RegionStream(file, base, end), buffer);
@@ -73,6 +74,11 @@ final class WireReader {
         } catch (IOException e) {
             throw malformed(e);
         }
+    }
+
+    /** Whether the current tag was written in its shortest form, as every protobuf writer writes it. */
+    boolean tagIsMinimal() {
+        return position() - tagStart == CodedOutputStream.computeUInt32SizeNoTag(tag);
     }
 
     int field() { return WireFormat.getTagFieldNumber(tag); }
@@ -130,6 +136,19 @@ final class WireReader {
             return new Span(at, len);
         } catch (FormatException e) {
             throw e;
+        } catch (IOException e) {
+            throw malformed(e);
+        }
+    }
+
+    /**
+     * The current length-delimited field's value as it claims to be, not checked against the
+     * message's end and not skipped: for recognising a file that may be truncated.
+     */
+    Span claimedSpan() throws FormatException {
+        try {
+            long len = in.readRawVarint64();
+            return new Span(position(), len);
         } catch (IOException e) {
             throw malformed(e);
         }
