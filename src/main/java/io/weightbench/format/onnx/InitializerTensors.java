@@ -62,7 +62,11 @@ final class InitializerTensors {
         long numel = 1;
         long nbytes;
         try {
-            for (long d : shape) numel = Math.multiplyExact(numel, d);
+            long strides = 1; // row-major strides count an empty dimension as 1: they must fit too
+            for (long d : shape) {
+                numel = Math.multiplyExact(numel, d);
+                strides = Math.multiplyExact(strides, Math.max(d, 1));
+            }
             nbytes = Math.multiplyExact(numel, (long) dtype.itemSize());
         } catch (ArithmeticException e) {
             throw new FormatException(what + " has an impossibly large shape " + Arrays.toString(shape));
@@ -155,6 +159,9 @@ final class InitializerTensors {
             }
         }
         if (location == null || location.isEmpty()) throw new FormatException(what + " has external data without a location");
+        if (Text.hasControl(location)) {
+            throw new FormatException(what + " has external data at '" + Text.shorten(location) + "', a name with control characters");
+        }
         for (Path part : safeSplit(location)) {
             if (part.toString().equals("..")) {
                 throw new FormatException(what + " has external data at '" + Text.shorten(location)
@@ -177,7 +184,7 @@ final class InitializerTensors {
         }
         externalFiles.add(Text.shorten(location));
         info.put("data", "external");
-        info.put("location", location);
+        info.put("location", Text.shorten(location));
         info.put("offset", Long.toString(offset));
         return ext.slice(offset, nbytes);
     }

@@ -32,7 +32,9 @@ final class WireReader {
         this.base = base;
         this.tagStart = base;
         this.end = base + length;
-        int buffer = (int) Math.max(64, Math.min(4096, length));
+        // Small: only tags, varints and lengths are read through the buffer (values are skipped or
+        // read from the file directly), and a large buffer would read into every tensor's bytes.
+        int buffer = (int) Math.max(16, Math.min(256, length));
         this.in = CodedInputStream.newInstance(new RegionStream(file, base, end), buffer);
         // Nothing is parsed recursively through this stream; the limit below is only a backstop.
         this.in.setSizeLimit(Integer.MAX_VALUE);
