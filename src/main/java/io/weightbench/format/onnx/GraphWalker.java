@@ -34,7 +34,13 @@ final class GraphWalker {
 
         default void sparseInitializer(Span tensor, String subgraph) throws IOException {}
 
+        /** Whether {@link #node} is wanted: parsing every node costs time a walk for initializers can save. */
+        default boolean wantsNodes() { return false; }
+
         default void node(NodeProto node, String subgraph) throws IOException {}
+
+        /** Called for every node, parsed or not. */
+        default void nodeSeen(String subgraph) {}
 
         default void subgraph(String path) throws IOException {}
 
@@ -89,35 +95,33 @@ final class GraphWalker {
         WireReader r = WireReader.of(file, span);
         ByteArrayOutputStream kept = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(kept, 256);
-        List<AttributeProto> attributes = new ArrayList<>();
         List<Subgraph> subgraphs = new ArrayList<>();
-        String what = "a node at offset " + span.offset();
-        long used = 0;
+        int attributes = 0;
         while (r.next()) {
             switch (r.field()) {
                 case NodeProto.INPUT_FIELD_NUMBER, NodeProto.OUTPUT_FIELD_NUMBER, NodeProto.NAME_FIELD_NUMBER,
-                        NodeProto.OP_TYPE_FIELD_NUMBER, NodeProto.DOMAIN_FIELD_NUMBER -> r.copyTo(out, MAX_NODE, what);
+                        NodeProto.OP_TYPE_FIELD_NUMBER, NodeProto.DOMAIN_FIELD_NUMBER -> r.copyTo(out, MAX_NODE);
                 case NodeProto.ATTRIBUTE_FIELD_NUMBER -> {
                     r.expect(WireFormat.WIRETYPE_LENGTH_DELIMITED, "an attribute");
-                    if (attributes.size() >= MAX_ATTRIBUTES) throw new FormatException(what + " has more than " + MAX_ATTRIBUTES + " attributes");
-                    AttributeProto a = attribute(r.span(), subgraphs, what);
-                    attributes.add(a);
-                    used += a.getSerializedSize();
+                    if (++attributes > MAX_ATTRIBUTES) throw new FormatException(what(span) + " has more than " + MAX_ATTRIBUTES + " attributes");
+                    out.writeByteArray(NodeProto.ATTRIBUTE_FIELD_NUMBER, attribute(r.span(), subgraphs, span));
                 }
                 default -> r.skip();
             }
-            if (used + out.getTotalBytesWritten() > MAX_NODE) {
-                throw new FormatException(what + " has more than " + MAX_NODE + " bytes of names and attribute values");
+            if (out.getTotalBytesWritten() > MAX_NODE) {
+                throw new FormatException(what(span) + " has more than " + MAX_NODE + " bytes of names and attribute values");
             }
         }
+        visitor.nodeSeen(path);
+        if (!visitor.wantsNodes() && subgraphs.isEmpty()) return;
         out.flush();
         NodeProto node;
         try {
-            node = NodeProto.parseFrom(kept.toByteArray()).toBuilder().addAllAttribute(attributes).build();
+            node = NodeProto.parseFrom(kept.toByteArray());
         } catch (InvalidProtocolBufferException e) {
-            throw new FormatException(what + " is malformed (" + e.getMessage() + ")");
+            throw new FormatException(what(span) + " is malformed (" + e.getMessage() + ")");
         }
-        visitor.node(node, path);
+        if (visitor.wantsNodes()) visitor.node(node, path);
         if (subgraphs.isEmpty()) return;
         if (depth + 1 > MAX_DEPTH) throw new FormatException("subgraphs are nested more than " + MAX_DEPTH + " deep");
         String label = node.getName().isEmpty() ? node.getOpType() + "#" + index : node.getName();
@@ -128,25 +132,37 @@ final class GraphWalker {
         }
     }
 
+    private static String what(Span node) {
+        return "a node at offset " + node.offset();
+    }
+
     /**
-     * An attribute without its tensors, graphs and long strings; the graphs it holds are added to
-     * {@code subgraphs}, to be walked after the node.
+     * An attribute's bytes without its tensors, graphs and long strings (the node parses them); the
+     * graphs it holds are added to {@code subgraphs}, to be walked after the node.
      */
-    private AttributeProto attribute(Span span, List<Subgraph> subgraphs, String node) throws IOException {
+    private byte[] attribute(Span span, List<Subgraph> subgraphs, Span node) throws IOException {
         WireReader r = WireReader.of(file, span);
         ByteArrayOutputStream kept = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(kept, 64);
         List<Span> graphs = new ArrayList<>();
         Span single = null;
+        String name = "";
         while (r.next()) {
             switch (r.field()) {
-                case AttributeProto.NAME_FIELD_NUMBER, AttributeProto.TYPE_FIELD_NUMBER, AttributeProto.F_FIELD_NUMBER,
-                        AttributeProto.I_FIELD_NUMBER, AttributeProto.INTS_FIELD_NUMBER, AttributeProto.REF_ATTR_NAME_FIELD_NUMBER ->
-                        r.copyTo(out, MAX_NODE, node);
+                case AttributeProto.NAME_FIELD_NUMBER -> {
+                    r.expect(WireFormat.WIRETYPE_LENGTH_DELIMITED, "an attribute's name");
+                    Span s = r.span();
+                    if (s.length() > MAX_NODE) throw new FormatException(what(node) + " has an attribute name of " + s.length() + " bytes");
+                    byte[] b = r.bytes(s);
+                    out.writeByteArray(AttributeProto.NAME_FIELD_NUMBER, b);
+                    name = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+                }
+                case AttributeProto.TYPE_FIELD_NUMBER, AttributeProto.F_FIELD_NUMBER, AttributeProto.I_FIELD_NUMBER,
+                        AttributeProto.INTS_FIELD_NUMBER, AttributeProto.REF_ATTR_NAME_FIELD_NUMBER -> r.copyTo(out, MAX_NODE);
                 case AttributeProto.S_FIELD_NUMBER -> {
                     r.expect(WireFormat.WIRETYPE_LENGTH_DELIMITED, "a string attribute");
                     Span s = r.span();
-                    if (s.length() <= MAX_STRING_ATTRIBUTE) out.writeByteArray(AttributeProto.S_FIELD_NUMBER, WireReader.bytes(file, s));
+                    if (s.length() <= MAX_STRING_ATTRIBUTE) out.writeByteArray(AttributeProto.S_FIELD_NUMBER, r.bytes(s));
                 }
                 case AttributeProto.G_FIELD_NUMBER -> {
                     r.expect(WireFormat.WIRETYPE_LENGTH_DELIMITED, "a graph attribute");
@@ -155,23 +171,17 @@ final class GraphWalker {
                 case AttributeProto.GRAPHS_FIELD_NUMBER -> {
                     r.expect(WireFormat.WIRETYPE_LENGTH_DELIMITED, "a graphs attribute");
                     if (subgraphs.size() + graphs.size() >= MAX_ATTRIBUTES) {
-                        throw new FormatException(node + " holds more than " + MAX_ATTRIBUTES + " subgraphs");
+                        throw new FormatException(what(node) + " holds more than " + MAX_ATTRIBUTES + " subgraphs");
                     }
                     graphs.add(r.span());
                 }
                 default -> r.skip();
             }
-            if (out.getTotalBytesWritten() > MAX_NODE) throw new FormatException(node + " has an attribute of more than " + MAX_NODE + " bytes");
+            if (out.getTotalBytesWritten() > MAX_NODE) throw new FormatException(what(node) + " has an attribute of more than " + MAX_NODE + " bytes");
         }
         out.flush();
-        AttributeProto a;
-        try {
-            a = AttributeProto.parseFrom(kept.toByteArray());
-        } catch (InvalidProtocolBufferException e) {
-            throw new FormatException(node + " has a malformed attribute (" + e.getMessage() + ")");
-        }
-        if (single != null) subgraphs.add(new Subgraph(a.getName(), single, -1));
-        for (int i = 0; i < graphs.size(); i++) subgraphs.add(new Subgraph(a.getName(), graphs.get(i), i));
-        return a;
+        if (single != null) subgraphs.add(new Subgraph(name, single, -1));
+        for (int i = 0; i < graphs.size(); i++) subgraphs.add(new Subgraph(name, graphs.get(i), i));
+        return kept.toByteArray();
     }
 }

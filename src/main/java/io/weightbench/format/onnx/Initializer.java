@@ -61,7 +61,7 @@ record Initializer(TensorProto header, Span span, Span raw, Map<OnnxType.Field, 
                 case TensorProto.DIMS_FIELD_NUMBER, TensorProto.DATA_TYPE_FIELD_NUMBER, TensorProto.SEGMENT_FIELD_NUMBER,
                         TensorProto.NAME_FIELD_NUMBER, TensorProto.EXTERNAL_DATA_FIELD_NUMBER,
                         TensorProto.DATA_LOCATION_FIELD_NUMBER -> {
-                    r.copyTo(out, MAX_HEADER, "an initializer at offset " + span.offset());
+                    r.copyTo(out, MAX_HEADER);
                     if (out.getTotalBytesWritten() > MAX_HEADER) {
                         throw new FormatException("an initializer at offset " + span.offset() + " has more than " + MAX_HEADER
                                 + " bytes of names, dims and external data references");

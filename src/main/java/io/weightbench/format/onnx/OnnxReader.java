@@ -74,18 +74,20 @@ public final class OnnxReader implements CheckpointReader {
         for (Initializer i : found.initializers) names.add(i.name());
         Consumers consumers = new Consumers(names);
         GraphWalker.Visitor nodes = new GraphWalker.Visitor() {
+            @Override public boolean wantsNodes() { return true; }
+
             @Override public void node(NodeProto node, String subgraph) { consumers.node(node); }
         };
         for (Span g : graphs) new GraphWalker(file, nodes).walk(g);
 
         InitializerTensors tensors = new InitializerTensors(file, probe.files());
+        TensorKeys keys = new TensorKeys();
         PyDict root = new PyDict();
-        int index = 0;
         for (Initializer init : found.initializers) {
-            String key = key(init.name(), index++, root, warnings);
             Optional<TensorValue> t = tensors.tensor(init, consumers.info(init.name()));
-            t.ifPresent(v -> root.put(key, v));
+            if (t.isPresent()) root.put(keys.key(init.name()), t.get());
         }
+        keys.warnings(warnings);
         tensors.warnings(warnings);
         found.warnings(warnings);
 
@@ -95,20 +97,6 @@ public final class OnnxReader implements CheckpointReader {
         if (found.subgraphs > 0) meta.put("subgraphs", Integer.toString(found.subgraphs));
         if (!tensors.externalFiles().isEmpty()) meta.put("external_data", String.join(", ", tensors.externalFiles()));
         return Checkpoint.of(probe.path(), FORMAT, root, meta, warnings, List.of(probe.files()));
-    }
-
-    /** The key for an initializer: its name, unless empty or already taken (then said in a warning). */
-    private static String key(String name, int index, PyDict root, List<String> warnings) {
-        String key = name.isEmpty() ? "initializer_" + index : name;
-        if (name.isEmpty()) warnings.add("initializer #" + index + " has no name; listed as '" + key + "'");
-        if (root.containsKey(key)) {
-            int n = 2;
-            while (root.containsKey(key + "#" + n)) n++;
-            warnings.add("initializer name '" + Text.shorten(key) + "' is used more than once; the later one is listed as '"
-                    + Text.shorten(key) + "#" + n + "'");
-            key = key + "#" + n;
-        }
-        return key;
     }
 
     /** Reads the ModelProto's own fields into metadata; returns where its graph (normally one) lies. */
@@ -233,7 +221,7 @@ public final class OnnxReader implements CheckpointReader {
         }
 
         @Override
-        public void node(NodeProto node, String subgraph) {
+        public void nodeSeen(String subgraph) {
             if (subgraph.isEmpty()) nodes++;
         }
 

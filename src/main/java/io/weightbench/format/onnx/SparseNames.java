@@ -27,7 +27,7 @@ final class SparseNames {
                 r.expect(WireFormat.WIRETYPE_LENGTH_DELIMITED, "a sparse tensor's values");
                 name = Initializer.read(file, r.span(), "").name();
             } else if (r.field() == SparseTensorProto.DIMS_FIELD_NUMBER && out.getTotalBytesWritten() < 4096) {
-                r.copyTo(out, 4096, "a sparse initializer");
+                r.copyTo(out, 4096);
             } else {
                 r.skip();
             }

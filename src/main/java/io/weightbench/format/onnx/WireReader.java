@@ -27,26 +27,46 @@ final class WireReader {
     private int tag;
     private long tagStart;
 
-    private WireReader(ByteSource file, long base, long length) {
+    /** Messages up to this long (nodes, small tensors) are read into memory in one read and walked there. */
+    static final int HELD = 16 * 1024;
+
+    private final byte[] held;
+
+    private WireReader(ByteSource file, long base, long length) throws IOException {
         this.file = file;
         this.base = base;
         this.tagStart = base;
         this.end = base + length;
-        // Small: only tags, varints and lengths are read through the buffer (values are skipped or
-        // read from the file directly), and a large buffer would read into every tensor's bytes.
-        int buffer = (int) Math.max(16, Math.min(256, length));
-        this.in = CodedInputStream.newInstance(new RegionStream(file, base, end), buffer);
+        if (length <= HELD) {
+            held = new byte[(int) length];
+            file.read(base, held, 0, held.length);
+            this.in = CodedInputStream.newInstance(held);
+        } else {
+            held = null;
+            // Small: only tags, varints and lengths are read through the buffer (values are skipped or
+            // read from the file directly), and a large buffer would read into every tensor's bytes.
+            this.in = CodedInputStream.newInstance(new RegionStream(file, base, end), 256);
+        }
         // Nothing is parsed recursively through this stream; the limit below is only a backstop.
         this.in.setSizeLimit(Integer.MAX_VALUE);
     }
 
     /** A reader of the message that fills {@code span} of {@code file}. */
-    static WireReader of(ByteSource file, Span span) throws FormatException {
+    static WireReader of(ByteSource file, Span span) throws IOException {
         if (span.offset() < 0 || span.length() < 0 || span.length() > MAX_REGION || span.end() > file.size()) {
             throw new FormatException("a protobuf message at offset " + span.offset() + " (" + span.length()
                     + " bytes) does not fit in the file (" + file.size() + " bytes)");
         }
         return new WireReader(file, span.offset(), span.length());
+    }
+
+    /** The bytes of a (small, already bounded) region inside this message: from memory when it is held. */
+    byte[] bytes(Span s) throws IOException {
+        if (held != null && s.offset() >= base && s.end() <= end) {
+            int from = (int) (s.offset() - base);
+            return java.util.Arrays.copyOfRange(held, from, from + Math.toIntExact(s.length()));
+        }
+        return bytes(file, s);
     }
 
     /** Advances to the next field; false at the end of the message. */
@@ -171,7 +191,7 @@ final class WireReader {
      * parsed afterwards with the generated classes. A length-delimited value longer than
      * {@code maxBytes} is refused.
      */
-    void copyTo(CodedOutputStream out, int maxBytes, String what) throws IOException {
+    void copyTo(CodedOutputStream out, int maxBytes) throws IOException {
         out.writeUInt32NoTag(tag);
         switch (wireType()) {
             case WireFormat.WIRETYPE_VARINT -> out.writeUInt64NoTag(varint());
@@ -180,11 +200,11 @@ final class WireReader {
             default -> {
                 Span s = span();
                 if (s.length() > maxBytes) {
-                    throw new FormatException(what + " has a field " + field() + " of " + s.length()
-                            + " bytes at offset " + s.offset() + ", more than the " + maxBytes + " this reader takes there");
+                    throw new FormatException("a field " + field() + " of " + s.length() + " bytes at offset " + s.offset()
+                            + " is longer than the " + maxBytes + " bytes this reader takes for names and small values there");
                 }
                 out.writeUInt32NoTag((int) s.length());
-                out.writeRawBytes(bytes(file, s));
+                out.writeRawBytes(bytes(s));
             }
         }
     }
