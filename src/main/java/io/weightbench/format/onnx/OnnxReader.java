@@ -50,10 +50,12 @@ public final class OnnxReader implements CheckpointReader {
     @Override
     public Optional<Opener> probe(Probe probe) throws IOException {
         Optional<ModelLayout> layout = ModelLayout.recognise(probe.file(), probe.head());
-        return layout.map(l -> formats -> open(probe, l));
+        // the layout only says the file is ONNX: open walks the model's own fields from the start anyway
+        // (a handful of fields, skipped over), to read the metadata the probe did not look at
+        return layout.map(l -> formats -> open(probe));
     }
 
-    private static Checkpoint open(Probe probe, ModelLayout layout) throws IOException {
+    private static Checkpoint open(Probe probe) throws IOException {
         MappedFile file = probe.file();
         if (file.size() > WireReader.MAX_REGION) {
             throw new FormatException("is an ONNX model of " + file.size() + " bytes, more than the 2 GiB a protobuf message"
@@ -62,7 +64,6 @@ public final class OnnxReader implements CheckpointReader {
         Map<String, String> meta = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         List<Span> graphs = modelFields(file, meta, warnings);
-        if (graphs.isEmpty()) graphs = List.of(layout.graph());
 
         Collector found = new Collector(file);
         for (Span g : graphs) new GraphWalker(file, found).walk(g);
