@@ -20,12 +20,10 @@ import java.util.Map;
  * @param span     the whole TensorProto message in the file
  * @param raw      the raw_data field's bytes, if present
  * @param typed    for each typed field present, where its values are
- * @param strings  whether string_data is present
  * @param doc      the doc string, abbreviated; empty if none
  * @param subgraph the subgraph the initializer belongs to ("" for the main graph)
  */
-record Initializer(TensorProto header, Span span, Span raw, Map<OnnxType.Field, Values> typed, boolean strings,
-                   String doc, String subgraph) {
+record Initializer(TensorProto header, Span span, Span raw, Map<OnnxType.Field, Values> typed, String doc, String subgraph) {
 
     /** The small fields of a TensorProto are at most this long together (names, dims, external data keys). */
     static final int MAX_HEADER = 1 << 20;
@@ -53,7 +51,6 @@ record Initializer(TensorProto header, Span span, Span raw, Map<OnnxType.Field, 
         CodedOutputStream out = CodedOutputStream.newInstance(kept, 256);
         Span raw = null;
         Map<OnnxType.Field, Values> typed = new EnumMap<>(OnnxType.Field.class);
-        boolean strings = false;
         String doc = "";
         while (r.next()) {
             int f = r.field();
@@ -75,10 +72,6 @@ record Initializer(TensorProto header, Span span, Span raw, Map<OnnxType.Field, 
                     r.expect(WireFormat.WIRETYPE_LENGTH_DELIMITED, "a doc string");
                     doc = WireReader.text(file, r.span(), 200);
                 }
-                case TensorProto.STRING_DATA_FIELD_NUMBER -> {
-                    strings = true;
-                    r.skip();
-                }
                 default -> {
                     OnnxType.Field field = OnnxType.Field.byNumber(f).orElse(null);
                     if (field == null) {
@@ -97,7 +90,7 @@ record Initializer(TensorProto header, Span span, Span raw, Map<OnnxType.Field, 
             throw new FormatException("an initializer at offset " + span.offset() + " has a malformed header field ("
                     + e.getMessage() + ")");
         }
-        return new Initializer(header, span, raw, typed, strings, doc, subgraph);
+        return new Initializer(header, span, raw, typed, doc, subgraph);
     }
 
     /** Records where one occurrence of a typed field lies: a packed run, or one unpacked value. */
