@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -117,9 +119,18 @@ public final class CompareCommand extends CheckpointCommand {
             }
         }
         if (!cmp.dtypeChanged().isEmpty()) {
+            // grouped by module like the missing keys, one group per (model, checkpoint) dtype pair
             out.println("dtype changed (torch casts on load): " + cmp.dtypeChanged().size());
+            // (a module's keys of another dtype, like num_batches_tracked, do not keep it from being one group)
+            Map<String, List<String>> byPair = new LinkedHashMap<>();
+            Map<String, List<String>> universe = new LinkedHashMap<>();
             for (Comparison.DtypeChange d : cmp.dtypeChanged()) {
-                out.println("  " + d.key() + ": model " + d.modelDtype() + ", checkpoint " + d.checkpointDtype());
+                String pair = "model " + d.modelDtype() + ", checkpoint " + d.checkpointDtype();
+                byPair.computeIfAbsent(pair, k -> new ArrayList<>()).add(d.key());
+                universe.computeIfAbsent(pair, k -> expected.tensors().stream().filter(t -> t.dtype() == d.modelDtype()).map(TensorSpec::key).toList());
+            }
+            for (Map.Entry<String, List<String>> e : byPair.entrySet()) {
+                for (Grouping.Group g : Grouping.group(e.getValue(), universe.get(e.getKey()))) out.println("  " + g.label() + ": " + e.getKey());
             }
         }
         if (!cmp.filledByTorch().isEmpty()) {

@@ -80,9 +80,20 @@ public final class DiffCommand extends CheckpointCommand {
             r.onlyInA().forEach(o.putArray("only_in_a")::add);
             r.onlyInB().forEach(o.putArray("only_in_b")::add);
             ArrayNode mods = o.putArray("modules");
-            for (CheckpointDiff.Module mod : r.modules()) num(mods.addObject().put("module", mod.prefix()).put("tensors", mod.tensors()), "rel_l2", mod.relL2());
+            for (CheckpointDiff.Module mod : r.modules()) {
+                ObjectNode x = mods.addObject().put("module", mod.prefix()).put("tensors", mod.tensors());
+                num(x, "rel_l2", mod.relL2());
+                num(x, "rms", mod.rms());
+            }
             out.println(o);
         } else {
+            long identical = r.pairs().stream().filter(p -> p.diff() != null && p.diff().maxAbs() == 0 && p.diff().nonFinite() == 0
+                    && p.dtypeA().equals(p.dtypeB())).count();
+            int paired = r.pairs().size();
+            out.println(identical == paired
+                    ? identical + " of " + paired + " paired tensors identical"
+                    : (paired - identical) + " of " + paired + " paired tensors differ (" + identical + " identical)");
+            out.println();
             out.printf("%-50s %12s %12s %12s %10s%n", "key", "max_abs", "mean_abs", "rel_l2", "cosine");
             for (CheckpointDiff.Pair p : r.pairs()) {
                 if (p.diff() == null) {
@@ -95,6 +106,14 @@ public final class DiffCommand extends CheckpointCommand {
             }
             if (!r.onlyInA().isEmpty()) out.println("only in A: " + r.onlyInA().size() + " keys, e.g. " + r.onlyInA().get(0));
             if (!r.onlyInB().isEmpty()) out.println("only in B: " + r.onlyInB().size() + " keys, e.g. " + r.onlyInB().get(0));
+            if (!r.modules().isEmpty()) {
+                out.println();
+                out.println("change per module (in A's order):");
+                out.printf("%-50s %8s %12s %12s%n", "module", "tensors", "rel_change", "rms");
+                for (CheckpointDiff.Module mod : r.modules()) {
+                    out.printf("%-50s %8d %12.4g %12.4g%n", mod.prefix().isEmpty() ? "(top level)" : mod.prefix(), mod.tensors(), mod.relL2(), mod.rms());
+                }
+            }
         }
         out.flush();
         return WeightbenchCommand.OK;

@@ -23,8 +23,11 @@ public final class CheckpointDiff {
         public boolean shapesDiffer() { return !shapeA.equals(shapeB); }
     }
 
-    /** A module's relative change: sqrt(sum ||a-b||^2) / sqrt(sum ||a||^2) over its tensors. */
-    public record Module(String prefix, int tensors, double relL2) {}
+    /**
+     * A module's change over its tensors: relative, sqrt(sum ||a-b||^2) / sqrt(sum ||a||^2), and the
+     * root mean square of the differences over all their (finite) values.
+     */
+    public record Module(String prefix, int tensors, double relL2, double rms) {}
 
     public record Result(List<Pair> pairs, List<String> onlyInA, List<String> onlyInB, List<Module> modules) {}
 
@@ -90,16 +93,18 @@ public final class CheckpointDiff {
             TensorDiff d = p.diff();
             if (d != null) {
                 String module = p.key().contains(".") ? p.key().substring(0, p.key().lastIndexOf('.')) : "";
-                double[] acc = modules.computeIfAbsent(module, k -> new double[2]);
+                double[] acc = modules.computeIfAbsent(module, k -> new double[3]);
                 acc[0] += d.normDiff() * d.normDiff();
                 acc[1] += d.normA() * d.normA();
+                acc[2] += d.count() - d.nonFinite();
                 moduleCounts.merge(module, 1, Integer::sum);
             }
         }
         List<Module> mods = new ArrayList<>();
         for (Map.Entry<String, double[]> e : modules.entrySet()) {
             double[] v = e.getValue();
-            mods.add(new Module(e.getKey(), moduleCounts.get(e.getKey()), v[1] == 0 ? (v[0] == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(v[0] / v[1])));
+            mods.add(new Module(e.getKey(), moduleCounts.get(e.getKey()), v[1] == 0 ? (v[0] == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(v[0] / v[1]),
+                    v[2] == 0 ? Double.NaN : Math.sqrt(v[0] / v[2])));
         }
         return new Result(pairs, onlyA, new ArrayList<>(bAfter.keySet()), mods);
     }

@@ -108,13 +108,24 @@ public record TensorDiff(long count, double maxAbs, double meanAbs, double rms, 
         /** The position (over everything added) of the first such pair, or -1. */
         public long firstDiffering() { return firstDiffering; }
 
+        /**
+         * ab / (|a| |b|); two all-zero tensors are the same direction (1), a zero tensor against a
+         * non-zero one has none (0, as torch's cosine_similarity gives); NaN without finite values.
+         */
+        private double cosine(double normA, double normB, double ab) {
+            if (finite == 0) return Double.NaN;
+            if (normA == 0 && normB == 0) return 1;
+            if (normA == 0 || normB == 0) return 0;
+            return ab / (normA * normB);
+        }
+
         public TensorDiff result(long count, Histogram histogram) {
             double normA = Math.sqrt(aa);
             double normB = Math.sqrt(bb);
             double normD = Math.sqrt(sumSq);
             return new TensorDiff(count, finite == 0 ? Double.NaN : maxAbs, finite == 0 ? Double.NaN : sumAbs / finite,
                     finite == 0 ? Double.NaN : Math.sqrt(sumSq / finite), normA == 0 ? (normD == 0 ? 0 : Double.POSITIVE_INFINITY) : normD / normA,
-                    normA == 0 || normB == 0 ? Double.NaN : ab / (normA * normB), nonFinite, normA, normB, normD, histogram);
+                    cosine(normA, normB, ab), nonFinite, normA, normB, normD, histogram);
         }
     }
 }

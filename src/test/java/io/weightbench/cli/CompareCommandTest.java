@@ -82,4 +82,12 @@ class CompareCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("weightbench: " + rules).contains("unknown op 'nope'");
     }
+
+    @Test
+    void dtypeChangesAreGroupedByModule() {
+        InspectCommandTest.Result r = InspectCommandTest.run("compare", "--model", TEMPLATE, "--checkpoint", "samples/tinynet_5class_fp16.safetensors");
+        assertThat(r.out()).contains("dtype changed (torch casts on load): 12")
+                .contains("  stem.* (6 keys): model float32, checkpoint float16")
+                .contains("  layer1.* (6 keys): model float32, checkpoint float16");
+    }
 }

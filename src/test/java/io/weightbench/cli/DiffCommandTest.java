@@ -34,4 +34,24 @@ class DiffCommandTest {
         InspectCommandTest.Result dp = InspectCommandTest.run("diff", "samples/tinynet_template.pt", "samples/tinynet_dataparallel.pth", "--json");
         assertThat(new ObjectMapper().readTree(dp.out()).get("only_in_b")).hasSize(16);
     }
+
+    @Test
+    void theTextSaysHowManyDifferAndTheChangePerModule() {
+        InspectCommandTest.Result same = InspectCommandTest.run("diff", "samples/tinynet_template.pt", "samples/tinynet_template.pt");
+        assertThat(same.out()).startsWith("16 of 16 paired tensors identical");
+        InspectCommandTest.Result r = InspectCommandTest.run("diff", "samples/tinynet_template.pt", "samples/tinynet_1000class.pth");
+        assertThat(r.out()).startsWith("16 of 16 paired tensors differ (0 identical)")
+                .contains("change per module (in A's order):")
+                .containsPattern("(?m)^stem\\.0 +2 +[0-9.]+ +[0-9.]+$");
+    }
+
+    @Test
+    void twoAllZeroTensorsPointTheSameWay() throws Exception {
+        io.weightbench.tensor.Storage zeros = new io.weightbench.tensor.Storage("z", io.weightbench.tensor.DType.FLOAT32, 4,
+                java.nio.ByteOrder.LITTLE_ENDIAN, "cpu", io.weightbench.tensor.ByteSource.of(new byte[16]));
+        io.weightbench.tensor.TensorData z = io.weightbench.tensor.TensorData.contiguous(zeros, new long[] {4});
+        io.weightbench.stats.TensorDiff d = io.weightbench.stats.TensorDiff.of(z, z, 0, io.weightbench.tensor.Progress.none());
+        assertThat(d.cosine()).isEqualTo(1.0);
+        assertThat(d.relL2()).isZero();
+    }
 }
