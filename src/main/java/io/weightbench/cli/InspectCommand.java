@@ -85,6 +85,9 @@ public final class InspectCommand extends CheckpointCommand {
         g.writeStartObject();
         g.writeStringField("file", c.file().toString());
         g.writeStringField("format", c.format());
+        g.writeArrayFieldStart("inputs");
+        for (java.nio.file.Path p : c.inputs()) g.writeString(p.toString());
+        g.writeEndArray();
         g.writeStringField("weights_entry", c.weightsEntry());
         g.writeObjectFieldStart("metadata");
         for (Map.Entry<String, String> m : c.metadata().entrySet()) g.writeStringField(m.getKey(), m.getValue());

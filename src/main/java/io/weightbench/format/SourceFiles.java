@@ -82,6 +82,7 @@ public final class SourceFiles implements io.weightbench.checkpoint.Checkpoint.I
         if (rel.isAbsolute()) throw new FormatException("refers to '" + shorten(name) + "', an absolute path (only files beside it are read)");
         Path p = folder.resolve(rel).normalize();
         if (!p.startsWith(folder.normalize())) throw new FormatException("refers to '" + shorten(name) + "', which lies outside its folder " + folder);
+        Path shown = shownFolder().resolve(rel).normalize();
         if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 if (!p.toRealPath().startsWith(realFolder)) {
@@ -93,7 +94,14 @@ public final class SourceFiles implements io.weightbench.checkpoint.Checkpoint.I
                 throw new FormatException("refers to '" + shorten(name) + "', which cannot be resolved (" + e.getMessage() + ")");
             }
         }
-        return p;
+        return shown;
+    }
+
+    /** The folder as the user's path names it (relative stays relative), for the paths shown. */
+    private Path shownFolder() {
+        if (mainPath == null) return named;
+        Path parent = named.getParent();
+        return parent != null ? parent : named.getFileSystem().getPath("");
     }
 
     /** Whether a sibling exists as a regular file inside the folder. */
