@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@code $ weightbench} (continued by a trailing backslash); the indented lines after it, up to a
  * blank line, are output that must appear (whitespace aside; "..." lines skip); a line "[exit N]"
  * names the exit code, 0 otherwise. Examples that need torch or libtorch are marked "[torch]".
+ * The README's {@code /tmp/} files are written into the test's own temporary folder instead.
  */
 class ReadmeExamplesTest {
 
@@ -46,18 +47,18 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void everyExampleRunsAsShown() throws Exception {
+    void everyExampleRunsAsShown(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         List<Example> examples = examples(Files.readAllLines(Path.of("README.md")));
         assertThat(examples).hasSizeGreaterThanOrEqualTo(8);
         for (Example e : examples) {
             if (e.torch() && !TestFiles.torchAvailable()) continue; // libtorch runs everywhere; this marks torch-made inputs
-            String[] args = e.command().substring("weightbench ".length()).trim().split("\\s+");
+            String[] args = e.command().substring("weightbench ".length()).trim().replace("/tmp/", tmp + "/").split("\\s+");
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int code = WeightbenchCommand.run(new PrintWriter(out), new PrintWriter(err), args);
             String all = normalise(out + "\n" + err);
             assertThat(code).as(e.command() + "\n" + all).isEqualTo(e.exit());
-            for (String want : e.expected()) assertThat(all).as(e.command()).contains(normalise(want));
+            for (String want : e.expected()) assertThat(all).as(e.command()).contains(normalise(want.replace("/tmp/", tmp + "/")));
         }
     }
 

@@ -100,13 +100,14 @@ class PickleMachineTest {
     }
 
     @Test
-    void hostileReduceIsRecordedNeverCalled() throws IOException {
-        PickleMachine vm = new PickleMachine(ByteSource.of("cos\nsystem\n(S'touch /tmp/weightbench-pwned'\ntR."
+    void hostileReduceIsRecordedNeverCalled(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path canary = dir.resolve("pwned");
+        PickleMachine vm = new PickleMachine(ByteSource.of(("cos\nsystem\n(S'touch " + canary + "'\ntR.")
                 .getBytes(StandardCharsets.ISO_8859_1)), PickleHooks.NONE);
         PyObject o = (PyObject) vm.load();
         assertThat(o.typeName()).isEqualTo("os.system");
-        assertThat(o.args().items()).containsExactly("touch /tmp/weightbench-pwned");
-        assertThat(Path.of("/tmp/weightbench-pwned")).doesNotExist();
+        assertThat(o.args().items()).containsExactly("touch " + canary);
+        assertThat(canary).doesNotExist();
     }
 
     @Test
