@@ -27,7 +27,8 @@ public final class TensorEntry {
         this.key = ObjectTree.join(this.path);
         this.data = Objects.requireNonNull(data);
         this.parameter = parameter;
-        this.info = info.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(info));
+        // TensorValue made the unmodifiable copy already; a listing builds one entry per tensor
+        this.info = info.isEmpty() ? Map.of() : info;
     }
 
     public List<String> path() { return path; }

@@ -336,11 +336,12 @@ final class BundleOpener {
             String key = (String) t.getKey();
             TensorValue v = (TensorValue) t.getValue();
             if (v.info().containsKey("optimizer_slot")) continue;
-            Matcher tf2 = TF2_SLOT.matcher(key);
+            // the regexes only where their literal parts occur: a listing runs this once per tensor
+            Matcher tf2 = key.contains(".OPTIMIZER_SLOT") ? TF2_SLOT.matcher(key) : null;
             int slash = key.lastIndexOf('/');
-            if (tf2.find()) {
+            if (tf2 != null && tf2.find()) {
                 addInfo(t, Map.of("optimizer_slot", tf2.group(1)));
-            } else if (slash > 0 && TF1_SLOT.matcher(key.substring(slash + 1)).matches() && tree.containsKey(key.substring(0, slash))) {
+            } else if (slash > 0 && tree.containsKey(key.substring(0, slash)) && TF1_SLOT.matcher(key.substring(slash + 1)).matches()) {
                 addInfo(t, Map.of("optimizer_slot", key.substring(slash + 1), "slot_of", key.substring(0, slash)));
             }
         }

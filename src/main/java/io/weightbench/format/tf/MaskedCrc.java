@@ -30,6 +30,7 @@ final class MaskedCrc {
 
     /** The stored form of a CRC, as the eight hex digits TensorFlow's tools print for it. */
     static String hex(int crc) {
-        return String.format("%08x", crc);
+        String h = Integer.toHexString(crc); // not String.format: a listing formats one per tensor
+        return "00000000".substring(h.length()) + h;
     }
 }
