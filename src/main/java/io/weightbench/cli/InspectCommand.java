@@ -40,6 +40,14 @@ public final class InspectCommand extends CheckpointCommand {
     @Option(names = "--hash", description = "Add each tensor's canonical SHA-256 (row-major, little-endian bytes).")
     boolean hash;
 
+    @Option(names = "--file-hash", description = "Add the SHA-256 of the file's bytes (as sha256sum prints it): what timm and"
+            + " torch.hub check a download's hash_prefix against.")
+    boolean fileHash;
+
+    @Option(names = "--expect-hash", paramLabel = "PREFIX", description = "Exit 1 unless the file's SHA-256 starts with PREFIX"
+            + " (hex digits, any case; torch.hub's file-name habit resnet50-0676ba61.pth gives 0676ba61). Implies --file-hash.")
+    String expectHash;
+
     @Option(names = "--stats", description = "Add min, max, mean, std, L2 norm (finite values), and NaN / inf / zero /"
             + " beyond-float16 counts per tensor; quantized tensors are dequantized, complex ones summarised by magnitude.")
     boolean stats;
@@ -59,11 +67,23 @@ public final class InspectCommand extends CheckpointCommand {
             + " (inside the JVM, without its start-up).")
     boolean timings;
 
+    /** The file's SHA-256 when asked for (--file-hash, --expect-hash), else null. */
+    private String fileSha256;
+
     @Override
     public Integer call() throws IOException {
+        String expected = null;
+        if (expectHash != null) {
+            try {
+                expected = io.weightbench.checkpoint.FileHash.prefix(expectHash);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--expect-hash: " + e.getMessage());
+            }
+        }
         long start = System.nanoTime();
         try (Checkpoint c = checkpointOptions.open(file)) {
             long openedAt = System.nanoTime();
+            if (fileHash || expected != null) fileSha256 = io.weightbench.checkpoint.FileHash.sha256(file);
             if (stats) computeAllStats(c.tensors());
             if (json) {
                 writeJson(c, out());
@@ -77,6 +97,11 @@ public final class InspectCommand extends CheckpointCommand {
                 spec.commandLine().getErr().flush();
             }
         }
+        if (expected != null && !fileSha256.startsWith(expected)) {
+            spec.commandLine().getErr().println("weightbench: " + file + ": sha256 " + fileSha256 + " does not start with " + expected);
+            spec.commandLine().getErr().flush();
+            return WeightbenchCommand.CHECK_FAILED;
+        }
         return WeightbenchCommand.OK;
     }
 
@@ -88,6 +113,7 @@ public final class InspectCommand extends CheckpointCommand {
         g.writeArrayFieldStart("inputs");
         for (java.nio.file.Path p : c.inputs()) g.writeString(p.toString());
         g.writeEndArray();
+        if (fileSha256 != null) g.writeStringField("file_sha256", fileSha256);
         g.writeStringField("weights_entry", c.weightsEntry());
         g.writeObjectFieldStart("metadata");
         for (Map.Entry<String, String> m : c.metadata().entrySet()) g.writeStringField(m.getKey(), m.getValue());
@@ -223,6 +249,7 @@ public final class InspectCommand extends CheckpointCommand {
     private void writeTable(Checkpoint c, PrintWriter out) throws IOException {
         out.println("file:          " + c.file());
         out.println("format:        " + c.format());
+        if (fileSha256 != null) out.println("file sha256:   " + fileSha256);
         out.println("weights entry: " + (c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry()));
         for (Map.Entry<String, String> m : c.metadata().entrySet()) out.println("  " + m.getKey() + ": " + m.getValue());
         List<TensorEntry> tensors = c.tensors();

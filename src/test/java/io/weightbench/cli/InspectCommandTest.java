@@ -135,4 +135,40 @@ class InspectCommandTest {
         assertThat(run("frobnicate").code()).isEqualTo(2);
         assertThat(run("inspect", "--help").code()).isZero();
     }
+
+    @Test
+    void fileHashIsTheSha256OfTheFileBytes() throws Exception {
+        Path f = TestFiles.fixtures().resolve("training_checkpoint.pth");
+        String want = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+        Result j = run("inspect", "--json", "--file-hash", f.toString());
+        assertThat(j.code()).isZero();
+        assertThat(new ObjectMapper().readTree(j.out()).get("file_sha256").asText()).isEqualTo(want);
+        assertThat(run("inspect", "--file-hash", f.toString()).out()).contains("file sha256:   " + want);
+        assertThat(new ObjectMapper().readTree(run("inspect", "--json", f.toString()).out()).has("file_sha256")).isFalse();
+    }
+
+    @Test
+    void expectHashExitsOneOnAMismatchAsTimmsHashPrefixCheck() throws Exception {
+        Path f = TestFiles.fixtures().resolve("training_checkpoint.pth");
+        String want = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+        Result ok = run("inspect", "--expect-hash", want.substring(0, 8).toUpperCase(java.util.Locale.ROOT), f.toString());
+        assertThat(ok.code()).isZero();
+        assertThat(ok.err()).isEmpty();
+        String wrong = (want.charAt(0) == '0' ? "1" : "0") + want.substring(1, 8);
+        Result bad = run("inspect", "--expect-hash", wrong, f.toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err().strip()).isEqualTo("weightbench: " + f + ": sha256 " + want + " does not start with " + wrong);
+        Result notHex = run("inspect", "--expect-hash", "xyz", f.toString());
+        assertThat(notHex.code()).isEqualTo(2);
+        assertThat(notHex.err()).contains("'xyz' is not a hash prefix");
+    }
+
+    @Test
+    void fileHashOfAFolderIsRefusedInOneLine() {
+        Path folder = TestFiles.fixtures().resolve("tfjs").resolve("sharded");
+        assertThat(run("inspect", folder.toString()).code()).isZero();
+        Result r = run("inspect", "--file-hash", folder.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("weightbench: " + folder + ": is not a single file: a file hash needs one file");
+    }
 }
