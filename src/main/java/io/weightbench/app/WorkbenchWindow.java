@@ -135,7 +135,7 @@ final class WorkbenchWindow {
         statsBox.setVisible(false);
         statsBox.managedProperty().bind(statsBox.visibleProperty());
         checkpointPane.extras.getChildren().add(0, statsBox);
-        Button catalog = iconButton("mdi2b-book-open-variant", "Pick a torchvision architecture", this::pickCatalog);
+        Button catalog = iconButton("mdi2b-book-open-variant", "Pick a timm or torchvision architecture", this::pickCatalog);
         modelPane.extras.getChildren().add(catalog);
 
         modelPane.selectedProperty().addListener((o, a, n) -> selected(n, true));
@@ -436,16 +436,16 @@ final class WorkbenchWindow {
     void pickCatalog() {
         files.submit(() -> {
             try {
-                List<String> names = Catalog.entries().stream().map(Catalog.Entry::name).toList();
+                List<String> names = Catalog.models().stream().map(m -> m.name()).toList();
                 Platform.runLater(() -> {
-                    ChoiceDialog<String> d = new ChoiceDialog<>(names.contains("resnet50") ? "resnet50" : names.get(0), names);
+                    ChoiceDialog<String> d = new ChoiceDialog<>(names.contains("timm/resnet50") ? "timm/resnet50" : names.get(0), names);
                     d.initOwner(stage);
                     Icons.apply(d);
                     d.setTitle("Model from catalog");
-                    d.setHeaderText("A torchvision architecture's parameters and buffers (keys, shapes, dtypes; no weights)");
+                    d.setHeaderText("A timm or torchvision architecture's parameters and buffers (keys, shapes, dtypes; no weights)");
                     d.showAndWait().ifPresent(n -> openModel(ModelSpec.CATALOG_PREFIX + n));
                 });
-            } catch (IOException e) {
+            } catch (IllegalStateException e) {
                 Platform.runLater(() -> problem("catalog: " + e.getMessage()));
             }
         });

@@ -1,46 +1,218 @@
 package io.weightbench.compare;
 
 import io.weightbench.model.Catalog;
+import io.weightbench.model.CatalogModel;
+import io.weightbench.model.CatalogOptions;
 import io.weightbench.model.ModelSpec;
+import io.weightbench.model.Signatures;
 import io.weightbench.model.TensorSpec;
-import io.weightbench.rules.RuleException;
-import io.weightbench.rules.RuleSet;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * "Which model is this?": ranks the catalog's architectures by how well a checkpoint fits each
- * once the suggested rules are applied (matched keys over the model's keys, then fewest leftovers).
+ * "Which model is this?" among every catalog architecture. Two stages: the catalog is indexed by
+ * shape signatures (shape and dtype, keys aside, so a prefix or a wrapper changes nothing), and the
+ * architectures whose signatures overlap the checkpoint's most are then compared key by key once
+ * the checkpoint's prefix is lined up with the model's; a head or stem that differs only by timm's
+ * num_classes / in_chans becomes that option. The score is the matched keys over the larger of the two key counts, so neither a
+ * smaller sibling (resnet34 inside a resnet50) nor a larger one can score as high as the right one.
  */
 public final class Identifier {
 
-    /** How well one architecture fits: matched keys (after suggestions) of its total. */
-    public record Candidate(String model, int matched, int modelKeys, int missing, int unexpected, int mismatched, int rules) {
+    /** How many architectures (groups of identical ones) the second stage compares key by key. */
+    static final int SHORTLIST = 12;
+
+    /**
+     * How well one architecture fits once the prefixes are lined up ({@code rules}: 1 if that took a
+     * prefix change). {@code same}: other catalog
+     * architectures whose state_dict is identical (a checkpoint cannot tell them apart).
+     */
+    public record Candidate(String model, int matched, int modelKeys, int checkpointKeys, int missing, int unexpected,
+                            int mismatched, int rules, List<String> same) {
+        /** Matched keys over the model's keys. */
         public double fit() { return modelKeys == 0 ? 0 : (double) matched / modelKeys; }
+
+        /** Matched keys over the larger of the model's and the checkpoint's key counts: the ranking. */
+        public double score() { return Math.max(modelKeys, checkpointKeys) == 0 ? 0 : (double) matched / Math.max(modelKeys, checkpointKeys); }
     }
 
     private Identifier() {}
 
-    public static List<Candidate> rank(List<TensorSpec> checkpoint) throws IOException {
-        List<Candidate> out = new ArrayList<>();
-        for (Catalog.Entry e : Catalog.entries()) {
-            List<TensorSpec> model = Catalog.model(e.name()).tensors();
-            List<Suggester.Suggestion> s = Suggester.suggest(model, checkpoint);
-            List<TensorSpec> fixed;
-            try {
-                fixed = new RuleSet(s.stream().map(Suggester.Suggestion::rule).toList()).apply(checkpoint).tensors();
-            } catch (RuleException conflict) {
-                fixed = checkpoint;
+    /** The catalog's shape signatures, built on first use. */
+    private static final class Index {
+        static final Index INSTANCE = new Index();
+
+        /** One per distinct state_dict: the architectures that have it and how many keys it has. */
+        record Group(List<CatalogModel> models, int keys) {}
+
+        final List<Group> groups = new ArrayList<>();
+        /** Per signature: the groups holding it, and how often, as pairs (group, count) in one array. */
+        final Map<Long, int[]> postings = new HashMap<>();
+
+        private Index() {
+            Map<Long, Integer> byFingerprint = new HashMap<>();
+            Map<Long, List<int[]>> post = new HashMap<>();
+            long[] keyed = new long[1];
+            for (CatalogModel m : Catalog.models()) {
+                long[] sigs = m.signatures(keyed);
+                long fp = keyed[0] * 31 + sigs.length;
+                Integer g = byFingerprint.get(fp);
+                if (g != null) {
+                    List<CatalogModel> members = new ArrayList<>(groups.get(g).models());
+                    members.add(m);
+                    groups.set(g, new Group(members, sigs.length));
+                    continue;
+                }
+                g = groups.size();
+                byFingerprint.put(fp, g);
+                groups.add(new Group(List.of(m), sigs.length));
+                Arrays.sort(sigs);
+                for (int i = 0; i < sigs.length; ) {
+                    int j = i;
+                    while (j < sigs.length && sigs[j] == sigs[i]) j++;
+                    post.computeIfAbsent(sigs[i], s -> new ArrayList<>()).add(new int[] {g, j - i});
+                    i = j;
+                }
             }
-            Comparison c = io.weightbench.compare.Comparator.compare(model, fixed, Optional.empty());
-            out.add(new Candidate(ModelSpec.CATALOG_PREFIX + e.name(), c.matched(), model.size(), c.missing().size(),
-                    c.unexpected().size(), c.mismatched().size(), s.size()));
+            for (Map.Entry<Long, List<int[]>> e : post.entrySet()) {
+                List<int[]> l = e.getValue();
+                int[] flat = new int[l.size() * 2];
+                for (int i = 0; i < l.size(); i++) {
+                    flat[2 * i] = l.get(i)[0];
+                    flat[2 * i + 1] = l.get(i)[1];
+                }
+                postings.put(e.getKey(), flat);
+            }
         }
-        out.sort(Comparator.comparingDouble(Candidate::fit).reversed()
-                .thenComparingInt(c -> c.missing() + c.unexpected() + c.mismatched()));
+
+        /** The groups by how many of the checkpoint's signatures they hold (over the larger key count), best first. */
+        List<Integer> shortlist(List<TensorSpec> checkpoint, int n) {
+            Map<Long, Integer> counts = new HashMap<>();
+            for (TensorSpec t : checkpoint) counts.merge(Signatures.of(t), 1, Integer::sum);
+            int[] overlap = new int[groups.size()];
+            for (Map.Entry<Long, Integer> e : counts.entrySet()) {
+                int[] p = postings.get(e.getKey());
+                if (p == null) continue;
+                for (int i = 0; i < p.length; i += 2) overlap[p[i]] += Math.min(e.getValue(), p[i + 1]);
+            }
+            double[] score = new double[groups.size()];
+            Integer[] order = new Integer[groups.size()];
+            for (int g = 0; g < groups.size(); g++) {
+                score[g] = (double) overlap[g] / Math.max(1, Math.max(groups.get(g).keys(), checkpoint.size()));
+                order[g] = g;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(score[b], score[a]));
+            return Arrays.asList(order).subList(0, Math.min(n, order.length));
+        }
+    }
+
+    /** Loads the catalog and builds the index now (otherwise the first {@link #rank} does). */
+    public static void warmUp() {
+        Index.INSTANCE.groups.size();
+    }
+
+    public static List<Candidate> rank(List<TensorSpec> checkpoint) throws IOException {
+        Index index = Index.INSTANCE;
+        List<Candidate> out = new ArrayList<>();
+        for (int g : index.shortlist(checkpoint, SHORTLIST)) {
+            List<CatalogModel> group = index.groups.get(g).models();
+            CatalogModel first = group.get(0);
+            List<TensorSpec> model = Catalog.model(first.name()).tensors();
+            Aligned a = align(model, checkpoint);
+            Candidate best = candidate(first.name(), model, a);
+            Optional<String> withOptions = options(first, model, a);
+            if (withOptions.isPresent()) {
+                Candidate c = candidate(withOptions.get(), Catalog.model(withOptions.get()).tensors(), a);
+                if (c.score() > best.score()) best = c;
+            }
+            List<String> same = group.subList(1, group.size()).stream().map(m -> ModelSpec.CATALOG_PREFIX + m.name()).toList();
+            out.add(new Candidate(best.model(), best.matched(), best.modelKeys(), best.checkpointKeys(), best.missing(), best.unexpected(),
+                    best.mismatched(), best.rules(), same));
+        }
+        out.sort(Comparator.comparingDouble(Candidate::score).reversed()
+                .thenComparingInt(c -> c.missing() + c.unexpected() + c.mismatched())
+                .thenComparingInt(Candidate::rules));
         return out;
+    }
+
+    /** The checkpoint after the one prefix change that lines most of its keys up with the model's, and whether there was one. */
+    record Aligned(List<TensorSpec> tensors, int rules) {}
+
+    /**
+     * Aligns the checkpoint's keys with the model's by their longest common dotted suffix, as the
+     * suggester's prefix rules do ({@code module.}, {@code backbone.} -> {@code model.}), and
+     * applies the prefix change most keys vote for: one pass, no search (identify compares a dozen
+     * architectures; the suggester stays the tool for one).
+     */
+    static Aligned align(List<TensorSpec> model, List<TensorSpec> checkpoint) {
+        Map<String, List<String>> prefixesBySuffix = new HashMap<>();
+        for (TensorSpec t : model) {
+            String k = t.key();
+            for (int i : Suggester.boundaries(k)) {
+                List<String> l = prefixesBySuffix.computeIfAbsent(k.substring(i), x -> new ArrayList<>(1));
+                if (!l.contains(k.substring(0, i))) l.add(k.substring(0, i));
+            }
+        }
+        Map<List<String>, Integer> votes = new HashMap<>();
+        for (TensorSpec t : checkpoint) {
+            String k = t.key();
+            for (int i : Suggester.boundaries(k)) {
+                List<String> tos = prefixesBySuffix.get(k.substring(i));
+                if (tos == null) continue;
+                for (String to : tos) votes.merge(List.of(k.substring(0, i), to), 1, Integer::sum);
+                break;
+            }
+        }
+        List<String> best = null;
+        int bestVotes = 0;
+        for (Map.Entry<List<String>, Integer> e : votes.entrySet()) {
+            boolean identity = e.getKey().get(0).equals(e.getKey().get(1));
+            if (e.getValue() > bestVotes || e.getValue() == bestVotes && identity) {
+                best = e.getKey();
+                bestVotes = e.getValue();
+            }
+        }
+        if (best == null || best.get(0).equals(best.get(1))) return new Aligned(checkpoint, 0);
+        String from = best.get(0);
+        String to = best.get(1);
+        List<TensorSpec> out = new ArrayList<>(checkpoint.size());
+        for (TensorSpec t : checkpoint) out.add(t.key().startsWith(from) ? t.withKey(to + t.key().substring(from.length())) : t);
+        return new Aligned(out, 1);
+    }
+
+    private static Candidate candidate(String source, List<TensorSpec> model, Aligned a) {
+        Comparison c = io.weightbench.compare.Comparator.compare(model, a.tensors(), Optional.empty());
+        return new Candidate(ModelSpec.CATALOG_PREFIX + source, c.matched(), model.size(), a.tensors().size(), c.missing().size(),
+                c.unexpected().size(), c.mismatched().size(), a.rules(), List.of());
+    }
+
+    /** {@code timm/x?num_classes=N&in_chans=M} when the mismatched keys all follow those options; else empty. */
+    private static Optional<String> options(CatalogModel m, List<TensorSpec> model, Aligned a) {
+        if (!(m.allowsNumClasses() || m.allowsInChans())) return Optional.empty();
+        Comparison c = io.weightbench.compare.Comparator.compare(model, a.tensors(), Optional.empty());
+        if (c.mismatched().isEmpty()) return Optional.empty();
+        Long nc = null;
+        Long ic = null;
+        for (Comparison.Mismatch x : c.mismatched()) {
+            OptionalLong n = m.optionFor(x.key(), x.checkpointShape(), "num_classes");
+            OptionalLong i = m.optionFor(x.key(), x.checkpointShape(), "in_chans");
+            if (n.isPresent() && (nc == null || nc == n.getAsLong())) {
+                nc = n.getAsLong();
+            } else if (i.isPresent() && (ic == null || ic == i.getAsLong())) {
+                ic = i.getAsLong();
+            } else {
+                return Optional.empty();
+            }
+        }
+        CatalogOptions o = new CatalogOptions(Optional.ofNullable(nc).map(Long::intValue), Optional.ofNullable(ic).map(Long::intValue), false);
+        return Optional.of(m.name() + "?" + o.query());
     }
 }

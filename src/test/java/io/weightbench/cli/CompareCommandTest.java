@@ -61,8 +61,9 @@ class CompareCommandTest {
     @Test
     void catalogModelsAndShapeSpecsAreModels(@TempDir Path dir) throws Exception {
         InspectCommandTest.Result list = InspectCommandTest.run("catalog", "list");
-        assertThat(list.out()).contains("catalog:resnet50").contains("catalog:vit_b_16").contains("catalog:convnext_tiny");
-        assertThat(list.out().lines().count()).isGreaterThanOrEqualTo(20);
+        assertThat(list.out()).contains("catalog:torchvision/resnet50").contains("catalog:torchvision/vit_b_16")
+                .contains("catalog:timm/convnext_tiny").contains("catalog:timm/vit_base_patch16_224");
+        assertThat(list.out().lines().count()).isGreaterThanOrEqualTo(1400);
         Path spec = dir.resolve("spec.json");
         Files.writeString(spec, "{\"head.weight\": {\"shape\": [10, 32], \"dtype\": \"float32\"}, \"head.bias\": {\"shape\": [10]}}");
         InspectCommandTest.Result r = InspectCommandTest.run("compare", "--model", spec.toString(), "--checkpoint", TEMPLATE, "--json");
@@ -71,7 +72,7 @@ class CompareCommandTest {
         assertThat(j.get("unexpected").size()).isEqualTo(14);
         InspectCommandTest.Result unknown = InspectCommandTest.run("compare", "--model", "catalog:resnet9000", "--checkpoint", TEMPLATE);
         assertThat(unknown.code()).isEqualTo(2);
-        assertThat(unknown.err()).contains("catalog:resnet9000").contains("resnet18");
+        assertThat(unknown.err()).contains("catalog:resnet9000: is not in the catalog (did you mean: timm/resnet");
     }
 
     @Test

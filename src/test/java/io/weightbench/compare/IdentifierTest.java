@@ -4,19 +4,57 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightbench.model.ModelSpec;
 import io.weightbench.model.TensorSpec;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IdentifierTest {
 
+    /** The candidate's model and the architectures with the same state_dict. */
+    static List<String> names(Identifier.Candidate c) {
+        List<String> out = new ArrayList<>(c.same());
+        out.add(0, c.model());
+        return out;
+    }
+
+    static Identifier.Candidate top(List<TensorSpec> checkpoint) throws Exception {
+        return Identifier.rank(checkpoint).get(0);
+    }
+
     @Test
     void aWrappedCheckpointIsIdentifiedAsItsArchitecture() throws Exception {
-        for (String name : List.of("mobilenet_v3_small", "resnet50", "vit_b_16")) {
+        for (String name : List.of("timm/resnet50", "torchvision/mobilenet_v3_small", "timm/vit_small_patch16_224", "timm/convnext_tiny",
+                "torchvision/vit_b_16", "timm/efficientnet_b0", "timm/regnety_040", "timm/swin_tiny_patch4_window7_224")) {
             List<TensorSpec> ckpt = SuggesterTest.prefixed(ModelSpec.load("catalog:" + name).tensors(), "module.");
             List<Identifier.Candidate> ranked = Identifier.rank(ckpt);
-            assertThat(ranked.get(0).model()).isEqualTo("catalog:" + name);
-            assertThat(ranked.get(0).fit()).isEqualTo(1.0);
-            assertThat(ranked.get(1).fit()).isLessThan(1.0);
+            assertThat(names(ranked.get(0))).as(name).contains("catalog:" + name);
+            assertThat(ranked.get(0).score()).isEqualTo(1.0);
+            assertThat(ranked.get(1).score()).as(name + " second").isLessThan(1.0);
+        }
+    }
+
+    @Test
+    void aResizedHeadOrStemIsNamedWithTimmsOption() throws Exception {
+        for (String source : List.of("timm/resnet50?num_classes=10", "timm/convnext_tiny?num_classes=37", "timm/vit_small_patch16_224?num_classes=5",
+                "timm/resnet18?in_chans=1", "timm/efficientnet_b0?num_classes=2&in_chans=1")) {
+            List<TensorSpec> ckpt = SuggesterTest.prefixed(ModelSpec.load("catalog:" + source).tensors(), "model.backbone.");
+            Identifier.Candidate best = top(ckpt);
+            String base = source.substring(0, source.indexOf('?'));
+            assertThat(names(best).stream().map(n -> n.replaceFirst("\\?.*", ""))).as(source).contains("catalog:" + base);
+            assertThat(best.model()).as(source).endsWith(source.substring(source.indexOf('?')));
+            assertThat(best.score()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aSmallerSiblingIsNeverFirst() throws Exception {
+        for (String[] pair : new String[][] {{"timm/resnet50", "resnet34"}, {"timm/resnet101", "resnet50"}, {"timm/convnext_small", "convnext_tiny"},
+                {"timm/vit_base_patch16_224", "vit_small_patch16_224"}, {"timm/efficientnet_b3", "efficientnet_b2"}}) {
+            for (String source : List.of(pair[0], pair[0] + "?num_classes=10")) {
+                List<Identifier.Candidate> ranked = Identifier.rank(ModelSpec.load("catalog:" + source).tensors());
+                assertThat(names(ranked.get(0))).as(source).noneMatch(n -> n.endsWith("/" + pair[1]));
+                assertThat(names(ranked.get(0)).stream().map(n -> n.replaceFirst("\\?.*", ""))).as(source).contains("catalog:" + pair[0]);
+            }
         }
     }
 }
