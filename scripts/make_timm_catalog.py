@@ -1,23 +1,26 @@
 #!/usr/bin/python3
-"""Writes the built-in model catalog (src/main/resources/io/weightbench/model/catalog.txt): every
+"""Writes the built-in model catalog (src/main/resources/io/weightbench/model/catalog/): every
 timm architecture (timm.list_models()) and every torchvision one (torchvision.models.list_models()),
 each as the keys, shapes, dtypes and kinds (parameter / buffer) of a freshly built model's
 state_dict, how timm's options num_classes, in_chans and features_only change them, its default
 num_classes and input size, and (timm) its pretrained tags with their pretrained_cfg. No weights are
-downloaded. Run on demand, not in CI (about 15 minutes here), with Debian's torch and the vendored timm:
+downloaded. Run on demand, not in CI (1,420 architectures in 1,135 s on the shared 2-core machine,
+2026-12-07), with Debian's torch and the vendored timm:
 
     PYTHONPATH=../shared/vendor/timm /usr/bin/python3 scripts/make_timm_catalog.py \\
-        src/main/resources/io/weightbench/model/catalog.txt [NAME_GLOB ...]
+        src/main/resources/io/weightbench/model/catalog [NAME_GLOB ...]
 
-Building 1,300 models the ordinary way takes over an hour, nearly all of it in weight
-initialisation (random fills, orthogonal_, trunc_normal_ ...). Initialisation never changes a key,
+Building 1,300 models the ordinary way took over an hour in an earlier attempt, nearly all of it in
+weight initialisation (random fills, orthogonal_, trunc_normal_ ...). Initialisation never changes a key,
 a shape or a dtype, so every init function of torch.nn.init and timm.layers.weight_init (also where
 a module imported it under its own name) and the Tensor's random in-place fills are replaced by
-no-ops before any model is built; torch.empty's memory is never touched, so even 1B-parameter
-models build in well under a second. `--check N` instead builds N random entries both ways and
+no-ops before any model is built; torch.empty's memory is never touched, so most models build in
+milliseconds and 1B-parameter ones in under a second (the slowest, beit and vitamin, compute
+relative-position buffers in Python: 10-20 s for the seven builds of one architecture). `--check N` instead builds N random entries both ways and
 compares their state_dicts (keys, shapes, dtypes), which is how the shortcut is verified.
 
-The file format (documented for CatalogFile.java, which reads it):
+The models are first written to one file in this format, then laid out for the jar by relayout()
+(see there; CatalogFile.java reads that):
 
     # comment lines
     M <namespace>/<name>\t<json: num_classes, in_chans, input_size, features, family, ...>
@@ -417,6 +420,90 @@ def architectures(globs):
     return names
 
 
+def read_catalog(path):
+    """The single-file catalog as [(name, meta, row lines or None, same-rows name or None, P lines)], and its comments."""
+    models, comments = [], []
+    for line in open(path).read().split("\n"):
+        if not line:
+            continue
+        if line.startswith("#"):
+            comments.append(line)
+        elif line.startswith("M "):
+            name, meta = line[2:].split("\t", 1)
+            models.append([name, json.loads(meta), [], None, []])
+        elif line.startswith("S "):
+            models[-1][3] = line[2:]
+        elif line[0] in "TX":
+            models[-1][2].append(line)
+        elif line.startswith("P "):
+            models[-1][4].append(line)
+    return models, comments
+
+
+def default_entries(lines, nc):
+    """(key, shape text, dtype) of the default state_dict the row lines describe."""
+    out = []
+    for line in lines:
+        key, shape, flags = line[2:].split("\t")
+        fl = flags.split()
+        if "f+" in fl or ("h" in fl and nc == 0) or ("h0" in fl and nc != 0):
+            continue
+        dims = [int(d) if d.lstrip("-").isdigit() else d for d in shape.split(",")] if shape else []
+        dtype = next((f for f in fl if f not in ("b", "h", "h0", "f-", "f+", "f_") and not f.startswith("f=")), "float32")
+        out.append((key, ",".join(str(d) for d in _eval(dims, nc=nc)), dtype))
+    return out
+
+
+def relayout(single, out_dir):
+    """Writes the catalog as the jar holds it: out_dir/index.txt (M lines, each architecture's shape
+    signatures as G lines over a table of Z lines, P lines) and out_dir/<namespace>/<name>.txt (its
+    T and X lines), so that listing and identify read only the index and a model only its own file.
+
+    index.txt:  Z <shape>|<dtype>                 signature number N (N-th Z line, from 0)
+                M <namespace>/<name>\t<json>     "rows_of": the file of an architecture with the
+                                                  same lines; "same_as": the first architecture
+                                                  with the same default state_dict (keys too)
+                G <N>*<count> ...                 the default state_dict's signatures
+                P <name>.<tag>\t<json>
+    """
+    import os
+    import shutil
+    models, comments = read_catalog(single)
+    rows_of = {m[0]: m[2] for m in models if m[3] is None}
+    sig_ids, groups, out = {}, {}, []
+    for name, meta, lines, same, tags in models:
+        ents = default_entries(rows_of[same or name], meta.get("num_classes") or 0)
+        counts = {}
+        for _, shape, dtype in ents:
+            sid = sig_ids.setdefault(shape + "|" + dtype, len(sig_ids))
+            counts[sid] = counts.get(sid, 0) + 1
+        fingerprint = tuple(sorted(ents))
+        first = groups.setdefault(fingerprint, name)
+        if first != name:
+            meta["same_as"] = first
+        if same:
+            meta["rows_of"] = same
+        out.append((name, meta, lines, same, tags, counts))
+    for ns in ("timm", "torchvision"):
+        shutil.rmtree(os.path.join(out_dir, ns), ignore_errors=True)
+        os.makedirs(os.path.join(out_dir, ns))
+    with open(os.path.join(out_dir, "index.txt"), "w") as f:
+        for c in comments:
+            f.write(c + "\n")
+        for sig in sig_ids:
+            f.write("Z " + sig + "\n")
+        for name, meta, lines, same, tags, counts in out:
+            f.write(f"M {name}\t{json.dumps(meta, separators=(',', ':'))}\n")
+            f.write("G " + " ".join(f"{k}*{v}" for k, v in sorted(counts.items())) + "\n")
+            for t in tags:
+                f.write(t + "\n")
+            if not same:
+                with open(os.path.join(out_dir, name + ".txt"), "w") as g:
+                    g.write("\n".join(lines) + "\n")
+    print(f"{len(out)} architectures, {len(rows_of)} entry files, {len(sig_ids)} signatures, "
+          f"{len(set(groups.values()))} distinct default state_dicts", file=sys.stderr)
+
+
 def check(args):
     """Builds N random architectures the ordinary way, then with init made free, and compares."""
     import gc
@@ -455,11 +542,14 @@ def main():
     ap.add_argument("out")
     ap.add_argument("globs", nargs="*")
     ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--relayout", metavar="FILE", help="instead: lay out an already written single-file catalog FILE into the folder OUT")
     ap.add_argument("--check", type=int, metavar="N", help="instead: build N random architectures (of the globs) both ways "
                     "and compare their state_dicts, to verify that free init changes no key, shape or dtype")
     args = ap.parse_args()
     if args.check:
         return check(args)
+    if args.relayout:
+        return relayout(args.relayout, args.out)
     import timm
     import torchvision
     torch.set_num_threads(1)
@@ -472,7 +562,9 @@ def main():
     started = time.time()
     seen = {}
     failed = []
-    with open(args.out, "w") as f:
+    import tempfile
+    single = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False).name
+    with open(single, "w") as f:
         f.write(f"# Weightbench model catalog, written by scripts/make_timm_catalog.py (format: see the script)\n")
         f.write(f"# timm {timm.__version__}, torch {torch.__version__}, torchvision {torchvision.__version__}\n")
         for i, (ns, name) in enumerate(names):
@@ -503,6 +595,7 @@ def main():
             f.write(f"# not built: {x}\n")
         f.write(f"# {len(names) - len(failed)} architectures in {time.time() - started:.0f} s\n")
     print(f"{len(names) - len(failed)} architectures, {len(failed)} failed, {time.time() - started:.0f} s", file=sys.stderr)
+    relayout(single, args.out)
 
 
 if __name__ == "__main__":

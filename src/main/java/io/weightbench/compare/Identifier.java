@@ -4,7 +4,6 @@ import io.weightbench.model.Catalog;
 import io.weightbench.model.CatalogModel;
 import io.weightbench.model.CatalogOptions;
 import io.weightbench.model.ModelSpec;
-import io.weightbench.model.Signatures;
 import io.weightbench.model.TensorSpec;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -55,34 +54,30 @@ public final class Identifier {
 
         final List<Group> groups = new ArrayList<>();
         /** Per signature: the groups holding it, and how often, as pairs (group, count) in one array. */
-        final Map<Long, int[]> postings = new HashMap<>();
+        final Map<Integer, int[]> postings = new HashMap<>();
 
         private Index() {
-            Map<Long, Integer> byFingerprint = new HashMap<>();
-            Map<Long, List<int[]>> post = new HashMap<>();
-            long[] keyed = new long[1];
+            Map<String, Integer> groupOf = new HashMap<>();
+            Map<Integer, List<int[]>> post = new HashMap<>();
             for (CatalogModel m : Catalog.models()) {
-                long[] sigs = m.signatures(keyed);
-                long fp = keyed[0] * 31 + sigs.length;
-                Integer g = byFingerprint.get(fp);
+                int keys = 0;
+                for (int c : m.signatureCounts()) keys += c;
+                Integer g = m.sameAs().map(groupOf::get).orElse(null);
                 if (g != null) {
                     List<CatalogModel> members = new ArrayList<>(groups.get(g).models());
                     members.add(m);
-                    groups.set(g, new Group(members, sigs.length));
+                    groups.set(g, new Group(members, keys));
+                    groupOf.put(m.name(), g);
                     continue;
                 }
-                g = groups.size();
-                byFingerprint.put(fp, g);
-                groups.add(new Group(List.of(m), sigs.length));
-                Arrays.sort(sigs);
-                for (int i = 0; i < sigs.length; ) {
-                    int j = i;
-                    while (j < sigs.length && sigs[j] == sigs[i]) j++;
-                    post.computeIfAbsent(sigs[i], s -> new ArrayList<>()).add(new int[] {g, j - i});
-                    i = j;
-                }
+                int id = groups.size();
+                groupOf.put(m.name(), id);
+                groups.add(new Group(List.of(m), keys));
+                int[] ids = m.signatureIds();
+                int[] counts = m.signatureCounts();
+                for (int i = 0; i < ids.length; i++) post.computeIfAbsent(ids[i], s -> new ArrayList<>()).add(new int[] {id, counts[i]});
             }
-            for (Map.Entry<Long, List<int[]>> e : post.entrySet()) {
+            for (Map.Entry<Integer, List<int[]>> e : post.entrySet()) {
                 List<int[]> l = e.getValue();
                 int[] flat = new int[l.size() * 2];
                 for (int i = 0; i < l.size(); i++) {
@@ -95,10 +90,10 @@ public final class Identifier {
 
         /** The groups by how many of the checkpoint's signatures they hold (over the larger key count), best first. */
         List<Integer> shortlist(List<TensorSpec> checkpoint, int n) {
-            Map<Long, Integer> counts = new HashMap<>();
-            for (TensorSpec t : checkpoint) counts.merge(Signatures.of(t), 1, Integer::sum);
+            Map<Integer, Integer> counts = new HashMap<>();
+            for (TensorSpec t : checkpoint) counts.merge(Catalog.signatureId(Catalog.signature(t)), 1, Integer::sum);
             int[] overlap = new int[groups.size()];
-            for (Map.Entry<Long, Integer> e : counts.entrySet()) {
+            for (Map.Entry<Integer, Integer> e : counts.entrySet()) {
                 int[] p = postings.get(e.getKey());
                 if (p == null) continue;
                 for (int i = 0; i < p.length; i += 2) overlap[p[i]] += Math.min(e.getValue(), p[i + 1]);
@@ -127,10 +122,12 @@ public final class Identifier {
             CatalogModel first = group.get(0);
             List<TensorSpec> model = Catalog.model(first.name()).tensors();
             Aligned a = align(model, checkpoint);
-            Candidate best = candidate(first.name(), model, a);
-            Optional<String> withOptions = options(first, model, a);
+            Comparison plain = io.weightbench.compare.Comparator.compare(model, a.tensors(), Optional.empty());
+            Candidate best = candidate(first.name(), model, a, plain);
+            Optional<String> withOptions = options(first, plain);
             if (withOptions.isPresent()) {
-                Candidate c = candidate(withOptions.get(), Catalog.model(withOptions.get()).tensors(), a);
+                List<TensorSpec> resized = Catalog.model(withOptions.get()).tensors();
+                Candidate c = candidate(withOptions.get(), resized, a, io.weightbench.compare.Comparator.compare(resized, a.tensors(), Optional.empty()));
                 if (c.score() > best.score()) best = c;
             }
             List<String> same = group.subList(1, group.size()).stream().map(m -> ModelSpec.CATALOG_PREFIX + m.name()).toList();
@@ -188,17 +185,14 @@ public final class Identifier {
         return new Aligned(out, 1);
     }
 
-    private static Candidate candidate(String source, List<TensorSpec> model, Aligned a) {
-        Comparison c = io.weightbench.compare.Comparator.compare(model, a.tensors(), Optional.empty());
+    private static Candidate candidate(String source, List<TensorSpec> model, Aligned a, Comparison c) {
         return new Candidate(ModelSpec.CATALOG_PREFIX + source, c.matched(), model.size(), a.tensors().size(), c.missing().size(),
                 c.unexpected().size(), c.mismatched().size(), a.rules(), List.of());
     }
 
     /** {@code timm/x?num_classes=N&in_chans=M} when the mismatched keys all follow those options; else empty. */
-    private static Optional<String> options(CatalogModel m, List<TensorSpec> model, Aligned a) {
-        if (!(m.allowsNumClasses() || m.allowsInChans())) return Optional.empty();
-        Comparison c = io.weightbench.compare.Comparator.compare(model, a.tensors(), Optional.empty());
-        if (c.mismatched().isEmpty()) return Optional.empty();
+    private static Optional<String> options(CatalogModel m, Comparison c) {
+        if (!(m.allowsNumClasses() || m.allowsInChans()) || c.mismatched().isEmpty()) return Optional.empty();
         Long nc = null;
         Long ic = null;
         for (Comparison.Mismatch x : c.mismatched()) {

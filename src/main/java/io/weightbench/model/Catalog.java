@@ -31,6 +31,21 @@ public final class Catalog {
         return CatalogFile.get().models().values();
     }
 
+    /** A tensor's shape signature as identify indexes the catalog: {@code 64,3,7,7|float32} (keys aside). */
+    public static String signature(TensorSpec t) {
+        StringBuilder sb = new StringBuilder();
+        for (Long d : t.shape()) {
+            if (sb.length() > 0) sb.append(',');
+            sb.append(d.longValue());
+        }
+        return sb.append('|').append(t.dtype().torchName()).toString();
+    }
+
+    /** The number of a signature among the catalog's ({@link CatalogModel#signatureIds}), or -1 when no architecture has it. */
+    public static int signatureId(String signature) {
+        return CatalogFile.get().signatureId(signature);
+    }
+
     /** The architecture a catalog name (without query) stands for. */
     public static Optional<CatalogModel> find(String name) {
         java.util.regex.Matcher m = NAME.matcher(name);

@@ -16,24 +16,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the catalog resource that {@code scripts/make_timm_catalog.py} writes (its docstring
- * describes the line format): one {@code M} line per architecture with its metadata, its {@code T}
- * and {@code X} lines (state_dict entries), or an {@code S} line naming an earlier architecture
- * with the same entries, and {@code P} lines for its pretrained tags. Read once, on first use:
- * the M lines are parsed then; an architecture's entries and tags when they are first asked for,
- * and {@link #signatures} scans the entries' bytes without building them.
+ * Reads the catalog that {@code scripts/make_timm_catalog.py} writes (its relayout docstring
+ * describes the lines): {@code catalog/index.txt} holds every architecture's metadata ({@code M}),
+ * the shape signatures of its default state_dict ({@code G}, over the table of {@code Z} lines) and
+ * its pretrained tags ({@code P}); {@code catalog/<namespace>/<name>.txt} its entries ({@code T},
+ * {@code X}). The index is read once, at first use; an architecture's entries and tags when they
+ * are first asked for.
  */
 final class CatalogFile {
 
-    static final String RESOURCE = "/io/weightbench/model/catalog.txt";
+    static final String DIR = "/io/weightbench/model/catalog/";
+    static final String INDEX = DIR + "index.txt";
 
-    /** The file's bytes (ASCII). */
+    /** The index's bytes (ASCII). */
     private final byte[] text;
     private final Map<String, CatalogModel> models;
+    private final Map<String, Integer> signatureIds;
 
-    private CatalogFile(byte[] text, Map<String, CatalogModel> models) {
+    private CatalogFile(byte[] text, Map<String, CatalogModel> models, Map<String, Integer> signatureIds) {
         this.text = text;
         this.models = models;
+        this.signatureIds = signatureIds;
     }
 
     /** Loaded at the first call, not with the class (start-up and --help never pay for it). */
@@ -41,11 +44,11 @@ final class CatalogFile {
         static final CatalogFile INSTANCE = load();
 
         private static CatalogFile load() {
-            try (InputStream in = CatalogFile.class.getResourceAsStream(RESOURCE)) {
-                if (in == null) throw new IllegalStateException("the model catalog " + RESOURCE + " is missing from the jar");
+            try (InputStream in = CatalogFile.class.getResourceAsStream(INDEX)) {
+                if (in == null) throw new IllegalStateException("the model catalog " + INDEX + " is missing from the jar");
                 return parse(in.readAllBytes());
             } catch (IOException e) {
-                throw new IllegalStateException("the model catalog " + RESOURCE + " cannot be read: " + e.getMessage(), e);
+                throw new IllegalStateException("the model catalog " + INDEX + " cannot be read: " + e.getMessage(), e);
             }
         }
     }
@@ -59,16 +62,23 @@ final class CatalogFile {
         return models;
     }
 
-    /** Where an architecture's lines are: its entries (T and X lines) and its P lines, as byte ranges. */
+    /** The number of a shape signature ({@code 64,3,7,7|float32}) in the catalog, or -1 when no architecture has it. */
+    int signatureId(String signature) {
+        Integer id = signatureIds.get(signature);
+        return id == null ? -1 : id;
+    }
+
+    /** A byte range of the index: an architecture's P lines. */
     record Block(int start, int end) {}
 
     static CatalogFile parse(byte[] text) throws IOException {
         Map<String, CatalogModel> out = new LinkedHashMap<>();
-        CatalogFile file = new CatalogFile(text, Collections.unmodifiableMap(out));
-        Map<String, Integer> indexOf = new HashMap<>();
-        List<int[]> models = new ArrayList<>(); // per M: its line's start and end, its rows' start and end (or -1: the S line's), tags' start and end
-        Map<Integer, Block> sameRows = new HashMap<>();
-        int[] current = null;
+        Map<String, Integer> sigs = new HashMap<>();
+        CatalogFile file = new CatalogFile(text, Collections.unmodifiableMap(out), sigs);
+        String name = null;
+        JsonNode meta = null;
+        int[][] signatures = {new int[0], new int[0]};
+        int tagsStart = 0;
         int lineNo = 0;
         for (int pos = 0; pos < text.length; ) {
             int start = pos;
@@ -78,38 +88,52 @@ final class CatalogFile {
             if (end == start || text[start] == '#') continue;
             byte kind = text[start];
             try {
-                if (kind != 'M' && current == null) throw new IOException("an entry before any M line");
+                if (kind != 'Z' && kind != 'M' && name == null) throw new IOException("an entry before any M line");
                 switch (kind) {
+                    case 'Z' -> sigs.put(new String(text, start + 2, end - start - 2, StandardCharsets.ISO_8859_1), sigs.size());
                     case 'M' -> {
-                        current = new int[] {start, end, end + 1, end + 1, end + 1, end + 1};
+                        if (name != null) out.put(name, new CatalogModel(name, meta, file, signatures, new Block(tagsStart, start)));
                         int tab = indexOf(text, (byte) '\t', start, end);
-                        indexOf.put(new String(text, start + 2, tab - start - 2, StandardCharsets.ISO_8859_1), models.size());
-                        models.add(current);
+                        name = new String(text, start + 2, tab - start - 2, StandardCharsets.ISO_8859_1);
+                        meta = JsonTree.read(Arrays.copyOfRange(text, tab + 1, end));
+                        tagsStart = end + 1;
                     }
-                    case 'S' -> {
-                        Integer same = indexOf.get(new String(text, start + 2, end - start - 2, StandardCharsets.ISO_8859_1));
-                        if (same == null || same == models.size() - 1) throw new IOException("S names an architecture not before it");
-                        int[] other = models.get(same);
-                        sameRows.put(models.size() - 1, sameRows.getOrDefault(same, new Block(other[2], other[3])));
-                        current[4] = current[5] = end + 1;
+                    case 'G' -> {
+                        signatures = signatureLine(text, start + 2, end);
+                        tagsStart = end + 1;
                     }
-                    case 'T', 'X' -> current[3] = current[4] = current[5] = end + 1;
-                    case 'P' -> current[5] = end + 1;
+                    case 'P' -> { }
                     default -> throw new IOException("unknown line kind '" + (char) kind + "'");
                 }
             } catch (IOException | RuntimeException e) {
-                throw new IOException(RESOURCE + " line " + lineNo + ": " + e.getMessage(), e);
+                throw new IOException(INDEX + " line " + lineNo + ": " + e.getMessage(), e);
             }
         }
-        for (int i = 0; i < models.size(); i++) {
-            int[] m = models.get(i);
-            int tab = indexOf(text, (byte) '\t', m[0], m[1]);
-            String name = new String(text, m[0] + 2, tab - m[0] - 2, StandardCharsets.ISO_8859_1);
-            JsonNode meta = JsonTree.read(Arrays.copyOfRange(text, tab + 1, m[1]));
-            Block rows = sameRows.getOrDefault(i, new Block(m[2], m[3]));
-            out.put(name, new CatalogModel(name, meta, file, rows, new Block(m[4], m[5])));
-        }
+        if (name != null) out.put(name, new CatalogModel(name, meta, file, signatures, new Block(tagsStart, text.length)));
         return file;
+    }
+
+    /** {@code 3*2 17*51}: signature numbers and their counts. */
+    private static int[][] signatureLine(byte[] text, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) if (text[i] == '*') n++;
+        int[] ids = new int[n];
+        int[] counts = new int[n];
+        int k = 0;
+        int v = 0;
+        for (int i = from; i <= to; i++) {
+            byte c = i < to ? text[i] : (byte) ' ';
+            if (c == '*') {
+                ids[k] = v;
+                v = 0;
+            } else if (c == ' ') {
+                if (i > from) counts[k++] = v;
+                v = 0;
+            } else {
+                v = v * 10 + (c - '0');
+            }
+        }
+        return new int[][] {ids, counts};
     }
 
     private static int indexOf(byte[] b, byte c, int from, int to) {
@@ -121,18 +145,28 @@ final class CatalogFile {
         return new String(text, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
-    /** The T and X lines of a block as rows. */
-    List<CatalogModel.Row> rows(Block b) {
+    /** The entries (T and X lines) of {@code catalog/<name>.txt}. */
+    static List<CatalogModel.Row> rows(String name) {
+        String resource = DIR + name + ".txt";
+        byte[] bytes;
+        try (InputStream in = CatalogFile.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("the model catalog's " + resource + " is missing from the jar");
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the model catalog's " + resource + " cannot be read: " + e.getMessage(), e);
+        }
         List<CatalogModel.Row> out = new ArrayList<>();
         Map<String, DType> dtypes = new HashMap<>();
-        for (int pos = b.start(); pos < b.end(); ) {
-            int end = indexOf(text, (byte) '\n', pos, b.end());
-            try {
-                out.add(row(string(pos, end), dtypes));
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException(RESOURCE + ": bad entry '" + string(pos, end) + "': " + e.getMessage(), e);
-            }
+        for (int pos = 0; pos < bytes.length; ) {
+            int end = indexOf(bytes, (byte) '\n', pos, bytes.length);
+            String line = new String(bytes, pos, end - pos, StandardCharsets.ISO_8859_1);
             pos = end + 1;
+            if (line.isEmpty()) continue;
+            try {
+                out.add(row(line, dtypes));
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException(resource + ": bad entry '" + line + "': " + e.getMessage(), e);
+            }
         }
         return out;
     }
@@ -146,7 +180,7 @@ final class CatalogFile {
             try {
                 out.add(new CatalogModel.Pretrained(string(pos + 2, tab), JsonTree.read(Arrays.copyOfRange(text, tab + 1, end))));
             } catch (IOException e) {
-                throw new UncheckedIOException(RESOURCE + ": bad pretrained line: " + e.getMessage(), e);
+                throw new UncheckedIOException(INDEX + ": bad pretrained line: " + e.getMessage(), e);
             }
             pos = end + 1;
         }
@@ -157,73 +191,6 @@ final class CatalogFile {
         int count = 0;
         for (int i = b.start(); i < b.end(); i++) if (text[i] == '\n') count++;
         return count;
-    }
-
-    /**
-     * Per entry of the default state_dict (default num_classes, in_chans 3, not features_only):
-     * {@link Signatures#of} of its shape and dtype, and in {@code keyed} the same mixed with its
-     * key. Scans the block's bytes without building rows (identify indexes all 1,400 at once).
-     */
-    long[][] signatures(Block b, long nc) {
-        long[] sig = new long[64];
-        long[] keyed = new long[64];
-        int count = 0;
-        for (int pos = b.start(); pos < b.end(); ) {
-            int end = indexOf(text, (byte) '\n', pos, b.end());
-            int t1 = indexOf(text, (byte) '\t', pos, end);
-            int t2 = indexOf(text, (byte) '\t', t1 + 1, end);
-            boolean symbolic = false;
-            for (int i = t1 + 1; i < t2; i++) if (text[i] == 'c') symbolic = true;
-            // the flags: which options keep the entry, and its dtype (float32 unless named)
-            boolean include = true;
-            int dtypeFrom = -1;
-            int dtypeTo = -1;
-            for (int f = t2 + 1; f < end; ) {
-                int fe = indexOf(text, (byte) ' ', f, end);
-                int len = fe - f;
-                byte c0 = text[f];
-                if (c0 == 'h') {
-                    include &= len == 1 ? nc != 0 : nc == 0;
-                } else if (c0 == 'f') {
-                    if (len == 2 && text[f + 1] == '+') include = false;
-                } else if (!(len == 1 && c0 == 'b')) {
-                    dtypeFrom = f;
-                    dtypeTo = fe;
-                }
-                f = fe + 1;
-            }
-            if (include) {
-                long h;
-                if (symbolic) {
-                    StringBuilder sb = new StringBuilder();
-                    for (String d : string(t1 + 1, t2).split(",")) {
-                        if (sb.length() > 0) sb.append(',');
-                        sb.append(CatalogFile.dim(d).value(nc, 3));
-                    }
-                    h = Signatures.shape(sb);
-                } else {
-                    h = Signatures.FNV_OFFSET;
-                    for (int i = t1 + 1; i < t2; i++) h = (h ^ (text[i] & 0xff)) * Signatures.FNV_PRIME;
-                }
-                h = (h ^ '|') * Signatures.FNV_PRIME;
-                if (dtypeFrom < 0) {
-                    h = Signatures.add(h, "float32");
-                } else {
-                    for (int i = dtypeFrom; i < dtypeTo; i++) h = (h ^ (text[i] & 0xff)) * Signatures.FNV_PRIME;
-                }
-                long k = Signatures.FNV_OFFSET;
-                for (int i = pos + 2; i < t1; i++) k = (k ^ (text[i] & 0xff)) * Signatures.FNV_PRIME;
-                if (count == sig.length) {
-                    sig = Arrays.copyOf(sig, count * 2);
-                    keyed = Arrays.copyOf(keyed, count * 2);
-                }
-                sig[count] = h;
-                keyed[count] = Signatures.mix(k * 31 + h);
-                count++;
-            }
-            pos = end + 1;
-        }
-        return new long[][] {Arrays.copyOf(sig, count), Arrays.copyOf(keyed, count)};
     }
 
     private static CatalogModel.Row row(String line, Map<String, DType> dtypes) throws IOException {

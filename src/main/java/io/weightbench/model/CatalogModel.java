@@ -48,35 +48,34 @@ public final class CatalogModel {
     private final String name;
     private final JsonNode meta;
     private final CatalogFile file;
-    private final CatalogFile.Block rowLines;
+    private final int[][] signatures;
     private final CatalogFile.Block tagLines;
     private volatile List<Row> rows;
 
-    CatalogModel(String name, JsonNode meta, CatalogFile file, CatalogFile.Block rowLines, CatalogFile.Block tagLines) {
+    CatalogModel(String name, JsonNode meta, CatalogFile file, int[][] signatures, CatalogFile.Block tagLines) {
         this.name = name;
         this.meta = meta;
         this.file = file;
-        this.rowLines = rowLines;
+        this.signatures = signatures;
         this.tagLines = tagLines;
     }
 
-    /** The stored entries, parsed at the first call. */
+    /** The stored entries, read at the first call (from the file of an architecture with the same ones, if named). */
     List<Row> rows() {
         List<Row> r = rows;
-        if (r == null) rows = r = List.copyOf(file.rows(rowLines));
+        if (r == null) rows = r = List.copyOf(CatalogFile.rows(meta.path("rows_of").asText(name)));
         return r;
     }
 
-    /**
-     * The default state_dict's shape signatures ({@link Signatures#of}) and their sum mixed with the
-     * keys ({@link Signatures#keyed}): identical sums, identical state_dicts.
-     */
-    public long[] signatures(long[] keyedSum) {
-        long[][] s = file.signatures(rowLines, numClasses().orElse(0));
-        long sum = 0;
-        for (long k : s[1]) sum += k;
-        keyedSum[0] = sum;
-        return s[0];
+    /** The numbers ({@link Catalog#signatureId}) of the default state_dict's shape signatures, each once, ascending. */
+    public int[] signatureIds() { return signatures[0]; }
+
+    /** How many entries of the default state_dict have each of {@link #signatureIds}. */
+    public int[] signatureCounts() { return signatures[1]; }
+
+    /** The first architecture of the catalog with the same default state_dict (keys, shapes, dtypes), if not this one. */
+    public Optional<String> sameAs() {
+        return meta.has("same_as") ? Optional.of(meta.get("same_as").asText()) : Optional.empty();
     }
 
     /** {@code timm/resnet50}, {@code torchvision/resnet50}. */
