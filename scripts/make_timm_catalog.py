@@ -459,7 +459,8 @@ def relayout(single, out_dir):
     signatures as G lines over a table of Z lines, P lines) and out_dir/<namespace>/<name>.txt (its
     T and X lines), so that listing and identify read only the index and a model only its own file.
 
-    index.txt:  Z <shape>|<dtype>                 signature number N (N-th Z line, from 0)
+    index.txt:  Z <shape>                         signature number N (N-th Z line, from 0): a shape
+                                                  (64,3,7,7; empty for a 0-d tensor), dtype aside
                 M <namespace>/<name>\t<json>     "rows_of": the file of an architecture with the
                                                   same lines; "same_as": the first architecture
                                                   with the same default state_dict (keys too)
@@ -475,7 +476,7 @@ def relayout(single, out_dir):
         ents = default_entries(rows_of[same or name], meta.get("num_classes") or 0)
         counts = {}
         for _, shape, dtype in ents:
-            sid = sig_ids.setdefault(shape + "|" + dtype, len(sig_ids))
+            sid = sig_ids.setdefault(shape, len(sig_ids))  # the shape alone: torch loads (casts) a float16 checkpoint into a float32 model
             counts[sid] = counts.get(sid, 0) + 1
         fingerprint = tuple(sorted(ents))
         first = groups.setdefault(fingerprint, name)

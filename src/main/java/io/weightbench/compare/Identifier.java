@@ -18,7 +18,8 @@ import java.util.OptionalLong;
 
 /**
  * "Which model is this?" among every catalog architecture. Two stages: the catalog is indexed by
- * shape signatures (shape and dtype, keys aside, so a prefix or a wrapper changes nothing), and the
+ * shape signatures (shapes; keys aside, so a prefix or a wrapper changes nothing, and dtypes, as torch
+ * casts a float16 checkpoint into a float32 model), and the
  * architectures whose signatures overlap the checkpoint's most are then compared key by key once
  * the checkpoint's prefix is lined up with the model's; a head or stem that differs only by timm's
  * num_classes / in_chans becomes that option. The score is the matched keys over the larger of the two key counts, so neither a
@@ -28,6 +29,9 @@ public final class Identifier {
 
     /** How many architectures (groups of identical ones) the second stage compares key by key. */
     static final int SHORTLIST = 12;
+
+    /** A dotted suffix shared by more model keys than this ({@code weight}) aligns nothing. */
+    static final int AMBIGUOUS = 4;
 
     /**
      * How well one architecture fits once the prefixes are lined up ({@code rules}: 1 if that took a
@@ -155,25 +159,29 @@ public final class Identifier {
             String k = t.key();
             for (int i : Suggester.boundaries(k)) {
                 List<String> l = prefixesBySuffix.computeIfAbsent(k.substring(i), x -> new ArrayList<>(1));
-                if (!l.contains(k.substring(0, i))) l.add(k.substring(0, i));
+                if (l.size() <= AMBIGUOUS) l.add(k.substring(0, i)); // past that the suffix decides nothing
             }
         }
-        Map<List<String>, Integer> votes = new HashMap<>();
+        Map<String, Integer> votes = new HashMap<>();
         for (TensorSpec t : checkpoint) {
             String k = t.key();
             for (int i : Suggester.boundaries(k)) {
                 List<String> tos = prefixesBySuffix.get(k.substring(i));
                 if (tos == null) continue;
-                for (String to : tos) votes.merge(List.of(k.substring(0, i), to), 1, Integer::sum);
-                break;
+                if (tos.size() <= AMBIGUOUS && k.indexOf('.', i) >= 0) {
+                    for (String to : tos) votes.merge(k.substring(0, i) + '\u0000' + to, 1, Integer::sum);
+                }
+                break; // the longest suffix that aligns
             }
         }
         List<String> best = null;
         int bestVotes = 0;
-        for (Map.Entry<List<String>, Integer> e : votes.entrySet()) {
-            boolean identity = e.getKey().get(0).equals(e.getKey().get(1));
+        for (Map.Entry<String, Integer> e : votes.entrySet()) {
+            int cut = e.getKey().indexOf('\u0000');
+            List<String> pair = List.of(e.getKey().substring(0, cut), e.getKey().substring(cut + 1));
+            boolean identity = pair.get(0).equals(pair.get(1));
             if (e.getValue() > bestVotes || e.getValue() == bestVotes && identity) {
-                best = e.getKey();
+                best = pair;
                 bestVotes = e.getValue();
             }
         }

@@ -31,14 +31,17 @@ public final class Catalog {
         return CatalogFile.get().models().values();
     }
 
-    /** A tensor's shape signature as identify indexes the catalog: {@code 64,3,7,7|float32} (keys aside). */
+    /**
+     * A tensor's shape signature as identify indexes the catalog: {@code 64,3,7,7}, keys and dtype
+     * aside (torch loads a float16 checkpoint into a float32 model: the comparison counts it matched).
+     */
     public static String signature(TensorSpec t) {
         StringBuilder sb = new StringBuilder();
         for (Long d : t.shape()) {
             if (sb.length() > 0) sb.append(',');
             sb.append(d.longValue());
         }
-        return sb.append('|').append(t.dtype().torchName()).toString();
+        return sb.toString();
     }
 
     /** The number of a signature among the catalog's ({@link CatalogModel#signatureIds}), or -1 when no architecture has it. */

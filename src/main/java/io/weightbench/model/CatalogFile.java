@@ -62,7 +62,7 @@ final class CatalogFile {
         return models;
     }
 
-    /** The number of a shape signature ({@code 64,3,7,7|float32}) in the catalog, or -1 when no architecture has it. */
+    /** The number of a shape signature ({@code 64,3,7,7}) in the catalog, or -1 when no architecture has it. */
     int signatureId(String signature) {
         Integer id = signatureIds.get(signature);
         return id == null ? -1 : id;
