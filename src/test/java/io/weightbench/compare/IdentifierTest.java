@@ -84,4 +84,21 @@ class IdentifierTest {
         System.out.println("identify rank, 320 keys, in-process: median " + ms[ms.length / 2] + " ms, max " + ms[ms.length - 1] + " ms");
         assertThat(ms[ms.length / 2]).isLessThan(300);
     }
+
+    /** A real file from torch: nested under state_dict, every key under module., a 10-class head (meta tensors: no data). */
+    @Test
+    void aNestedPrefixedResizedFileFromTorchIsIdentified(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("resnet50_10class.pth");
+        io.weightbench.TestFiles.runTorchScript("scripts/make_identify_checkpoint.py", file.toString(), "resnet50", "module.", "10");
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = io.weightbench.cli.WeightbenchCommand.run(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()),
+                "identify", "--json", file.toString());
+        assertThat(code).isZero();
+        com.fasterxml.jackson.databind.JsonNode first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).get("candidates").get(0);
+        List<String> names = new ArrayList<>(List.of(first.get("model").asText()));
+        first.get("same").forEach(n -> names.add(n.asText()));
+        assertThat(names).contains("catalog:timm/resnet50?num_classes=10");
+        assertThat(first.get("score").asDouble()).isEqualTo(1.0);
+        assertThat(first.get("checkpoint_keys").asInt()).isEqualTo(320);
+    }
 }
