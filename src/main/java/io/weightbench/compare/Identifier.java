@@ -127,7 +127,7 @@ public final class Identifier {
             Aligned a = align(model, checkpoint);
             Comparison plain = io.weightbench.compare.Comparator.compare(model, a.tensors(), Optional.empty());
             Candidate best = candidate(first.name(), model, a, plain);
-            Optional<String> withOptions = options(first, plain);
+            Optional<String> withOptions = options(first, plain, a.tensors());
             if (withOptions.isPresent()) {
                 List<TensorSpec> resized = Catalog.model(withOptions.get()).tensors();
                 Candidate c = candidate(withOptions.get(), resized, a, io.weightbench.compare.Comparator.compare(resized, a.tensors(), Optional.empty()));
@@ -197,9 +197,12 @@ public final class Identifier {
                 c.unexpected().size(), c.mismatched().size(), a.rules(), List.of());
     }
 
-    /** {@code timm/x?num_classes=N&in_chans=M} when the mismatched keys all follow those options; else empty. */
-    private static Optional<String> options(CatalogModel m, Comparison c) {
-        if (!(m.allowsNumClasses() || m.allowsInChans()) || c.mismatched().isEmpty()) return Optional.empty();
+    /**
+     * {@code timm/x?num_classes=N&in_chans=M} when the mismatched keys all follow those options, or
+     * a head the default model lacks (num_classes 0 by default, as DINOv2) follows num_classes; else empty.
+     */
+    private static Optional<String> options(CatalogModel m, Comparison c, List<TensorSpec> checkpoint) {
+        if (!(m.allowsNumClasses() || m.allowsInChans())) return Optional.empty();
         Long nc = null;
         Long ic = null;
         for (Comparison.Mismatch x : c.mismatched()) {
@@ -213,7 +216,23 @@ public final class Identifier {
                 return Optional.empty();
             }
         }
+        if (nc == null && m.numClasses().orElse(-1) == 0) nc = headSize(m, c, checkpoint).orElse(null);
+        if (nc == null && ic == null) return Optional.empty();
         CatalogOptions o = new CatalogOptions(Optional.ofNullable(nc).map(Long::intValue), Optional.ofNullable(ic).map(Long::intValue), false);
         return Optional.of(m.name() + "?" + o.query());
+    }
+
+    /** The num_classes that the unexpected keys agree on, when they are the head a headless default lacks. */
+    private static Optional<Long> headSize(CatalogModel m, Comparison c, List<TensorSpec> checkpoint) {
+        Map<String, List<Long>> shapes = new HashMap<>();
+        for (TensorSpec t : checkpoint) shapes.put(t.key(), t.shape());
+        Long nc = null;
+        for (String key : c.unexpected()) {
+            OptionalLong n = m.optionFor(key, shapes.get(key), "num_classes");
+            if (n.isEmpty()) continue;
+            if (nc != null && nc != n.getAsLong()) return Optional.empty();
+            nc = n.getAsLong();
+        }
+        return Optional.ofNullable(nc);
     }
 }

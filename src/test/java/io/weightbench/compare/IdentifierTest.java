@@ -36,7 +36,7 @@ class IdentifierTest {
     @Test
     void aResizedHeadOrStemIsNamedWithTimmsOption() throws Exception {
         for (String source : List.of("timm/resnet50?num_classes=10", "timm/convnext_tiny?num_classes=37", "timm/vit_small_patch16_224?num_classes=5",
-                "timm/resnet18?in_chans=1", "timm/efficientnet_b0?num_classes=2&in_chans=1")) {
+                "timm/resnet18?in_chans=1", "timm/efficientnet_b0?num_classes=2&in_chans=1", "timm/vit_small_patch14_dinov2?num_classes=10")) {
             List<TensorSpec> ckpt = SuggesterTest.prefixed(ModelSpec.load("catalog:" + source).tensors(), "model.backbone.");
             Identifier.Candidate best = top(ckpt);
             String base = source.substring(0, source.indexOf('?'));
