@@ -22,11 +22,13 @@ import picocli.CommandLine.Parameters;
                         + " (num_classes=0: no head). A bare catalog:resnet50 is torchvision's when it has one, else timm's."})
 public final class CatalogCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "list", description = "The only action: list (the default).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "list|show", description = "list (the default): the architectures;"
+            + " show NAME: one architecture's state_dict (each key's shape, dtype, and whether it is a parameter or a buffer).")
     String action = "list";
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "FILTER",
-            description = "Only names matching this glob, as timm.list_models('resnet*') (over the name without timm/ or torchvision/).")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "FILTER|NAME",
+            description = "list: only names matching this glob, as timm.list_models('resnet*') (over the name without timm/ or torchvision/);"
+                    + " show: a catalog name with options, e.g. timm/convnext_tiny?num_classes=10.")
     String filter;
 
     @Option(names = "--pretrained", paramLabel = "NAME", description = "List timm's pretrained tags instead, as timm.list_pretrained:"
@@ -42,9 +44,13 @@ public final class CatalogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!action.equals("list")) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown action '" + action + "' (only: list)");
         PrintWriter out = spec.commandLine().getOut();
-        if (pretrained != null) {
+        if (action.equals("show")) {
+            if (filter == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "show needs a catalog name");
+            show(out);
+        } else if (!action.equals("list")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown action '" + action + "' (list or show)");
+        } else if (pretrained != null) {
             listPretrained(out);
         } else {
             listModels(out);
@@ -90,6 +96,45 @@ public final class CatalogCommand implements Callable<Integer> {
                     String.join(",", options(m)));
         }
         out.printf("%d architectures%n", shown.size());
+    }
+
+    private void show(PrintWriter out) throws IOException {
+        String name = filter.startsWith(io.weightbench.model.ModelSpec.CATALOG_PREFIX) ? filter.substring(io.weightbench.model.ModelSpec.CATALOG_PREFIX.length()) : filter;
+        io.weightbench.model.ModelSpec model = Catalog.model(name); // checks the name and options, one line if wrong
+        CatalogModel m = Catalog.find(name.contains("?") ? name.substring(0, name.indexOf('?')) : name).orElseThrow();
+        io.weightbench.model.CatalogOptions o = io.weightbench.model.CatalogOptions.parse(name.contains("?") ? name.substring(name.indexOf('?') + 1) : "");
+        List<CatalogModel.Tensor> tensors = m.spec(o);
+        if (json) {
+            JsonWriter g = new JsonWriter(out);
+            g.writeStartObject();
+            g.writeStringField("model", model.source());
+            g.writeStringField("family", m.family());
+            g.writeArrayFieldStart("tensors");
+            for (CatalogModel.Tensor t : tensors) {
+                g.writeStartObject();
+                g.writeStringField("key", t.spec().key());
+                g.writeArrayFieldStart("shape");
+                for (long d : t.spec().shape()) g.writeNumber(d);
+                g.writeEndArray();
+                g.writeStringField("dtype", t.spec().dtype().torchName());
+                g.writeStringField("kind", t.buffer() ? "buffer" : "parameter");
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("non_persistent_buffers");
+            for (String b : m.nonPersistentBuffers()) g.writeString(b);
+            g.writeEndArray();
+            g.writeEndObject();
+            g.flush();
+            out.println();
+            return;
+        }
+        out.println("model: " + model.source() + " (" + m.family() + ")");
+        for (CatalogModel.Tensor t : tensors) {
+            out.printf("%-60s %-20s %-9s %s%n", t.spec().key(), t.spec().shape(), t.spec().dtype().torchName(), t.buffer() ? "buffer" : "parameter");
+        }
+        out.printf("%d tensors%s%n", tensors.size(), m.nonPersistentBuffers().isEmpty() ? ""
+                : "; buffers not in the state_dict (persistent=False): " + String.join(", ", m.nonPersistentBuffers()));
     }
 
     static List<String> options(CatalogModel m) {

@@ -74,4 +74,18 @@ class CatalogCommandTest {
             assertThat(r.err().strip()).as(c[0]).startsWith("weightbench: " + c[0] + ": ").contains(c[1]).doesNotContain("\n");
         }
     }
+
+    @Test
+    void showListsEachKeyWithItsKindAndTheBuffersOutsideTheStateDict() throws Exception {
+        InspectCommandTest.Result r = run("catalog", "show", "timm/tresnet_m?in_chans=1", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("model").asText()).isEqualTo("catalog:timm/tresnet_m?in_chans=1");
+        java.util.Map<String, String> kinds = new java.util.HashMap<>();
+        for (JsonNode t : j.get("tensors")) kinds.put(t.get("key").asText(), t.get("kind").asText() + " " + t.get("shape") + " " + t.get("dtype").asText());
+        assertThat(kinds).containsEntry("head.fc.weight", "parameter [1000,2048] float32")
+                .containsEntry("body.layer1.0.conv1.bn.num_batches_tracked", "buffer [] int64");
+        assertThat(j.get("non_persistent_buffers").toString()).contains("body.layer2.0.conv1.aa.filt");
+        assertThat(run("catalog", "show", "timm/nope").code()).isEqualTo(2);
+    }
 }
