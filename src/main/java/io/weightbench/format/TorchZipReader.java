@@ -28,14 +28,46 @@ final class TorchZipReader implements CheckpointReader {
     public Optional<Opener> probe(Probe probe) throws IOException {
         Optional<ZipArchive> zip = probe.zip();
         if (zip.isEmpty()) return Optional.empty();
-        Optional<ZipArchive.Entry> dataPkl = find(zip.get(), "data.pkl");
-        if (dataPkl.isPresent()) return Optional.of(formats -> open(probe, zip.get(), dataPkl.get()));
-        Optional<ZipArchive.Entry> modelJson = find(zip.get(), "model.json");
-        if (modelJson.isPresent()) return Optional.of(formats -> openModelJson(probe, zip.get(), modelJson.get()));
-        return Optional.empty();
+        boolean pickle = find(zip.get(), "data.pkl").isPresent();
+        if (!pickle && find(zip.get(), "model.json").isEmpty()) return Optional.empty();
+        String top = torchFolder(zip.get());
+        ZipArchive.Entry dataPkl = zip.get().entries().get(top + "data.pkl");
+        if (dataPkl != null) return Optional.of(formats -> open(probe, zip.get(), dataPkl));
+        ZipArchive.Entry modelJson = zip.get().entries().get(top + "model.json");
+        if (modelJson != null) return Optional.of(formats -> openModelJson(probe, zip.get(), modelJson));
+        throw new FormatException("torch zip archive has no " + top + "data.pkl (torch reads only the first entry's folder, '"
+                + shorten(top) + "')");
     }
 
-    /** The entry {@code <top>/<name>} where {@code <top>} is the archive's single top folder (any name). */
+    /**
+     * The archive's folder as torch's reader ({@code PyTorchStreamReader}) finds it: the folder of
+     * the central directory's first entry, which every other entry must be inside. torch refuses
+     * any other layout ("file in archive is not in a subdirectory"), so we do too, rather than
+     * show a pickle that torch would never run, or hide the one it would (a second folder's
+     * {@code data.pkl}). Returns the folder with its slash.
+     */
+    static String torchFolder(ZipArchive zip) throws FormatException {
+        String first = zip.entries().keySet().iterator().next();
+        int slash = first.indexOf('/');
+        if (slash <= 0) {
+            throw new FormatException("torch zip archive's first entry '" + shorten(first)
+                    + "' is not in a folder (torch refuses it: every entry must be in one folder)");
+        }
+        String top = first.substring(0, slash + 1);
+        for (String name : zip.entries().keySet()) {
+            if (!name.startsWith(top)) {
+                throw new FormatException("torch zip archive has entries outside its folder '" + shorten(top) + "': '" + shorten(name)
+                        + "' (torch refuses it; a second folder can hide a pickle)");
+            }
+        }
+        return top;
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+
+    /** Some entry {@code <top>/<name>} (one folder deep) or {@code <name>}: the archive means to be torch's. */
     static Optional<ZipArchive.Entry> find(ZipArchive zip, String name) {
         for (ZipArchive.Entry e : zip.entries().values()) {
             String n = e.name();

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Writes the small hostile inputs of the attack regression suite (issue 18) and, beside them, the
+benign *probe* twins that the interop tests hand to real torch. Standard library only; the pickles
+are written by hand (protocol 2, GLOBAL opcodes) so that no code is imported or run here:
+
+    /usr/bin/python3 scripts/make_attack_files.py src/test/resources/attack
+
+An attack file never goes to a real unpickler. A probe has the attack's exact layout with harmless
+content (two dicts told apart by their keys), so torch can show which pickle it would run.
+Large attack inputs (GiB logical views, 100 KB npy headers) are made at test time by AttackFiles.java.
+"""
+import os
+import pickle
+import struct
+import sys
+import warnings
+import zipfile
+
+warnings.simplefilter("ignore")  # zipfile warns about the duplicate names we write on purpose
+
+
+def call(module, name, *args):
+    """A protocol-2 pickle of module.name(*args) with string arguments: GLOBAL + REDUCE, never imported."""
+    out = b"\x80\x02c" + module.encode() + b"\n" + name.encode() + b"\n"
+    out += b"("
+    for a in args:
+        out += pickle.dumps(a, protocol=2)[2:-1]  # the value's opcodes without PROTO and STOP
+    return out + b"tR."
+
+
+def dict_pickle(d):
+    return pickle.dumps(d, protocol=2)
+
+
+def zip_of(path, entries):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        for name, data in entries:
+            z.writestr(name, data)
+
+
+def overlapping_zip(path, first, second):
+    """Two central records pointing at one local header (the second's name differs): overlapping entries."""
+    zip_of(path, [("archive/data.pkl", first), ("archive/version", b"3\n")])
+    with open(path, "rb") as f:
+        b = bytearray(f.read())
+    eocd = b.rfind(b"PK\x05\x06")
+    cd_off = struct.unpack_from("<I", b, eocd + 16)[0]
+    cd = bytes(b[cd_off:eocd])
+    # a third record: 'archive/data/0' aliasing data.pkl's bytes
+    first_rec_len = 46 + struct.unpack_from("<H", cd, 28)[0] + struct.unpack_from("<H", cd, 30)[0] + struct.unpack_from("<H", cd, 32)[0]
+    rec = bytearray(cd[:first_rec_len])
+    name = b"archive/data/0"
+    rec[28:30] = struct.pack("<H", len(name))
+    rec = rec[:46] + name + rec[46 + struct.unpack_from("<H", cd, 28)[0]:]
+    new_cd = cd + bytes(rec)
+    tail = bytearray(b[eocd:])
+    n = struct.unpack_from("<H", tail, 10)[0] + 1
+    struct.pack_into("<HHII", tail, 8, n, n, len(new_cd), cd_off)
+    with open(path, "wb") as f:
+        f.write(bytes(b[:cd_off]) + new_cd + bytes(tail))
+
+
+# The hidden pickle of the zip cases: what torch.load(weights_only=False) would run.
+HIDDEN = call("posix", "system", "echo weightbench-attack")
+SHOWN = dict_pickle({"a": 1})
+
+# name -> entries; the probe twin swaps HIDDEN for a second benign dict
+ZIPS = {
+    # torch 1.13 reads the LAST of two same-named records; other zip readers the first
+    "zip_duplicate_datapkl": [("archive/data.pkl", "H"), ("archive/version", b"3\n"), ("archive/data.pkl", "S")],
+    "zip_duplicate_datapkl_reversed": [("archive/data.pkl", "S"), ("archive/version", b"3\n"), ("archive/data.pkl", "H")],
+    # a second top folder: torch refuses the archive ("file in archive is not in a subdirectory")
+    "zip_two_folders": [("a/data.pkl", "S"), ("a/version", b"3\n"), ("b/data.pkl", "H"), ("b/version", b"3\n")],
+    "zip_two_folders_pickle_second": [("b/version", b"3\n"), ("a/data.pkl", "S"), ("a/version", b"3\n"), ("b/data.pkl", "H")],
+    # data.pkl at the root: torch refuses it
+    "zip_root_datapkl": [("data.pkl", "H"), ("version", b"3\n")],
+    # a nested folder's data.pkl is not torch's: it reads <first folder>/data.pkl
+    "zip_nested_datapkl": [("a/version", b"3\n"), ("a/b/data.pkl", "H"), ("a/data.pkl", "S")],
+}
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    probe = dict_pickle({"hidden": 2})
+    for name, entries in ZIPS.items():
+        for suffix, hidden in (("", HIDDEN), ("_probe", probe)):
+            ents = [(n, HIDDEN if d == "H" else SHOWN if d == "S" else d) for n, d in entries]
+            ents = [(n, hidden if d is HIDDEN else d) for n, d in ents]
+            zip_of(os.path.join(out, name + suffix + ".pt"), ents)
+    overlapping_zip(os.path.join(out, "zip_overlapping_entries.pt"), HIDDEN, SHOWN)
+    overlapping_zip(os.path.join(out, "zip_overlapping_entries_probe.pt"), probe, SHOWN)
+    print("wrote attack files to", out)
+
+
+if __name__ == "__main__":
+    main()
