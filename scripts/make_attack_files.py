@@ -79,6 +79,44 @@ ZIPS = {
 }
 
 
+# One torch zip per global: data.pkl is {"x": <the global>} (named, never called). torch.load(weights_only=True)
+# refuses it at the GLOBAL opcode, before anything is called, unless the global is on its allowlist;
+# AllowlistInteropTest checks that Weightbench warns about exactly the ones torch refuses.
+GLOBALS = {
+    "dangerous": ["posix.system", "os.system", "nt.system", "os.popen", "subprocess.Popen", "subprocess.check_output",
+                  "builtins.eval", "builtins.exec", "builtins.getattr", "builtins.__import__", "builtins.open",
+                  "timeit.timeit", "timeit.repeat", "cProfile.run", "cProfile.runctx", "profile.run", "pydoc.pipepager",
+                  "pdb.run", "runpy.run_path", "webbrowser.open", "operator.attrgetter", "operator.methodcaller",
+                  "pickle.loads", "shutil.rmtree", "socket.create_connection", "importlib.import_module", "torch.load",
+                  "numpy.load", "ctypes.CDLL", "functools.partial", "code.interact", "sys.exit", "marshal.loads",
+                  "torch.hub.load"],
+    "unknown": ["argparse.Namespace", "pathlib.PosixPath", "my_project.models.Net", "torch.nn.modules.conv.Conv2d",
+                "torch.optim.sgd.SGD", "copyreg._reconstructor", "builtins.object", "__main__.Config", "torch.tensor"],
+    "data": ["numpy.core.multiarray._reconstruct", "numpy.dtype", "numpy.core.multiarray.scalar", "numpy.ndarray",
+             "torch.device", "torch._utils._rebuild_qtensor", "builtins.set", "torch.bfloat16", "torch.uint8",
+             "collections.defaultdict", "_codecs.encode"],
+    "torch_safe": ["collections.OrderedDict", "torch.Size", "torch.FloatStorage", "torch.BFloat16Storage",
+                   "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter", "torch.float32", "torch.int64",
+                   "torch.nn.parameter.Parameter", "torch.storage.UntypedStorage", "torch.cuda.HalfTensor",
+                   "torch.sparse.FloatTensor", "torch.serialization._get_layout", "torch.QUInt8Storage", "torch.Tensor"],
+}
+
+
+def naming(qualified):
+    module, name = qualified.rsplit(".", 1)
+    return b"\x80\x02}q\x00X\x01\x00\x00\x00xc" + module.encode() + b"\n" + name.encode() + b"\ns."
+
+
+# Calls that run code under torch.load: for Weightbench only (the attack suite), never torch.
+CALLS = {
+    "call_os_system": call("os", "system", "echo weightbench-attack"),
+    "call_timeit": call("timeit", "timeit", "print('weightbench-attack')"),
+    "call_cprofile_run": call("cProfile", "run", "print('weightbench-attack')"),
+    "call_pydoc_pipepager": call("pydoc", "pipepager", "weightbench-attack", "cat"),
+    "call_builtins_eval": call("builtins", "eval", "print('weightbench-attack')"),
+}
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -90,6 +128,13 @@ def main():
             zip_of(os.path.join(out, name + suffix + ".pt"), ents)
     overlapping_zip(os.path.join(out, "zip_overlapping_entries.pt"), HIDDEN, SHOWN)
     overlapping_zip(os.path.join(out, "zip_overlapping_entries_probe.pt"), probe, SHOWN)
+    gdir = os.path.join(out, "globals")
+    os.makedirs(gdir, exist_ok=True)
+    for kind, names in GLOBALS.items():
+        for g in names:
+            zip_of(os.path.join(gdir, kind + "__" + g + ".pt"), [("archive/data.pkl", naming(g)), ("archive/version", b"3\n")])
+    for name, pkl in CALLS.items():
+        zip_of(os.path.join(out, name + ".pt"), [("archive/data.pkl", pkl), ("archive/version", b"3\n")])
     print("wrote attack files to", out)
 
 

@@ -26,7 +26,7 @@ def main():
         try:
             value = torch.load(path, weights_only=True) if weights_only else torch.load(path)
         except Exception as e:  # torch's refusal, whatever its type
-            message = " ".join(str(e).split())[:200]
+            message = " ".join(str(e).split())[-200:]  # torch names the class last
             print(f"{name}\trefused\t{type(e).__name__}: {message}")
             continue
         if weights_only:

@@ -46,6 +46,7 @@ final class ShardedIndexReader implements CheckpointReader {
         boolean ok = false;
         try {
             String shardFormat = null;
+            List<String> shardWarnings = new ArrayList<>();
             for (String name : shardNames) {
                 Path shardPath = probe.files().path(name);
                 Path real = java.nio.file.Files.exists(shardPath) ? shardPath.toRealPath() : shardPath;
@@ -54,13 +55,14 @@ final class ShardedIndexReader implements CheckpointReader {
                     shard = formats.open(shardPath);
                     resources.add(shard);
                     byFile.put(real, shard);
+                    for (String w : shard.warnings()) shardWarnings.add(name + ": " + w);
                 }
                 shards.put(name, shard);
                 String f = shard.format().equals("safetensors") ? "safetensors-sharded" : "torch-sharded";
                 if (shardFormat == null) shardFormat = f;
             }
             PyDict tree = new PyDict();
-            List<String> warnings = new ArrayList<>();
+            List<String> warnings = new ArrayList<>(shardWarnings);
             Map<String, Map<String, TensorEntry>> byShard = new HashMap<>();
             for (Map.Entry<String, Checkpoint> s : shards.entrySet()) {
                 Map<String, TensorEntry> m = new LinkedHashMap<>();

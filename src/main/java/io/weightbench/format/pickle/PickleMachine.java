@@ -45,6 +45,7 @@ public final class PickleMachine {
     private final List<Object> memo = new ArrayList<>();
     private final Map<Long, Object> sparseMemo = new HashMap<>();
     private final TreeSet<String> placeholderTypes = new TreeSet<>();
+    private final TreeSet<String> globalNames = new TreeSet<>();
     private int protocol;
 
     public PickleMachine(ByteSource source, long start, PickleHooks hooks, Limits limits) {
@@ -64,6 +65,12 @@ public final class PickleMachine {
 
     /** The qualified names of every global that became a placeholder, sorted. */
     public TreeSet<String> placeholderTypes() { return placeholderTypes; }
+
+    /**
+     * The qualified names of every global the pickle names (called or not), sorted: what
+     * {@code torch.load} would import. See {@link PickleGlobals}.
+     */
+    public TreeSet<String> globalNames() { return globalNames; }
 
     /** Runs the pickle to its STOP opcode and returns the value it built. */
     public Object load() throws IOException {
@@ -150,7 +157,7 @@ public final class PickleMachine {
                 if (!(module instanceof String m) || !(name instanceof String n)) {
                     throw new PickleException("STACK_GLOBAL needs two strings, got " + typeOf(module) + " and " + typeOf(name));
                 }
-                push(new PyGlobal(m, n));
+                push(global(m, n));
             }
             case 'R' -> {
                 Object args = pop(), callable = pop();
@@ -227,11 +234,11 @@ public final class PickleMachine {
             case 'c' -> {
                 String module = in.lineText();
                 String name = in.lineText();
-                push(new PyGlobal(module, name));
+                push(global(module, name));
             }
-            case 0x82 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u8())));
-            case 0x83 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u16())));
-            case 0x84 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u32())));
+            case 0x82 -> push(global("copyreg.extension", Long.toString(in.u8())));
+            case 0x83 -> push(global("copyreg.extension", Long.toString(in.u16())));
+            case 0x84 -> push(global("copyreg.extension", Long.toString(in.u32())));
             case 0x92 -> {
                 Object kwargs = pop(), args = pop(), cls = pop();
                 PyObject o = instantiateObject(cls, asTuple(args, "NEWOBJ_EX"));
@@ -241,7 +248,7 @@ public final class PickleMachine {
             case 'i' -> {
                 String module = in.lineText();
                 String name = in.lineText();
-                push(instantiate(new PyGlobal(module, name), new PyTuple(popMark())));
+                push(instantiate(global(module, name), new PyTuple(popMark())));
             }
             case 'o' -> {
                 List<Object> items = popMark();
@@ -256,6 +263,12 @@ public final class PickleMachine {
     }
 
     // ---- interpretation of calls ----
+
+    private PyGlobal global(String module, String name) {
+        PyGlobal g = new PyGlobal(module, name);
+        globalNames.add(g.qualifiedName());
+        return g;
+    }
 
     private Object call(Object callable, PyTuple args) throws PickleException {
         if (!(callable instanceof PyGlobal g)) {
