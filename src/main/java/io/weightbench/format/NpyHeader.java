@@ -139,8 +139,8 @@ final class NpyHeader {
         }
 
         private FormatException error(String what) {
-            int from = Math.max(0, i - 40);
-            String near = s.substring(from, Math.min(s.length(), from + 80)).replaceAll("[\\p{Cntrl}]", " ");
+            int from = Math.max(0, i - 30);
+            String near = s.substring(from, Math.min(s.length(), from + 60)).replaceAll("[\\p{Cntrl}]", " ");
             return new FormatException(name + ": .npy header " + what + " (at character " + i + ", near '" + near + "')");
         }
 

@@ -135,6 +135,12 @@ final class TorchZipReader implements CheckpointReader {
             throw new FormatException("data.pkl: " + e.getMessage());
         }
         List<String> warnings = new ArrayList<>();
+        for (String name : zip.entries().keySet()) {
+            if (name.endsWith("data.pkl") && !name.equals(pkl.name())) {
+                warnings.add("the archive also holds " + shorten(name) + ", a pickle torch does not read (not shown; a hidden pickle?)");
+                break;
+            }
+        }
         if (torchscript) {
             meta.put("note", "TorchScript: tensors listed under their attribute paths (parameters and buffers)");
         }

@@ -118,7 +118,12 @@ public final class HealthCheck {
             views.computeIfAbsent(view, x -> new ArrayList<>()).add(t.key());
         }
         for (List<String> keys : views.values()) {
-            if (keys.size() > 1) out.add(new Finding(Severity.INFO, keys.get(0), "tied", "shares its storage with " + String.join(", ", keys.subList(1, keys.size()))));
+            if (keys.size() > 1) {
+                // a few names, then a count: a shared structure can tie a million keys to one storage
+                List<String> others = keys.subList(1, Math.min(keys.size(), 11));
+                String more = keys.size() > 11 ? " and " + (keys.size() - 11) + " more" : "";
+                out.add(new Finding(Severity.INFO, keys.get(0), "tied", "shares its storage with " + String.join(", ", others) + more));
+            }
         }
         return out;
     }

@@ -39,7 +39,8 @@ class HiddenPickleInteropTest {
         List<Path> attacks = new ArrayList<>();
         for (Path p : zips(".pt")) {
             String n = p.getFileName().toString();
-            if (!n.endsWith("_probe.pt") && !n.startsWith("zip_nested")) attacks.add(p);
+            boolean hidesAPickle = Files.exists(p.resolveSibling(n.replace(".pt", "_probe.pt")));
+            if (!n.endsWith("_probe.pt") && hidesAPickle && !n.startsWith("zip_nested")) attacks.add(p);
         }
         assertThat(attacks).hasSizeGreaterThanOrEqualTo(6);
         for (Path p : attacks) {

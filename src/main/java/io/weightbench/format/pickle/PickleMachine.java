@@ -453,6 +453,7 @@ public final class PickleMachine {
     }
 
     private Object memoGet(long index) throws PickleException {
+        if (index < 0) throw new PickleException("negative memo index " + index);
         Object v = index < memo.size() ? memo.get((int) index) : sparseMemo.get(index);
         if (v == null) throw new PickleException("memo entry " + index + " read before it was written");
         return v;
