@@ -68,7 +68,8 @@ public final class ApplyCommand extends CheckpointCommand {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shard-size: " + e.getMessage());
             }
-            r = Exporter.export(c, ruleSet, output, weightsOnly, shard);
+            r = Exporter.export(c, ruleSet, output, weightsOnly, shard, io.weightbench.tensor.Progress.none(),
+                    rules == null ? java.util.List.of() : java.util.List.of(rules));
         }
         PrintWriter out = out();
         out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "
