@@ -305,8 +305,18 @@ public final class ZipArchive {
             tmp.toFile().deleteOnExit();
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 inflateTo(out, compressed);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
             }
-            return new MappedFile(tmp);
+            MappedFile mapped = new MappedFile(tmp);
+            try {
+                // open, the file needs no name: unlinked now, a killed process leaves nothing behind
+                Files.delete(tmp);
+            } catch (IOException e) {
+                // where an open file cannot be deleted (Windows), deleteOnExit does it
+            }
+            return mapped;
         }
 
         private void inflateTo(OutputStream out, ByteSource compressed) throws IOException {
