@@ -161,7 +161,6 @@ public final class PickleGlobals {
         DANGEROUS.put("operator.attrgetter", "looks up any attribute (a way to reach any function)");
         DANGEROUS.put("operator.methodcaller", "calls any method");
         DANGEROUS.put("operator.call", "calls any function");
-        DANGEROUS.put("functools.partial", "binds arguments to any function for a later call");
         DANGEROUS.put("functools.reduce", "calls any function repeatedly");
         DANGEROUS.put("numpy.load", "loads a file, pickles included");
         DANGEROUS.put("numpy.testing._private.utils.runstring", python);
