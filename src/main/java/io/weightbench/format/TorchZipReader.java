@@ -23,6 +23,11 @@ import java.util.Optional;
 final class TorchZipReader implements CheckpointReader {
 
     static final long MAX_PICKLE = 1L << 30;
+    /**
+     * torch stores data.pkl uncompressed (read in place); a deflated one is inflated to a temporary
+     * file first, so a megabyte of zeros could cost a gigabyte of disk before the pickle is refused.
+     */
+    static final long MAX_DEFLATED_PICKLE = 256L << 20;
 
     @Override
     public Optional<Opener> probe(Probe probe) throws IOException {
@@ -127,6 +132,10 @@ final class TorchZipReader implements CheckpointReader {
             return new Storage(key, dtype, numel, storageOrder, location, bytes);
         });
         if (pkl.size() > MAX_PICKLE) throw new FormatException("data.pkl is " + pkl.size() + " bytes, over the 1 GiB limit");
+        if (pkl.method() != 0 && pkl.size() > MAX_DEFLATED_PICKLE) {
+            throw new FormatException("data.pkl is compressed and inflates to " + pkl.size() + " bytes, over the 256 MiB limit for"
+                    + " compressed pickles (torch stores data.pkl uncompressed)");
+        }
         PickleMachine vm = new PickleMachine(zip.bytes(pkl), hooks);
         Object root;
         try {

@@ -123,6 +123,18 @@ class AttackSuiteTest {
             }
         }
         out.add(npz);
+        // a torch zip whose deflated data.pkl inflates to 300 MiB of zeros (a 300 KB file)
+        Path bomb = dir.resolve("zip_deflated_pickle_bomb.pt");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(bomb))) {
+            z.putNextEntry(new ZipEntry("archive/data.pkl"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 300; i++) z.write(zeros);
+            z.closeEntry();
+            z.putNextEntry(new ZipEntry("archive/version"));
+            z.write("3\n".getBytes(StandardCharsets.US_ASCII));
+            z.closeEntry();
+        }
+        out.add(bomb);
         // a sharded index whose shard is a link to a file outside its folder (a secret)
         Path secret = dir.resolve("secret.txt");
         Files.writeString(secret, "SECRET-CONTENT root:x:0:0\n".repeat(20));
