@@ -95,4 +95,16 @@ class AllowlistInteropTest {
             assertThat(c.warnings()).noneMatch(w -> w.contains("the pickle"));
         }
     }
+
+    @Test
+    void aShardsDangerousCallIsTheShardedCheckpointsToo(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Files.copy(TestFiles.fixtures().resolve("pytorch_model.bin.index.json"), dir.resolve("pytorch_model.bin.index.json"));
+        Files.copy(TestFiles.fixtures().resolve("pytorch_model-00001-of-00002.bin"), dir.resolve("pytorch_model-00001-of-00002.bin"));
+        Files.copy(HiddenPickleInteropTest.ATTACK.resolve("call_os_system.pt"), dir.resolve("pytorch_model-00002-of-00002.bin"));
+        try (Checkpoint c = Formats.standard().open(dir.resolve("pytorch_model.bin.index.json"))) {
+            assertThat(c.warnings()).anyMatch(w -> w.startsWith("pytorch_model-00002-of-00002.bin: the pickle calls os.system (runs a shell command)"));
+            assertThat(HealthCheck.pickleGlobals(c.pickleGlobals()))
+                    .anyMatch(f -> f.severity() == HealthCheck.Severity.ERROR && f.message().startsWith("os.system runs a shell command"));
+        }
+    }
 }
