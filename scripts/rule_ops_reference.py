@@ -107,6 +107,23 @@ def cases():
         "gru.weight_ih_l0": torch.cat([r, z, hh], dim=0),
         "klstm.kernel": keras_lstm_kernel.t().index_select(0, torch.arange(4 * hidden)),  # same gate order
     }))
+    # GGUF llama -> Hugging Face llama: llama.cpp's converter permutes q and k for its rotary
+    # embedding (convert_hf_to_gguf.py's LlamaModel.permute); the gguf-llama preset undoes it with
+    # the head counts of the file's metadata (here 4 query heads, 2 key/value heads of dim 6)
+    def llama_cpp_permute(w, n_head):
+        return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+    hq = randn(24, 24)
+    hk = randn(12, 24)
+    hv = randn(12, 24)
+    emb = randn(10, 24)
+    out.append(("gguf_llama", {
+        "token_embd.weight": emb, "blk.0.attn_q.weight": llama_cpp_permute(hq, 4), "blk.0.attn_k.weight": llama_cpp_permute(hk, 2),
+        "blk.0.attn_v.weight": hv, "output_norm.weight": bias,
+    }, {"preset": "gguf-llama", "metadata": {"llama.attention.head_count": "4", "llama.attention.head_count_kv": "2"}}, {
+        "model.embed_tokens.weight": emb, "model.layers.0.self_attn.q_proj.weight": hq, "model.layers.0.self_attn.k_proj.weight": hk,
+        "model.layers.0.self_attn.v_proj.weight": hv, "model.norm.weight": bias,
+    }))
     return out
 
 
@@ -116,7 +133,10 @@ def main():
     for name, inp, rules, want in cases():
         torch.save(inp, os.path.join(d, f"{name}_in.pth"))
         torch.save({k: t.contiguous() for k, t in want.items()}, os.path.join(d, f"{name}_want.pth"))
-        index.append({"name": name, "rules": {"weightbench_rules": 2, "rules": rules}})
+        if isinstance(rules, dict):  # a preset, with the checkpoint metadata it reads
+            index.append({"name": name, **rules})
+        else:
+            index.append({"name": name, "rules": {"weightbench_rules": 2, "rules": rules}})
     with open(os.path.join(d, "cases.json"), "w") as f:
         json.dump(index, f, indent=1)
 

@@ -69,6 +69,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         ops.put("unsqueeze", TensorRule.Unsqueeze::read);
         ops.put("flip", TensorRule.Flip::read);
         ops.put("reorder_blocks", TensorRule.ReorderBlocks::read);
+        ops.put("unpermute_rope", TensorRule.UnpermuteRope::read);
         ops.put("split", MultiKeyRule.Split::read);
         ops.put("concat", j -> MultiKeyRule.Join.read(j, false));
         ops.put("stack", j -> MultiKeyRule.Join.read(j, true));
@@ -263,6 +264,13 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         int v = 1;
         for (Rule r : rules) v = Math.max(v, r.since());
         return preset.isPresent() ? Math.max(v, 2) : v;
+    }
+
+    /** These rules with the values they take from a checkpoint's metadata filled in (unpermute_rope's heads). */
+    public RuleSet resolve(Map<String, String> metadata) {
+        List<Rule> out = new ArrayList<>();
+        for (Rule r : rules) out.add(r instanceof TensorRule.UnpermuteRope u ? u.resolve(metadata) : r);
+        return new RuleSet(out, preset);
     }
 
     /** These rules after {@code other}'s (a preset's), keeping the preset's name. */

@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public sealed interface TensorRule extends Rule permits TensorRule.Permute, TensorRule.Transpose, TensorRule.Slice,
         TensorRule.Reshape, TensorRule.Cast, TensorRule.AdaptInputConv, TensorRule.ResamplePosEmbed, TensorRule.Layout,
-        TensorRule.Squeeze, TensorRule.Unsqueeze, TensorRule.Flip, TensorRule.ReorderBlocks {
+        TensorRule.Squeeze, TensorRule.Unsqueeze, TensorRule.Flip, TensorRule.ReorderBlocks, TensorRule.UnpermuteRope {
 
     KeyPattern match();
 
@@ -417,11 +417,13 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
      * TensorFlow / Keras weight layouts to PyTorch's, chosen per tensor by {@code kind}: {@code dense}
      * ([in, out] -> [out, in]), {@code conv} (Conv1D/2D/3D kernels [k..., in, out] -> [out, in, k...]),
      * {@code conv_transpose} ([k..., out, in] -> [in, out, k...]: the same permutation),
-     * {@code depthwise} ([k..., C, m] -> [C*m, 1, k...]), or {@code auto}: depthwise where the key
-     * says "depthwise", else dense for rank 2 and conv for rank 3 to 5; other ranks pass unchanged.
+     * {@code depthwise} ([k..., C, m] -> [C*m, 1, k...]), {@code dense_2d} (dense for rank 2, other
+     * ranks unchanged: Paddle, whose convolutions already are PyTorch's) or {@code auto}: depthwise
+     * where the key says "depthwise", else dense for rank 2 and conv for rank 3 to 5; other ranks
+     * pass unchanged.
      */
     record Layout(KeyPattern match, String kind) implements TensorRule {
-        static final List<String> KINDS = List.of("auto", "dense", "conv", "conv_transpose", "depthwise");
+        static final List<String> KINDS = List.of("auto", "dense", "dense_2d", "conv", "conv_transpose", "depthwise");
 
         public Layout {
             if (!KINDS.contains(kind)) throw new IllegalArgumentException("layout: unknown kind '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
@@ -447,6 +449,10 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
         String kindOf(TensorSpec t) throws RuleException {
             int rank = t.shape().size();
             String k = kind;
+            if (k.equals("dense_2d")) {
+                if (rank != 2) return null;
+                k = "dense";
+            }
             if (k.equals("auto")) {
                 if (t.key().contains("depthwise") && rank >= 3 && rank <= 5) k = "depthwise";
                 else if (rank == 2) k = "dense";
@@ -714,6 +720,64 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
             for (String gate : to) parts.add(TensorBytes.narrow(t, d, from.indexOf(gate) * block, block));
             return TensorBytes.concat(parts, d);
         }
+    }
+
+    /**
+     * Undoes llama.cpp's rotary-embedding permutation of the query and key projections (its
+     * converter reorders each head's rows from Hugging Face's two halves to interleaved pairs):
+     * {@code w.reshape(heads, rows / heads / 2, 2, ...).transpose(1, 2).reshape(w.shape)}.
+     * {@code heads} is a number or the name of a metadata key of the checkpoint
+     * ({@code llama.attention.head_count}), read when the rules are applied to it.
+     */
+    record UnpermuteRope(KeyPattern match, String heads) implements TensorRule {
+        public UnpermuteRope(String match, String heads) { this(KeyPattern.literal(match), heads); }
+
+        static UnpermuteRope read(RuleJson j) throws RuleException {
+            String heads = j.node().path("heads").isTextual() ? j.text("heads") : Long.toString(j.integer("heads"));
+            return new UnpermuteRope(j.pattern("match"), heads);
+        }
+
+        public String op() { return "unpermute_rope"; }
+
+        public String describe() { return "unpermute_rope /" + match + "/ heads " + heads; }
+
+        public void writeJson(ObjectNode o) {
+            o.put("match", match.source());
+            if (heads.matches("\\d{1,9}")) o.put("heads", Integer.parseInt(heads));
+            else o.put("heads", heads);
+        }
+
+        public int since() { return 2; }
+
+        /** This rule with {@code heads} read from the checkpoint's metadata, when it names a key there. */
+        UnpermuteRope resolve(java.util.Map<String, String> metadata) {
+            String v = metadata.get(heads);
+            return v != null && v.trim().matches("\\d{1,9}") ? new UnpermuteRope(match, v.trim()) : this;
+        }
+
+        private List<TensorRule> steps(TensorSpec t) throws RuleException {
+            if (!heads.matches("\\d{1,9}")) {
+                throw new RuleException(describe() + ": the checkpoint has no metadata '" + heads + "' to give the number of heads");
+            }
+            long h = Long.parseLong(heads);
+            if (t.shape().isEmpty() || h < 1 || t.shape().get(0) % (2 * h) != 0) {
+                throw new RuleException(describe() + ": '" + t.key() + "' of shape " + t.shape() + " does not split into " + heads + " heads of row pairs");
+            }
+            long[] split = new long[t.shape().size() + 2];
+            split[0] = h;
+            split[1] = t.shape().get(0) / h / 2;
+            split[2] = 2;
+            for (int i = 1; i < t.shape().size(); i++) split[i + 2] = t.shape().get(i);
+            long[] back = t.shape().stream().mapToLong(Long::longValue).toArray();
+            return List.of(new Reshape(match, split), new Transpose(match, 1, 2), new Reshape(match, back));
+        }
+
+        public TensorSpec transform(TensorSpec t) throws RuleException {
+            steps(t);
+            return t;
+        }
+
+        public TensorData transform(TensorData t, String key) throws IOException { return transformAll(t, steps(spec(t, key)), key); }
     }
 
     private static long numel(long[] shape) {

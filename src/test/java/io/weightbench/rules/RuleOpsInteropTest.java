@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The version-2 ops' data effects against real torch (scripts/rule_ops_reference.py: permute,
- * reshape, squeeze, unsqueeze, flip, chunk, split, unbind, cat, stack, gate reorders), bit for bit
+ * reshape, squeeze, unsqueeze, flip, chunk, split, unbind, cat, stack, gate reorders; the
+ * gguf-llama preset against llama.cpp's rotary permutation), bit for bit
  * by sha256, through the export's own path (Exporter.withRules), then written and read back.
  */
 class RuleOpsInteropTest {
@@ -27,10 +28,15 @@ class RuleOpsInteropTest {
     void everyOpGivesTorchsTensorsBitForBit(@TempDir Path dir) throws Exception {
         TestFiles.runTorchScript("scripts/rule_ops_reference.py", dir.toString());
         JsonNode cases = new ObjectMapper().readTree(dir.resolve("cases.json").toFile());
-        assertThat(cases).hasSize(4);
+        assertThat(cases).hasSize(5);
         for (JsonNode c : cases) {
             String name = c.get("name").asText();
-            RuleSet rules = RuleSet.fromJson(c.get("rules"));
+            RuleSet rules = c.has("preset") ? Presets.load(c.get("preset").asText()) : RuleSet.fromJson(c.get("rules"));
+            if (c.has("metadata")) {
+                Map<String, String> meta = new LinkedHashMap<>();
+                c.get("metadata").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
+                rules = rules.resolve(meta);
+            }
             try (Checkpoint in = Formats.standard().open(dir.resolve(name + "_in.pth"));
                  Checkpoint want = Formats.standard().open(dir.resolve(name + "_want.pth"))) {
                 Map<String, TensorEntry> got = Exporter.withRules(in.weights(), rules);
