@@ -53,6 +53,9 @@ public final class Suggester {
             int bestGain = 0;
             List<TensorSpec> bestResult = null;
             for (Rule candidate : candidates(cmp)) {
+                // a prefix rule that renames one module is a guess between modules of one shape:
+                // left to the pairing by shape and order, which knows which one comes first
+                if (!(candidate instanceof Rule.RegexRename) && modulesRenamed(candidate, current) < 2) continue;
                 RuleSet.Applied applied;
                 try {
                     applied = new RuleSet(List.of(candidate)).apply(current);
@@ -102,6 +105,18 @@ public final class Suggester {
                     g.keys().size() + " checkpoint keys under '" + g.prefix() + "' have no counterpart in the model"));
         }
         return new Report(out, pairing.unpaired());
+    }
+
+    private static int modulesRenamed(Rule rule, List<TensorSpec> tensors) {
+        Set<String> modules = new java.util.HashSet<>();
+        for (TensorSpec t : tensors) {
+            if (!rule.apply(t.key()).equals(Optional.of(t.key()))) {
+                int dot = t.key().lastIndexOf('.');
+                modules.add(dot < 0 ? "" : t.key().substring(0, dot));
+                if (modules.size() >= 2) break;
+            }
+        }
+        return modules.size();
     }
 
     /** The checkpoint has more rows than the model wants and is otherwise the same shape: a head with more classes. */
