@@ -190,12 +190,6 @@ public final class Suggester {
                 checkpoint.stream().filter(t -> unexpected.contains(t.key())).toList());
     }
 
-    private static Map<String, TensorSpec> index(List<TensorSpec> tensors) {
-        Map<String, TensorSpec> out = new HashMap<>();
-        for (TensorSpec t : tensors) out.put(t.key(), t);
-        return out;
-    }
-
     private static String reasonFor(Rule r) {
         if (r instanceof Rule.StripPrefix s) {
             return switch (s.prefix()) {

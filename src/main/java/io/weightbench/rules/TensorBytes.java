@@ -269,6 +269,8 @@ final class TensorBytes {
         private final DType from;
         private final DType to;
         private final long numel;
+        /** Where a read into a direct buffer is converted first (the export reads 1 MiB at a time). */
+        private static final ThreadLocal<byte[]> STAGING = ThreadLocal.withInitial(() -> new byte[1 << 20]);
         private static final ThreadLocal<byte[][]> BUFFERS = ThreadLocal.withInitial(() -> new byte[][] {new byte[0], new byte[0]});
 
         CastSource(ByteSource source, DType from, DType to, long numel) {
@@ -312,7 +314,7 @@ final class TensorBytes {
                 dst.position(dst.position() + n);
                 return;
             }
-            byte[] tmp = new byte[(int) Math.min(dst.remaining(), 1 << 20)];
+            byte[] tmp = STAGING.get();
             while (dst.hasRemaining()) {
                 int n = Math.min(tmp.length, dst.remaining());
                 read(position, tmp, 0, n);
