@@ -19,8 +19,14 @@ public final class KeyPattern {
         this.compiled = compiled;
     }
 
+    /** Patterns are a line or two; RE2/J compiles recursively and without a size limit, so these bound its work. */
+    static final int MAX_LENGTH = 65_536;
+    static final int MAX_NESTING = 500;
+    static final long MAX_REPEAT_PRODUCT = 100_000;
+
     /** Compiles {@code pattern}; a syntax error (or a construct RE2 lacks) is a RuleException saying which. */
     public static KeyPattern of(String pattern) throws RuleException {
+        checkSize(pattern);
         try {
             return new KeyPattern(pattern, Pattern.compile(pattern));
         } catch (PatternSyntaxException e) {
@@ -29,6 +35,46 @@ public final class KeyPattern {
                     ? " (backreferences such as \\1 are not supported: rule patterns run on RE2, in linear time)" : ""));
         }
     }
+
+    /**
+     * Refuses what would exhaust RE2/J's stack or memory while compiling: a pattern longer than
+     * {@link #MAX_LENGTH}, groups nested deeper than {@link #MAX_NESTING}, or repetition counts
+     * ({@code {n}}, {@code {n,m}}) whose product exceeds {@link #MAX_REPEAT_PRODUCT} (an upper
+     * bound of how often a nested repetition expands).
+     */
+    private static void checkSize(String pattern) throws RuleException {
+        if (pattern.length() > MAX_LENGTH) throw new RuleException("regular expression of " + pattern.length() + " characters: at most " + MAX_LENGTH);
+        int depth = 0;
+        long product = 1;
+        boolean inClass = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (inClass) {
+                if (c == ']') inClass = false;
+            } else if (c == '[') {
+                inClass = true;
+            } else if (c == '(') {
+                if (++depth > MAX_NESTING) throw new RuleException("regular expression '" + abbreviate(pattern) + "' nests groups deeper than " + MAX_NESTING);
+            } else if (c == ')') {
+                depth = Math.max(0, depth - 1);
+            } else if (c == '{') {
+                int end = pattern.indexOf('}', i);
+                String body = end < 0 ? "" : pattern.substring(i + 1, end);
+                if (body.matches("\\d{1,9}(,\\d{0,9})?")) {
+                    String[] b = body.split(",", -1);
+                    long bound = Long.parseLong(b.length > 1 && !b[1].isEmpty() ? b[1] : b[0]);
+                    product = Math.min(Long.MAX_VALUE / 2, product * Math.max(1, bound));
+                    if (product > MAX_REPEAT_PRODUCT) {
+                        throw new RuleException("regular expression '" + abbreviate(pattern) + "': its repetition counts multiply to more than " + MAX_REPEAT_PRODUCT);
+                    }
+                }
+            }
+        }
+    }
+
+    private static String abbreviate(String s) { return s.length() <= 80 ? s : s.substring(0, 77) + "..."; }
 
     /** A pattern written by the program itself (known to be valid). */
     static KeyPattern literal(String pattern) {

@@ -23,6 +23,15 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
     @Override
     default int since() { return 2; }
 
+    /** A key template ({@code $1.q.weight}) checked against the groups of {@code p}. */
+    private static void check(KeyPattern p, String replacement, String op) throws RuleException {
+        try {
+            p.checkReplacement(replacement);
+        } catch (RuleException e) {
+            throw new RuleException(op + ": " + e.getMessage());
+        }
+    }
+
     /**
      * Cuts the tensors {@code match} finds a match in along {@code dim} into {@code into.size()}
      * parts (equal, as torch's {@code chunk}, or of {@code sizes}, as torch's {@code split}); part i
@@ -42,13 +51,7 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
             KeyPattern p = j.pattern("match");
             List<String> into = j.texts("into");
             if (into.isEmpty()) throw new RuleException("split: \"into\" names at least one key");
-            for (String s : into) {
-                try {
-                    p.checkReplacement(s);
-                } catch (RuleException e) {
-                    throw new RuleException("split: " + e.getMessage());
-                }
-            }
+            for (String s : into) check(p, s, j.op());
             List<Long> sizes = new ArrayList<>();
             if (j.has("sizes")) for (long s : j.longs("sizes")) sizes.add(s);
             if (!sizes.isEmpty() && sizes.size() != into.size()) throw new RuleException("split: \"sizes\" and \"into\" differ in length");
@@ -144,14 +147,6 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
             for (String s : parts) check(p, s, j.op());
             check(p, into, j.op());
             return new Join(p, parts, into, j.integer("dim", 0), stack);
-        }
-
-        private static void check(KeyPattern p, String replacement, String op) throws RuleException {
-            try {
-                p.checkReplacement(replacement);
-            } catch (RuleException e) {
-                throw new RuleException(op + ": " + e.getMessage());
-            }
         }
 
         public String op() { return stack ? "stack" : "concat"; }

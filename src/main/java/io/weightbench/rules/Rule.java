@@ -109,13 +109,7 @@ public sealed interface Rule permits Rule.StripPrefix, Rule.AddPrefix, Rule.Repl
 
         static RegexRename read(RuleJson j) throws RuleException {
             KeyPattern p = j.pattern("pattern");
-            String replace = j.text("replace");
-            try {
-                p.checkReplacement(replace);
-            } catch (RuleException e) {
-                throw new RuleException("regex: " + e.getMessage());
-            }
-            return new RegexRename(p, replace);
+            return new RegexRename(p, j.replacement(p, "replace"));
         }
 
         public String op() { return "regex"; }
@@ -139,12 +133,7 @@ public sealed interface Rule permits Rule.StripPrefix, Rule.AddPrefix, Rule.Repl
 
         static Renumber read(RuleJson j) throws RuleException {
             KeyPattern p = j.pattern("pattern");
-            String replace = j.text("replace");
-            try {
-                p.checkReplacement(replace);
-            } catch (RuleException e) {
-                throw new RuleException("renumber: " + e.getMessage());
-            }
+            String replace = j.replacement(p, "replace");
             Map<String, Long> add = new LinkedHashMap<>();
             if (j.has("add")) {
                 var node = j.node().get("add");

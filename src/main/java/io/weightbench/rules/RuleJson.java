@@ -29,6 +29,17 @@ public record RuleJson(JsonNode node, String op) {
         }
     }
 
+    /** A replacement for {@code pattern}'s matches ({@code $1}, {@code ${name}}), checked against its groups. */
+    public String replacement(KeyPattern pattern, String field) throws RuleException {
+        String r = text(field);
+        try {
+            pattern.checkReplacement(r);
+        } catch (RuleException e) {
+            throw new RuleException(op + ": " + e.getMessage());
+        }
+        return r;
+    }
+
     public long longValue(String field) throws RuleException {
         return longOf(node.get(field), "\"" + field + "\"", Long.MIN_VALUE, Long.MAX_VALUE);
     }

@@ -140,6 +140,11 @@ class RuleSetTest {
         assertThat(applied(new RuleSet(List.of(new Rule.Drop("(a|b)*c"))), longKey)).containsExactly(longKey);
         assertThat(applied(new RuleSet(List.of(new Rule.RegexRename("^(a|b)*$", "x"))), longKey)).containsExactly("x");
         assertThat((System.nanoTime() - start) / 1e9).isLessThan(10.0);
+        // what would overflow RE2/J's compiler stack or exhaust its memory is refused up front
+        assertThatThrownBy(() -> new Rule.Drop("(".repeat(5000) + "a" + ")".repeat(5000))).hasMessageContaining("nests groups deeper than 500");
+        assertThatThrownBy(() -> KeyPattern.of("(?:(?:a{1000}){1000}){1000}")).isInstanceOf(RuleException.class)
+                .hasMessageContaining("repetition counts multiply to more than");
+        assertThat(KeyPattern.of("^blocks\\.(\\d{1,3})\\.[a-z]{2}$").find("blocks.12.ab")).isTrue();
     }
 
     @Test
