@@ -8,9 +8,12 @@ transforms written here independently of Weightbench's rules:
   block's shortcut comes before its main branch (as Keras applications build it); conv kernels
   OIHW -> HWIO, depthwise [C*m, 1, kh, kw] -> [kh, kw, C, m], dense [out, in] -> [in, out],
   BatchNorm as gamma / beta / moving_mean / moving_variance;
-- ONNX: torch.onnx.export in training mode (BatchNorm not folded), no constant folding.
+- ONNX: torch.onnx.export in training mode (BatchNorm not folded), no constant folding; the ViT
+  also with constant folding (<model>.folded.onnx), which turns its Linear weights into
+  transposed initializers named onnx::MatMul_N.
 
-Writes DIR/<model>_template.pth (the state_dict: the truth), DIR/<model>.h5, DIR/<model>.onnx.
+Writes DIR/<model>_template.pth (the state_dict: the truth), DIR/<model>.h5, DIR/<model>.onnx
+(DIR/<model>.folded.onnx).
 `check` loads a converted checkpoint into the architecture with strict=True and compares every
 tensor with the template bit for bit; it prints one line per model and exits 1 on a difference.
 
@@ -37,6 +40,8 @@ MODELS = {
 }
 INPUT = {"vit_tiny": (1, 3, 32, 32)}
 KERAS = ["resnet18", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0"]
+# also exported with constant folding: the Linear weights become transposed onnx::MatMul_N initializers
+FOLDED = ["vit_tiny"]
 
 
 def build(name):
@@ -121,7 +126,7 @@ def without_randomness(module):
             without_randomness(child)
 
 
-def write_onnx(name, model, path):
+def write_onnx(name, model, path, fold=False):
     # a copy whose BatchNorms keep their running statistics through the export's traced forward
     # pass in training mode (momentum 0), so that the initializers are the template's values
     m = copy.deepcopy(model)
@@ -131,7 +136,7 @@ def write_onnx(name, model, path):
             mod.momentum = 0.0
     m.train()
     x = torch.randn(*INPUT.get(name, (1, 3, 64, 64)))
-    torch.onnx.export(m, x, path, training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False, opset_version=13)
+    torch.onnx.export(m, x, path, training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=fold, opset_version=13)
 
 
 def check(name, template, converted):
@@ -155,6 +160,8 @@ def main():
         if name in KERAS:
             write_h5(m, os.path.join(d, f"{name}.h5"))
         write_onnx(name, m, os.path.join(d, f"{name}.onnx"))
+        if name in FOLDED:
+            write_onnx(name, m, os.path.join(d, f"{name}.folded.onnx"), fold=True)
         print(name, "written")
     return 0
 
