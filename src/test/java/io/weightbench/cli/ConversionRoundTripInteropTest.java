@@ -59,4 +59,16 @@ class ConversionRoundTripInteropTest {
         }
         assertThat(checked).isEqualTo(10);
     }
+
+    /** A real llama.cpp file (../shared/crossframework): the gguf-llama preset names every tensor as Hugging Face does and records the head counts it read. */
+    @Test
+    void ggufLlamaPresetGivesHuggingFaceNamesAndRecordsTheHeadCounts(@TempDir Path dir) throws Exception {
+        Path gguf = TestFiles.crossframework().resolve("gguf/ollama_llama-2-tiny-random.gguf");
+        Path out = dir.resolve("llama.safetensors");
+        run("apply", "--preset", "gguf-llama", gguf.toString(), "-o", out.toString());
+        String listing = run("inspect", "--json", out.toString());
+        assertThat(listing).contains("\"model.layers.0.self_attn.q_proj.weight\"", "\"model.layers.0.mlp.down_proj.weight\"",
+                "\"model.embed_tokens.weight\"", "\"lm_head.weight\"", "\"model.norm.weight\"").doesNotContain("blk.0");
+        assertThat(listing).contains("\\\"preset\\\":\\\"gguf-llama\\\"").contains("\\\"heads\\\":2");
+    }
 }
