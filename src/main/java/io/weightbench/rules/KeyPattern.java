@@ -133,9 +133,11 @@ public final class KeyPattern {
             char c = replacement.charAt(i);
             if (c == '\\') {
                 char next = i + 1 < replacement.length() ? replacement.charAt(i + 1) : 0;
-                if (Character.isDigit(next) || next == 'g') {
-                    String python = next == 'g' ? replacement.substring(i, Math.min(replacement.length(), replacement.indexOf('>', i) + 1)) : "\\" + next;
-                    String java = next == 'g' ? "${" + python.replaceAll("^\\\\g<|>$", "") + "}" : "$" + next;
+                int close = replacement.indexOf('>', i);
+                boolean named = next == 'g' && i + 2 < replacement.length() && replacement.charAt(i + 2) == '<' && close > i;
+                if (Character.isDigit(next) || named) {
+                    String python = named ? replacement.substring(i, close + 1) : "\\" + next;
+                    String java = named ? "${" + replacement.substring(i + 3, close) + "}" : "$" + next;
                     throw new RuleException("replacement '" + replacement + "': write " + java + " for a group, not Python's " + python);
                 }
                 i++;

@@ -157,6 +157,8 @@ class RuleSetTest {
                 "has 1 group(s), not $2");
         assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"drop\", \"pattern\": \"(a)\\\\1\"}]}",
                 "backreferences");
+        // a literal g (or \\g without <...>) is no group reference
+        assertThat(applied(new RuleSet(List.of(new Rule.RegexRename("^x", "\\g"))), "xa")).containsExactly("ga");
         // Python's named groups are fine (RE2 reads (?P<name>...)); ${name} refers to them
         RuleSet ok = RuleSet.fromJson(new ObjectMapper().readTree(
                 "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"regex\", \"pattern\": \"^block_(?P<n>\\\\d+)\\\\.\", \"replace\": \"blocks.${n}.\"}]}"));
