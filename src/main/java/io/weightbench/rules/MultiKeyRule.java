@@ -23,6 +23,13 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
     @Override
     default int since() { return 2; }
 
+    /** Splits and joins work on plain elements: a quantized tensor must be cast to a float type first. */
+    private static void checkNotQuantized(MultiKeyRule r, TensorData t, String key) throws RuleException {
+        if (t.quantization().isPresent() || t.dtype().isBlockQuantized()) {
+            throw new RuleException(r.describe() + ": '" + key + "' is quantized (" + t.dtype() + "); cast it to a float type first");
+        }
+    }
+
     /** A key template ({@code $1.q.weight}) checked against the groups of {@code p}. */
     private static void check(KeyPattern p, String replacement, String op) throws RuleException {
         try {
@@ -117,6 +124,7 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
 
         /** Part {@code index} of the tensor named {@code key}: a view. */
         public TensorData part(TensorData t, String key, int index) throws IOException {
+            checkNotQuantized(this, t, key);
             long[] b = bounds(TensorSpec.of(key, t.shape(), t.dtype()))[index];
             TensorData p = TensorBytes.narrow(t, (int) b[0], b[1], b[2]);
             return squeeze ? new TensorRule.Squeeze(match, (int) b[0]).transform(p, key) : p;
@@ -193,7 +201,10 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
 
         public TensorData join(List<TensorData> in, String key) throws IOException {
             List<TensorSpec> specs = new ArrayList<>();
-            for (TensorData t : in) specs.add(TensorSpec.of(key, t.shape(), t.dtype()));
+            for (TensorData t : in) {
+                checkNotQuantized(this, t, key);
+                specs.add(TensorSpec.of(key, t.shape(), t.dtype()));
+            }
             TensorSpec first = specs.get(0);
             int d = dimOf(first);
             transform(specs, key);

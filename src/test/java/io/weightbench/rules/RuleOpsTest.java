@@ -157,4 +157,13 @@ class RuleOpsTest {
         assertThat(RuleSet.read(f)).isEqualTo(rules);
         assertThat(java.nio.file.Files.readString(f)).contains("\"weightbench_rules\" : 2").contains("\"preset\" : \"keras\"");
     }
+
+    @Test
+    void splitsAndJoinsOfQuantizedTensorsAskForACastFirst() {
+        TensorData q8 = TensorData.contiguous(new Storage("q", DType.Q8_0, 64, ByteOrder.LITTLE_ENDIAN, "cpu", ByteSource.of(new byte[68])), new long[] {2, 32});
+        assertThatThrownBy(() -> new MultiKeyRule.Split("w", 0, List.of("a", "b")).part(q8, "w", 0))
+                .isInstanceOf(RuleException.class).hasMessageContaining("'w' is quantized (q8_0)");
+        assertThatThrownBy(() -> new MultiKeyRule.Join("^a$", List.of("a", "b"), "ab", 0, false).join(List.of(q8, q8), "ab"))
+                .isInstanceOf(RuleException.class).hasMessageContaining("cast it to a float type first");
+    }
 }
