@@ -53,9 +53,10 @@ public final class Suggester {
             int bestGain = 0;
             List<TensorSpec> bestResult = null;
             for (Rule candidate : candidates(cmp)) {
-                // a prefix rule that renames one module is a guess between modules of one shape:
-                // left to the pairing by shape and order, which knows which one comes first
-                if (!(candidate instanceof Rule.RegexRename) && modulesRenamed(candidate, current) < 2) continue;
+                // a rule that swaps one whole module name for another (batch_normalization_7. ->
+                // layer2.0.bn1.) aligned only its parameter names: a guess between modules of one
+                // shape, left to the pairing by shape and order, which knows which one comes first
+                if (swapsOneWholeModule(candidate, current)) continue;
                 RuleSet.Applied applied;
                 try {
                     applied = new RuleSet(List.of(candidate)).apply(current);
@@ -107,16 +108,17 @@ public final class Suggester {
         return new Report(out, pairing.unpaired());
     }
 
-    private static int modulesRenamed(Rule rule, List<TensorSpec> tensors) {
-        Set<String> modules = new java.util.HashSet<>();
+    private static boolean swapsOneWholeModule(Rule rule, List<TensorSpec> tensors) {
+        if (!(rule instanceof Rule.ReplacePrefix p)) return false;
+        String module = null;
         for (TensorSpec t : tensors) {
-            if (!rule.apply(t.key()).equals(Optional.of(t.key()))) {
-                int dot = t.key().lastIndexOf('.');
-                modules.add(dot < 0 ? "" : t.key().substring(0, dot));
-                if (modules.size() >= 2) break;
-            }
+            if (!t.key().startsWith(p.from())) continue;
+            int dot = t.key().lastIndexOf('.');
+            String m = dot < 0 ? "" : t.key().substring(0, dot + 1);
+            if (!m.equals(p.from()) || (module != null && !module.equals(m))) return false;
+            module = m;
         }
-        return modules.size();
+        return module != null;
     }
 
     /** The checkpoint has more rows than the model wants and is otherwise the same shape: a head with more classes. */
