@@ -165,7 +165,7 @@ public final class Exporter {
         Map<String, TensorEntry> fixed = new LinkedHashMap<>();
         for (TensorSpec s : applied.tensors()) {
             TensorEntry source = byKey.get(applied.renamedFrom().get(s.key()));
-            TensorData data = Transforms.apply(source.data(), applied.transformsOf(s.key()), s.key());
+            TensorData data = applied.data(s.key(), k -> byKey.get(k).data());
             fixed.put(s.key(), new TensorEntry(List.of(s.key()), data, source.parameter(), source.info()));
         }
         return fixed;
