@@ -3,7 +3,6 @@ package io.weightbench.app;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.compare.Fit;
-import io.weightbench.export.Transforms;
 import io.weightbench.stats.Histogram;
 import io.weightbench.stats.TensorDiff;
 import io.weightbench.stats.TensorReport;
@@ -139,8 +138,8 @@ final class DetailPane extends ScrollPane {
         Fit fit = model.fit();
         Optional<TensorEntry> ckEntry = checkpointEntry(fit);
         Optional<TensorData> ck = ckEntry.map(TensorEntry::data);
-        List<io.weightbench.rules.TensorRule> transforms = fit == null || checkpointKey == null ? List.of() : fit.applied().transformsOf(checkpointKey);
-        String shownKey = checkpointKey;
+        io.weightbench.rules.Lineage lineage = fit == null || checkpointKey == null ? null : fit.applied().lineageOf(checkpointKey);
+        Checkpoint source = model.checkpoint.get();
         Optional<TensorData> tmpl = templateTensor();
         KeyRow row = find(model.checkpointRows, checkpointKey).orElse(find(model.modelRows, modelKey).orElse(null));
         if (row == null) {
@@ -171,7 +170,8 @@ final class DetailPane extends ScrollPane {
         compute.submit(() -> {
             try {
                 // the rules' tensor transforms (a cast, adapt_input_conv ...) read data: here, not on the FX thread
-                Optional<TensorData> fixed = transforms.isEmpty() ? ck : Optional.of(Transforms.apply(ck.orElseThrow(), transforms, shownKey));
+                Optional<TensorData> fixed = lineage == null || !lineage.changesData() || source == null ? ck
+                        : Optional.of(lineage.data(k -> source.weights().stream().filter(t -> t.key().equals(k)).findFirst().orElseThrow().data()));
                 Result res = compute(fixed, tmpl, binCount, log, p);
                 Platform.runLater(() -> {
                     if (running == p) draw(res);

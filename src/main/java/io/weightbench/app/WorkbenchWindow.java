@@ -736,10 +736,11 @@ final class WorkbenchWindow {
                         // reported by the diagnostics below, which reads it again
                     }
                 }
-                List<HealthCheck.Finding> f = HealthCheck.check(weights, t -> {
+                List<HealthCheck.Finding> f = new java.util.ArrayList<>(HealthCheck.pickleGlobals(c.pickleGlobals()));
+                f.addAll(HealthCheck.check(weights, t -> {
                     TensorStats known = stats.get(t.key());
                     return known != null ? known : TensorStats.of(t.data(), p);
-                });
+                }));
                 Platform.runLater(() -> {
                     refresh.stop();
                     checkpointPane.table.refresh();

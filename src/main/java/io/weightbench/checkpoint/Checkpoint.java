@@ -24,10 +24,11 @@ public final class Checkpoint implements Closeable {
     private final List<String> warnings;
     private final List<String> weightsEntry;
     private final List<Closeable> resources;
+    private final java.util.SortedSet<String> pickleGlobals;
 
     private Checkpoint(Path file, String format, Object root, List<TensorEntry> tensors, List<ObjectEntry> objects,
                        Map<String, String> metadata, List<String> warnings, List<String> weightsEntry,
-                       List<Closeable> resources) {
+                       List<Closeable> resources, java.util.Set<String> pickleGlobals) {
         this.file = file;
         this.format = format;
         this.root = root;
@@ -37,6 +38,7 @@ public final class Checkpoint implements Closeable {
         this.warnings = List.copyOf(warnings);
         this.weightsEntry = List.copyOf(weightsEntry);
         this.resources = List.copyOf(resources);
+        this.pickleGlobals = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(pickleGlobals));
     }
 
     /** Builds a checkpoint from a reader's object tree: flattens it and finds its weights entry. */
@@ -56,7 +58,7 @@ public final class Checkpoint implements Closeable {
         allWarnings.addAll(tree.warnings());
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         List<String> entry = weightsEntry != null ? weightsEntry : WeightsEntry.detect(root, tree.tensors());
-        return new Checkpoint(file, format, root, tree.tensors(), tree.objects(), meta, allWarnings, entry, resources);
+        return new Checkpoint(file, format, root, tree.tensors(), tree.objects(), meta, allWarnings, entry, resources, java.util.Set.of());
     }
 
     public Path file() { return file; }
@@ -120,7 +122,7 @@ public final class Checkpoint implements Closeable {
      */
     public Checkpoint withWeightsEntry(String key) throws CheckpointException {
         List<String> path = resolveEntry(key);
-        return new Checkpoint(file, format, root, tensors, objects, metadata, warnings, path, resources);
+        return new Checkpoint(file, format, root, tensors, objects, metadata, warnings, path, resources, pickleGlobals);
     }
 
     private List<String> resolveEntry(String key) throws CheckpointException {
@@ -143,6 +145,26 @@ public final class Checkpoint implements Closeable {
             if (names.size() > 12) break;
         }
         return String.join(", ", names);
+    }
+
+    /** The same checkpoint, recording the Python globals its pickle names (what torch.load would import). */
+    public Checkpoint withPickleGlobals(java.util.Set<String> globals) {
+        return new Checkpoint(file, format, root, tensors, objects, metadata, warnings, weightsEntry, resources, globals);
+    }
+
+    /**
+     * Every Python global the checkpoint's pickles name, its shards' included, sorted; empty for
+     * formats without pickles and for TorchScript archives (whose loader imports no Python).
+     */
+    public java.util.SortedSet<String> pickleGlobals() {
+        java.util.TreeSet<String> all = null;
+        for (Closeable c : resources) {
+            if (c instanceof Checkpoint inner && !inner.pickleGlobals().isEmpty()) {
+                if (all == null) all = new java.util.TreeSet<>(pickleGlobals);
+                all.addAll(inner.pickleGlobals());
+            }
+        }
+        return all == null ? pickleGlobals : java.util.Collections.unmodifiableSortedSet(all);
     }
 
     /**

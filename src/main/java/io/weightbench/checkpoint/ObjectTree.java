@@ -21,6 +21,11 @@ public final class ObjectTree {
 
     static final int MAX_DEPTH = 400;
     static final long MAX_VISITS = 1_000_000;
+    /**
+     * The key segments all listed entries may hold together: a shared structure (an 826-byte DAG
+     * of dicts) can name a million tensors forty levels deep, which would fill a small heap.
+     */
+    static final long MAX_PATH_SEGMENTS = 4_000_000;
 
     /** The segment under which a non-dict object state is listed, e.g. a TorchScript {@code __getstate__}. */
     public static final String STATE = "<state>";
@@ -33,6 +38,7 @@ public final class ObjectTree {
     private final List<String> warnings = new ArrayList<>();
     private final Set<Object> onPath = Collections.newSetFromMap(new IdentityHashMap<>());
     private long visits;
+    private long segments;
     private boolean cutShort;
 
     public static ObjectTree flatten(Object root) {
@@ -71,6 +77,7 @@ public final class ObjectTree {
             return;
         }
         if (v instanceof TensorValue tv) {
+            if (overSegments(path)) return;
             tensors.add(new TensorEntry(path, tv.data(), tv.parameter(), tv.info()));
             return;
         }
@@ -81,6 +88,7 @@ public final class ObjectTree {
         boolean container = v instanceof Map || v instanceof List || v instanceof PyTuple || v instanceof PyObject;
         if (!container) {
             if (v instanceof NumpyArray a) {
+                if (overSegments(path)) return;
                 objects.add(new ObjectEntry(path, "numpy.ndarray", a.descr() + " " + a.shape()));
             }
             return;
@@ -107,7 +115,7 @@ public final class ObjectTree {
         Map<Object, Object> attrs = o.attributes();
         boolean eagerModule = attrs.containsKey("_parameters") && attrs.containsKey("_modules");
         // Objects nested in another object are part of its summary, not entries of their own.
-        if (!insideObject) objects.add(new ObjectEntry(path, o.typeName(), summary(o)));
+        if (!insideObject && !overSegments(path)) objects.add(new ObjectEntry(path, o.typeName(), summary(o)));
         if (eagerModule) {
             walkModule(attrs, path);
             return;
@@ -163,6 +171,14 @@ public final class ObjectTree {
         Map<Object, Object> attrs = o.attributes();
         if (!attrs.isEmpty()) return attrs.size() + " attributes";
         return "";
+    }
+
+    private boolean overSegments(List<String> path) {
+        segments += path.size();
+        if (segments <= MAX_PATH_SEGMENTS) return false;
+        stop("the listing's keys have more than " + MAX_PATH_SEGMENTS + " parts in all (" + tensors.size()
+                + " tensors listed; shared structure?); listing stopped there");
+        return true;
     }
 
     private void stop(String why) {

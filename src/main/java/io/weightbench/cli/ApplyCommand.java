@@ -24,6 +24,9 @@ public final class ApplyCommand extends CheckpointCommand {
     @Option(names = "--rules", paramLabel = "RULES.json", description = "The rules (none: a plain conversion).")
     Path rules;
 
+    @Option(names = "--preset", paramLabel = "NAME", description = RuleFiles.PRESET_HELP)
+    String preset;
+
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "The file to write.")
     Path output;
 
@@ -42,7 +45,7 @@ public final class ApplyCommand extends CheckpointCommand {
         // library's start-up costs about as much as opening a large checkpoint. A bad rules file is
         // still the error reported when both inputs are bad.
         java.util.concurrent.FutureTask<RuleSet> parsing = new java.util.concurrent.FutureTask<>(
-                () -> rules == null ? RuleSet.empty() : RuleSet.read(rules));
+                () -> RuleFiles.load(rules, preset));
         Thread parser = new Thread(parsing, "weightbench-rules");
         parser.setDaemon(true);
         parser.start();
@@ -68,7 +71,8 @@ public final class ApplyCommand extends CheckpointCommand {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shard-size: " + e.getMessage());
             }
-            r = Exporter.export(c, ruleSet, output, weightsOnly, shard);
+            r = Exporter.export(c, RuleFiles.forCheckpoint(ruleSet, c), output, weightsOnly, shard, io.weightbench.tensor.Progress.none(),
+                    rules == null ? java.util.List.of() : java.util.List.of(rules));
         }
         PrintWriter out = out();
         out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "

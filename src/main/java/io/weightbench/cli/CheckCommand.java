@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 /** {@code check FILE}: health findings over the weights; exit 1 when any is an error. */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check a checkpoint's weights for common faults.",
-                "NaN/Inf, all-zero or constant weights, BatchNorm running statistics, float16 overflow, mixed dtypes in a module,"
+                "Python globals the pickle would import and call (any not on torch's weights_only allowlist; an error for calls known to run code),"
+                        + " NaN/Inf, all-zero or constant weights, BatchNorm running statistics, float16 overflow, mixed dtypes in a module,"
                         + " tied weights. Exit 1 if any finding is an error."})
 public final class CheckCommand extends CheckpointCommand {
 
@@ -31,7 +32,8 @@ public final class CheckCommand extends CheckpointCommand {
     public Integer call() throws IOException {
         List<HealthCheck.Finding> findings;
         try (Checkpoint c = checkpointOptions.open(file)) {
-            findings = HealthCheck.check(c.weights());
+            findings = new java.util.ArrayList<>(HealthCheck.pickleGlobals(c.pickleGlobals()));
+            findings.addAll(HealthCheck.check(c.weights()));
         }
         PrintWriter out = out();
         if (json) {
@@ -46,7 +48,7 @@ public final class CheckCommand extends CheckpointCommand {
             out.println("no findings");
         } else {
             for (HealthCheck.Finding f : findings) {
-                out.printf("%-7s %-40s %s%n", f.severity().name().toLowerCase(Locale.ROOT), f.key().isEmpty() ? "(top level)" : f.key(), f.message());
+                out.printf("%-7s %-40s %s%n", f.severity().name().toLowerCase(Locale.ROOT), f.key().isEmpty() ? (f.check().equals("pickle_global") ? "(pickle)" : "(top level)") : f.key(), f.message());
             }
         }
         out.flush();

@@ -40,6 +40,9 @@ public final class CompareCommand extends CheckpointCommand {
     @Option(names = "--rules", paramLabel = "RULES.json", description = "Key-mapping rules to apply to the checkpoint's keys first.")
     Path rules;
 
+    @Option(names = "--preset", paramLabel = "NAME", description = RuleFiles.PRESET_HELP)
+    String preset;
+
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
@@ -49,8 +52,9 @@ public final class CompareCommand extends CheckpointCommand {
     @Override
     public Integer call() throws IOException {
         ModelSpec expected = ModelSpec.load(model);
-        RuleSet ruleSet = rules == null ? RuleSet.empty() : RuleSet.read(rules);
+        RuleSet loaded = RuleFiles.load(rules, preset);
         try (Checkpoint c = checkpointOptions.open(checkpoint)) {
+            RuleSet ruleSet = RuleFiles.forCheckpoint(loaded, c);
             Fit fit = Fit.of(expected, c, ruleSet);
             RuleSet.Applied applied = fit.applied();
             Comparison cmp = fit.comparison();

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.compare.Suggester;
 import io.weightbench.model.ModelSpec;
+import io.weightbench.rules.Presets;
 import io.weightbench.rules.RuleSet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,14 +36,28 @@ public final class SuggestCommand extends CheckpointCommand {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
+    @Option(names = "--preset", paramLabel = "NAME", description = "The preset to apply before suggesting (keras, flax, paddle, mxnet,"
+            + " onnx-from-torch, gguf-llama), or none; by default the one for the framework the checkpoint comes from.")
+    String preset;
+
     @Override
     public Integer call() throws IOException {
         ModelSpec expected = ModelSpec.load(model);
         List<Suggester.Suggestion> suggestions;
+        Suggester.Report report;
+        RuleSet presetRules = RuleSet.empty();
+        String format;
+        Optional<String> chosen;
         try (Checkpoint c = checkpointOptions.open(checkpoint)) {
-            suggestions = Suggester.suggest(expected.tensors(), ModelSpec.fromCheckpoint(c).tensors());
+            format = c.format();
+            chosen = preset == null ? Presets.detect(c.format(), c.metadata()) : preset.equals("none") ? Optional.empty() : Optional.of(preset);
+            if (chosen.isPresent()) presetRules = Presets.load(chosen.get()).resolve(c.metadata());
+            List<io.weightbench.model.TensorSpec> held = presetRules.apply(ModelSpec.fromCheckpoint(c).tensors()).tensors();
+            report = Suggester.report(expected.tensors(), held);
+            suggestions = report.suggestions();
         }
-        RuleSet rules = new RuleSet(suggestions.stream().map(Suggester.Suggestion::rule).toList());
+        RuleSet rules = new RuleSet(suggestions.stream().map(Suggester.Suggestion::rule).toList()).after(presetRules);
+        int first = presetRules.rules().size();
         if (output != null) {
             if (Files.exists(output) && Files.isSameFile(output, checkpoint)) throw new IOException(output + ": would overwrite the checkpoint");
             rules.write(output);
@@ -51,18 +67,30 @@ public final class SuggestCommand extends CheckpointCommand {
             ObjectNode o = new ObjectMapper().createObjectNode();
             ArrayNode a = o.putArray("suggestions");
             ArrayNode ruleJson = (ArrayNode) rules.toJson().get("rules");
+            o.put("format", format);
+            if (chosen.isPresent()) o.put("preset", chosen.get());
+            if (chosen.isPresent()) {
+                ArrayNode pr = o.putArray("preset_rules");
+                for (int i = 0; i < first; i++) pr.add(ruleJson.get(i));
+            }
             for (int i = 0; i < suggestions.size(); i++) {
                 Suggester.Suggestion s = suggestions.get(i);
-                a.addObject().put("fixes", s.fixes()).put("reason", s.reason()).set("rule", ruleJson.get(i));
+                a.addObject().put("fixes", s.fixes()).put("reason", s.reason()).set("rule", ruleJson.get(first + i));
             }
+            ArrayNode un = o.putArray("unpaired");
+            for (var u : report.unpaired()) un.addObject().put("key", u.key()).put("side", u.inModel() ? "model" : "checkpoint").put("reason", u.reason());
             out.println(o);
-        } else if (suggestions.isEmpty()) {
+        } else if (suggestions.isEmpty() && chosen.isEmpty()) {
             out.println("no suggestions: nothing left that a rule can fix");
         } else {
+            if (chosen.isPresent()) {
+                out.println("source: " + format + " -> preset " + chosen.get() + " (" + presetRules.rules().size() + " rules): " + Presets.description(chosen.get()));
+            }
             for (Suggester.Suggestion s : suggestions) {
                 out.printf("%5s  %-50s %s%n", s.fixes() > 0 ? "+" + s.fixes() : "", s.rule().describe(), s.reason());
             }
-            if (output != null) out.println("\nwrote " + suggestions.size() + " rules to " + output);
+            for (var u : report.unpaired()) out.println("unpaired " + (u.inModel() ? "model key " : "checkpoint key ") + u.key() + ": " + u.reason());
+            if (output != null) out.println("\nwrote " + rules.rules().size() + " rules to " + output);
         }
         out.flush();
         return WeightbenchCommand.OK;

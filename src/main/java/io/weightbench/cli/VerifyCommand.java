@@ -38,6 +38,9 @@ public final class VerifyCommand extends CheckpointCommand {
     @Option(names = "--rules", paramLabel = "RULES.json", description = "Rules applied to the checkpoint's weights first (as apply would).")
     Path rules;
 
+    @Option(names = "--preset", paramLabel = "NAME", description = RuleFiles.PRESET_HELP)
+    String preset;
+
     @Option(names = "--input-shape", paramLabel = "N,C,H,W", split = ",", hideParamSyntax = true,
             description = "The input's shape, comma-separated (default: 1,3,224,224).")
     long[] inputShape = {1, 3, 224, 224};
@@ -55,7 +58,8 @@ public final class VerifyCommand extends CheckpointCommand {
     public Integer call() throws IOException {
         try (Checkpoint script = Formats.standard().open(model); Checkpoint fixed = checkpointOptions.open(checkpoint);
              Checkpoint ref = reference == null ? null : checkpointOptions.open(reference)) {
-            Verifier.Weights weights = rules == null ? Verifier.Weights.of(fixed) : Verifier.Weights.of(fixed, RuleSet.read(rules));
+            Verifier.Weights weights = rules == null && preset == null ? Verifier.Weights.of(fixed)
+                    : Verifier.Weights.of(fixed, RuleFiles.forCheckpoint(RuleFiles.load(rules, preset), fixed));
             Verifier.Plan plan = Verifier.plan(script, weights);
             PrintWriter err = spec.commandLine().getErr();
             if (!json) report(err, "checkpoint", plan);

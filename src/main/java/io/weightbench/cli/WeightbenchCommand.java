@@ -64,6 +64,14 @@ public final class WeightbenchCommand implements Runnable {
         }
     }
 
+    /** Any failure inside a command: one line naming the file on stderr (the stack trace only with --verbose), exit 2. */
+    private static int fail(PrintWriter err, Throwable e, CommandLine.ParseResult parsed, boolean verbose) {
+        err.println("weightbench: " + Failure.line(e, parsed));
+        if (verbose) e.printStackTrace(err);
+        err.flush();
+        return BAD_INPUT;
+    }
+
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new WeightbenchCommand());
         Class<?> asked = null;
@@ -74,10 +82,7 @@ public final class WeightbenchCommand implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")
                     || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"));
-            commandLine.getErr().println("weightbench: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            if (verbose) ex.printStackTrace(commandLine.getErr());
-            commandLine.getErr().flush();
-            return BAD_INPUT;
+            return fail(commandLine.getErr(), ex, parseResult, verbose);
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
@@ -85,7 +90,15 @@ public final class WeightbenchCommand implements Runnable {
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
             return BAD_INPUT;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (Throwable e) { // what picocli lets through: errors (out of memory, stack overflow)
+            CommandLine.ParseResult parsed = cl.getParseResult();
+            boolean verbose = false;
+            for (String a : args) verbose |= a.equals("--verbose");
+            code = fail(err, e, parsed, verbose);
+        }
         out.flush();
         err.flush();
         return code;

@@ -37,7 +37,14 @@ public final class Suggester {
 
     private Suggester() {}
 
+    /** The suggestions, and the keys that stay unpaired after the shape-aware pairing (with why). */
+    public record Report(List<Suggestion> suggestions, List<ModulePairing.Unpaired> unpaired) {}
+
     public static List<Suggestion> suggest(List<TensorSpec> model, List<TensorSpec> checkpoint) {
+        return report(model, checkpoint).suggestions();
+    }
+
+    public static Report report(List<TensorSpec> model, List<TensorSpec> checkpoint) {
         List<Suggestion> out = new ArrayList<>();
         List<TensorSpec> current = checkpoint;
         Comparison cmp = Comparator.compare(model, current, Optional.empty());
@@ -46,6 +53,10 @@ public final class Suggester {
             int bestGain = 0;
             List<TensorSpec> bestResult = null;
             for (Rule candidate : candidates(cmp)) {
+                // a rule that swaps one whole module name for another (batch_normalization_7. ->
+                // layer2.0.bn1.) aligned only its parameter names: a guess between modules of one
+                // shape, left to the pairing by shape and order, which knows which one comes first
+                if (swapsOneWholeModule(candidate, current)) continue;
                 RuleSet.Applied applied;
                 try {
                     applied = new RuleSet(List.of(candidate)).apply(current);
@@ -70,7 +81,9 @@ public final class Suggester {
             current = bestResult;
             cmp = Comparator.compare(model, current, Optional.empty());
         }
-        List<Suggestion> pairs = pairByShape(model, current, cmp);
+        ModulePairing.Result pairing = pairByShape(model, current, cmp);
+        List<Suggestion> pairs = pairing.pairs().stream()
+                .map(p -> new Suggestion(new Rule.Rename(p.checkpointKey(), p.modelKey()), 1, p.evidence())).toList();
         out.addAll(pairs);
         List<TensorSpec> afterPairs = applyAll(current, pairs);
         Comparison after = Comparator.compare(model, afterPairs, Optional.empty());
@@ -92,7 +105,20 @@ public final class Suggester {
             out.add(new Suggestion(new Rule.Drop("^" + regexLiteral(g.prefix())), 0,
                     g.keys().size() + " checkpoint keys under '" + g.prefix() + "' have no counterpart in the model"));
         }
-        return out;
+        return new Report(out, pairing.unpaired());
+    }
+
+    private static boolean swapsOneWholeModule(Rule rule, List<TensorSpec> tensors) {
+        if (!(rule instanceof Rule.ReplacePrefix p)) return false;
+        String module = null;
+        for (TensorSpec t : tensors) {
+            if (!t.key().startsWith(p.from())) continue;
+            int dot = t.key().lastIndexOf('.');
+            String m = dot < 0 ? "" : t.key().substring(0, dot + 1);
+            if (!m.equals(p.from()) || (module != null && !module.equals(m))) return false;
+            module = m;
+        }
+        return module != null;
     }
 
     /** The checkpoint has more rows than the model wants and is otherwise the same shape: a head with more classes. */
@@ -155,35 +181,15 @@ public final class Suggester {
     }
 
     /**
-     * What is left after the prefix rules: a missing and an unexpected key with the same shape and
-     * dtype, unique on both sides (or paired in order when both sides hold the same number of
-     * that shape), become a rename.
+     * What is left after the prefix rules: the missing keys (in the model's order) and the
+     * unexpected ones (in the file's order) paired by shape and order, layer by layer
+     * ({@link ModulePairing}).
      */
-    static List<Suggestion> pairByShape(List<TensorSpec> model, List<TensorSpec> checkpoint, Comparison cmp) {
-        Map<String, TensorSpec> m = index(model);
-        Map<String, TensorSpec> c = index(checkpoint);
-        Map<List<Long>, List<String>> missingByShape = new LinkedHashMap<>();
-        for (String k : cmp.missing()) missingByShape.computeIfAbsent(m.get(k).shape(), s -> new ArrayList<>()).add(k);
-        Map<List<Long>, List<String>> unexpectedByShape = new LinkedHashMap<>();
-        for (String k : cmp.unexpected()) unexpectedByShape.computeIfAbsent(c.get(k).shape(), s -> new ArrayList<>()).add(k);
-        List<Suggestion> out = new ArrayList<>();
-        for (Map.Entry<List<Long>, List<String>> e : missingByShape.entrySet()) {
-            List<String> want = e.getValue();
-            List<String> have = unexpectedByShape.getOrDefault(e.getKey(), List.of());
-            if (want.size() != have.size() || want.isEmpty()) continue;
-            for (int i = 0; i < want.size(); i++) {
-                String why = want.size() == 1 ? "the only unexpected key of shape " + e.getKey() + " for the only missing one"
-                        : "pairs " + want.size() + " keys of shape " + e.getKey() + " in their order";
-                out.add(new Suggestion(new Rule.Rename(have.get(i), want.get(i)), 1, why));
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, TensorSpec> index(List<TensorSpec> tensors) {
-        Map<String, TensorSpec> out = new HashMap<>();
-        for (TensorSpec t : tensors) out.put(t.key(), t);
-        return out;
+    static ModulePairing.Result pairByShape(List<TensorSpec> model, List<TensorSpec> checkpoint, Comparison cmp) {
+        java.util.Set<String> missing = new java.util.HashSet<>(cmp.missing());
+        java.util.Set<String> unexpected = new java.util.HashSet<>(cmp.unexpected());
+        return ModulePairing.pair(model.stream().filter(t -> missing.contains(t.key())).toList(),
+                checkpoint.stream().filter(t -> unexpected.contains(t.key())).toList());
     }
 
     private static String reasonFor(Rule r) {

@@ -91,13 +91,20 @@ public final class Exporter {
      *                 temporary files deleted and nothing renamed into place
      */
     public static Result export(Checkpoint c, RuleSet rules, Path out, boolean weightsOnly, long shardSize, Progress progress) throws IOException {
+        return export(c, rules, out, weightsOnly, shardSize, progress, List.of());
+    }
+
+    /**
+     * @param otherInputs files read besides the checkpoint's own (the rules file): the output and
+     *                    its temporary files may be none of them either
+     */
+    public static Result export(Checkpoint c, RuleSet rules, Path out, boolean weightsOnly, long shardSize, Progress progress,
+                                List<Path> otherInputs) throws IOException {
         Target target = Target.of(out);
         if (shardSize > 0 && target != Target.SAFETENSORS) throw new CheckpointException(out, "--shard-size is for .safetensors output");
-        Path input = c.file().toAbsolutePath().normalize();
         Path output = out.toAbsolutePath().normalize();
-        if (output.equals(input) || (Files.exists(output) && Files.isSameFile(output, input))) {
-            throw new CheckpointException(out, "is the input checkpoint: an export never overwrites its input");
-        }
+        ExportFiles files = ExportFiles.of(c, otherInputs);
+        files.requireNotInput(output);
         List<TensorEntry> weights = c.weights();
         Map<String, TensorEntry> fixed = withRules(weights, rules);
 
@@ -106,10 +113,11 @@ public final class Exporter {
         progress.addTotal(2 * bytes);
         Path dir = output.getParent();
         Files.createDirectories(dir);
-        if (shardSize > 0) return exportSharded(c, rules, output, fixed, weights.size(), shardSize, progress);
-        Path tmp = Files.createTempFile(dir, "." + output.getFileName() + ".", ".partial");
-        Files.delete(tmp); // the writers create it anew (CREATE_NEW)
+        long stale = ExportFiles.cleanStale(dir);
+        if (shardSize > 0) return exportSharded(c, rules, output, fixed, weights.size(), shardSize, progress, files, stale);
+        Path tmp = files.temporary(dir); // the writers create it (CREATE_NEW)
         List<String> warnings = new ArrayList<>();
+        if (stale > 0) warnings.add(staleWarning(stale));
         Map<String, Region> regions;
         int total;
         try {
@@ -134,11 +142,8 @@ public final class Exporter {
                 progress.addTotal(2 * (written - bytes));
             }
             syncAndCheck(tmp, target, regions, progress);
-            try {
-                Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(tmp, output);
+            ExportFiles.syncFolder(dir);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -160,14 +165,24 @@ public final class Exporter {
         Map<String, TensorEntry> fixed = new LinkedHashMap<>();
         for (TensorSpec s : applied.tensors()) {
             TensorEntry source = byKey.get(applied.renamedFrom().get(s.key()));
-            TensorData data = Transforms.apply(source.data(), applied.transformsOf(s.key()), s.key());
+            TensorData data = applied.data(s.key(), k -> byKey.get(k).data());
             fixed.put(s.key(), new TensorEntry(List.of(s.key()), data, source.parameter(), source.info()));
         }
         return fixed;
     }
 
+    private static String staleWarning(long bytes) {
+        return "removed temporary files of killed exports beside the output (" + bytes + " bytes)";
+    }
+
+    /**
+     * All shards and the index are written and checked under temporary names first; then the old
+     * index (if any) is deleted, the shards renamed into place, and the index renamed last, the
+     * folder forced to disk after it. A crash between the renames leaves shards without an index:
+     * no sharded checkpoint, never an index naming a half-written set (docs/formats.md).
+     */
     private static Result exportSharded(Checkpoint c, RuleSet rules, Path output, Map<String, TensorEntry> fixed, int weightCount,
-                                        long shardSize, Progress progress) throws IOException {
+                                        long shardSize, Progress progress, ExportFiles files, long stale) throws IOException {
         List<Map<String, TensorEntry>> shards = new ArrayList<>();
         Map<String, TensorEntry> current = new LinkedHashMap<>();
         long bytes = 0;
@@ -192,16 +207,18 @@ public final class Exporter {
         if (!c.weightsEntry().isEmpty() || c.tensors().size() != weightCount) {
             warnings.add("safetensors holds flat dicts: only the weights entry is written");
         }
+        if (stale > 0) warnings.add(staleWarning(stale));
+        files.requireNotInput(index);
         long total = 0;
+        List<Path> renamed = new ArrayList<>();
         try {
             com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
             com.fasterxml.jackson.databind.node.ObjectNode idx = mapper.createObjectNode();
             com.fasterxml.jackson.databind.node.ObjectNode weightMap = mapper.createObjectNode();
             for (int i = 0; i < shards.size(); i++) {
                 Path fin = dir.resolve(String.format("%s-%05d-of-%05d.safetensors", stem, i + 1, shards.size()));
-                if (fin.equals(c.file().toAbsolutePath().normalize())) throw new CheckpointException(fin, "is the input checkpoint");
-                Path tmp = Files.createTempFile(dir, "." + fin.getFileName() + ".", ".partial");
-                Files.delete(tmp);
+                files.requireNotInput(fin);
+                Path tmp = files.temporary(dir);
                 temps.add(tmp);
                 finals.add(fin);
                 syncAndCheck(tmp, Target.SAFETENSORS, writeSafetensors(tmp, shards.get(i), rules, progress), progress);
@@ -212,13 +229,26 @@ public final class Exporter {
             }
             idx.putObject("metadata").put("total_size", total).put("format", "pt");
             idx.set("weight_map", weightMap);
-            Path tmpIndex = Files.createTempFile(dir, "." + index.getFileName() + ".", ".partial");
-            Files.delete(tmpIndex); // written anew below, with the usual permissions
+            Path tmpIndex = files.temporary(dir);
             temps.add(tmpIndex);
-            mapper.writerWithDefaultPrettyPrinter().writeValue(tmpIndex.toFile(), idx);
-            for (int i = 0; i < finals.size(); i++) move(temps.get(i), finals.get(i));
+            try (java.io.OutputStream o = Files.newOutputStream(tmpIndex, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                mapper.writerWithDefaultPrettyPrinter().writeValue(o, idx);
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmpIndex, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.deleteIfExists(index); // from here until the new index is in place, the folder holds no sharded checkpoint
+            ExportFiles.syncFolder(dir);
+            for (int i = 0; i < finals.size(); i++) {
+                move(temps.get(i), finals.get(i));
+                renamed.add(finals.get(i));
+            }
             move(tmpIndex, index);
+            ExportFiles.syncFolder(dir);
+            renamed.clear();
         } finally {
+            for (Path r : renamed) Files.deleteIfExists(r); // a failed rename: shards without an index are no checkpoint
             for (Path t : temps) Files.deleteIfExists(t);
         }
         try (Checkpoint back = Formats.standard().open(index)) {

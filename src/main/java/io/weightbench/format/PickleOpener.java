@@ -1,6 +1,7 @@
 package io.weightbench.format;
 
 import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.format.pickle.PickleGlobals;
 import io.weightbench.format.pickle.PickleMachine;
 import io.weightbench.format.pickle.PyDict;
 import io.weightbench.format.pickle.PyValues;
@@ -16,28 +17,20 @@ import java.util.TreeSet;
 /** Turns an unpickled object tree into a {@link Checkpoint}, with the warnings every pickle format shares. */
 final class PickleOpener {
 
-    /** Callables whose presence in a checkpoint means someone meant to run code on load. */
-    static final Set<String> DANGEROUS_MODULES = Set.of("os", "posix", "nt", "subprocess", "builtins.eval",
-            "builtins.exec", "builtins.compile", "builtins.__import__", "builtins.open", "__builtin__.eval",
-            "__builtin__.exec", "socket", "shutil", "sys", "runpy", "importlib", "pty", "webbrowser", "code");
-
     private PickleOpener() {}
 
     static Checkpoint checkpoint(Path file, String format, Object root, PickleMachine vm,
                                  Map<String, String> metadata, List<String> warnings, List<Closeable> resources) {
         List<String> w = new ArrayList<>(warnings);
         TreeSet<String> types = vm.placeholderTypes();
-        List<String> dangerous = new ArrayList<>();
         List<String> uninterpretedTensors = new ArrayList<>();
         for (String type : types) {
-            if (isDangerous(type)) dangerous.add(type);
             if (TorchPickle.isUninterpretedTensor(type)) uninterpretedTensors.add(type);
         }
-        if (!dangerous.isEmpty()) {
-            w.add("the pickle calls " + String.join(", ", dangerous)
-                    + ": it tries to run code when loaded with torch.load(weights_only=False). Weightbench never runs it;"
-                    + " the calls are listed as inert objects");
-        }
+        // A TorchScript archive's pickle is read by torch.jit.load's own unpickler, which resolves
+        // only torch's types and the archive's compiled classes: it imports no Python module.
+        Set<String> globals = format.equals("torchscript") ? Set.of() : vm.globalNames();
+        w.addAll(PickleGlobals.warnings(globals));
         if (!uninterpretedTensors.isEmpty()) {
             w.add("tensors built by " + String.join(", ", uninterpretedTensors) + " are not read and are listed as objects");
         }
@@ -52,7 +45,7 @@ final class PickleOpener {
                 }
             }
         }
-        return Checkpoint.of(file, format, root, meta, w, resources);
+        return Checkpoint.of(file, format, root, meta, w, resources).withPickleGlobals(globals);
     }
 
     private static List<String> abbreviate(TreeSet<String> types) {
@@ -63,12 +56,5 @@ final class PickleOpener {
             l.add("and " + more + " more");
         }
         return l;
-    }
-
-    static boolean isDangerous(String qualified) {
-        for (String d : DANGEROUS_MODULES) {
-            if (qualified.equals(d) || qualified.startsWith(d + ".")) return true;
-        }
-        return false;
     }
 }

@@ -23,19 +23,56 @@ import java.util.Optional;
 final class TorchZipReader implements CheckpointReader {
 
     static final long MAX_PICKLE = 1L << 30;
+    /**
+     * torch stores data.pkl uncompressed (read in place); a deflated one is inflated to a temporary
+     * file first, so a megabyte of zeros could cost a gigabyte of disk before the pickle is refused.
+     */
+    static final long MAX_DEFLATED_PICKLE = 256L << 20;
 
     @Override
     public Optional<Opener> probe(Probe probe) throws IOException {
         Optional<ZipArchive> zip = probe.zip();
         if (zip.isEmpty()) return Optional.empty();
-        Optional<ZipArchive.Entry> dataPkl = find(zip.get(), "data.pkl");
-        if (dataPkl.isPresent()) return Optional.of(formats -> open(probe, zip.get(), dataPkl.get()));
-        Optional<ZipArchive.Entry> modelJson = find(zip.get(), "model.json");
-        if (modelJson.isPresent()) return Optional.of(formats -> openModelJson(probe, zip.get(), modelJson.get()));
-        return Optional.empty();
+        boolean pickle = find(zip.get(), "data.pkl").isPresent();
+        if (!pickle && find(zip.get(), "model.json").isEmpty()) return Optional.empty();
+        String top = torchFolder(zip.get());
+        ZipArchive.Entry dataPkl = zip.get().entries().get(top + "data.pkl");
+        if (dataPkl != null) return Optional.of(formats -> open(probe, zip.get(), dataPkl));
+        ZipArchive.Entry modelJson = zip.get().entries().get(top + "model.json");
+        if (modelJson != null) return Optional.of(formats -> openModelJson(probe, zip.get(), modelJson));
+        throw new FormatException("torch zip archive has no " + top + "data.pkl (torch reads only the first entry's folder, '"
+                + shorten(top) + "')");
     }
 
-    /** The entry {@code <top>/<name>} where {@code <top>} is the archive's single top folder (any name). */
+    /**
+     * The archive's folder as torch's reader ({@code PyTorchStreamReader}) finds it: the folder of
+     * the central directory's first entry, which every other entry must be inside. torch refuses
+     * any other layout ("file in archive is not in a subdirectory"), so we do too, rather than
+     * show a pickle that torch would never run, or hide the one it would (a second folder's
+     * {@code data.pkl}). Returns the folder with its slash.
+     */
+    static String torchFolder(ZipArchive zip) throws FormatException {
+        String first = zip.entries().keySet().iterator().next();
+        int slash = first.indexOf('/');
+        if (slash <= 0) {
+            throw new FormatException("torch zip archive's first entry '" + shorten(first)
+                    + "' is not in a folder (torch refuses it: every entry must be in one folder)");
+        }
+        String top = first.substring(0, slash + 1);
+        for (String name : zip.entries().keySet()) {
+            if (!name.startsWith(top)) {
+                throw new FormatException("torch zip archive has entries outside its folder '" + shorten(top) + "': '" + shorten(name)
+                        + "' (torch refuses it; a second folder can hide a pickle)");
+            }
+        }
+        return top;
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+
+    /** Some entry {@code <top>/<name>} (one folder deep) or {@code <name>}: the archive means to be torch's. */
     static Optional<ZipArchive.Entry> find(ZipArchive zip, String name) {
         for (ZipArchive.Entry e : zip.entries().values()) {
             String n = e.name();
@@ -95,6 +132,10 @@ final class TorchZipReader implements CheckpointReader {
             return new Storage(key, dtype, numel, storageOrder, location, bytes);
         });
         if (pkl.size() > MAX_PICKLE) throw new FormatException("data.pkl is " + pkl.size() + " bytes, over the 1 GiB limit");
+        if (pkl.method() != 0 && pkl.size() > MAX_DEFLATED_PICKLE) {
+            throw new FormatException("data.pkl is compressed and inflates to " + pkl.size() + " bytes, over the 256 MiB limit for"
+                    + " compressed pickles (torch stores data.pkl uncompressed)");
+        }
         PickleMachine vm = new PickleMachine(zip.bytes(pkl), hooks);
         Object root;
         try {
@@ -103,6 +144,12 @@ final class TorchZipReader implements CheckpointReader {
             throw new FormatException("data.pkl: " + e.getMessage());
         }
         List<String> warnings = new ArrayList<>();
+        for (String name : zip.entries().keySet()) {
+            if (name.endsWith("data.pkl") && !name.equals(pkl.name())) {
+                warnings.add("the archive also holds " + shorten(name) + ", a pickle torch does not read (not shown; a hidden pickle?)");
+                break;
+            }
+        }
         if (torchscript) {
             meta.put("note", "TorchScript: tensors listed under their attribute paths (parameters and buffers)");
         }

@@ -128,8 +128,9 @@ public final class ZipArchive {
                 throw new FormatException("zip entry " + name + " has a local header offset outside the file");
             }
             if (entries.put(name, new Entry(name, method, csize, usize, local, crc32)) != null) {
-                // Readers disagree on which of two same-named entries counts (Python's zipfile, and so
-                // torch.load, takes the last; others the first): what one runs, another would hide.
+                // Readers disagree on which of two same-named entries counts (torch 1.13's reader and
+                // Python's zipfile take the last, others the first: scripts/make_attack_files.py):
+                // what one runs, another would hide.
                 throw new FormatException("zip archive has two entries named '" + shorten(name) + "' (refused: tools disagree on which one counts)");
             }
             ends.add(new long[] {local, local + 30 + nameLen + csize});
@@ -304,8 +305,18 @@ public final class ZipArchive {
             tmp.toFile().deleteOnExit();
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 inflateTo(out, compressed);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
             }
-            return new MappedFile(tmp);
+            MappedFile mapped = new MappedFile(tmp);
+            try {
+                // open, the file needs no name: unlinked now, a killed process leaves nothing behind
+                Files.delete(tmp);
+            } catch (IOException e) {
+                // where an open file cannot be deleted (Windows), deleteOnExit does it
+            }
+            return mapped;
         }
 
         private void inflateTo(OutputStream out, ByteSource compressed) throws IOException {

@@ -5,37 +5,92 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightbench.model.TensorSpec;
+import io.weightbench.tensor.TensorData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.PatternSyntaxException;
+import java.util.Set;
 
 /**
- * An ordered list of rules and its JSON form ({@code {"weightbench_rules": 1, "rules": [...]}}).
- * Applying it reports, per rule, how many keys it changed; two keys mapped onto one target is an
- * error that names both.
+ * An ordered list of rules and its JSON form ({@code {"weightbench_rules": 2, "rules": [...]}}).
+ * Each rule applies, in order, to the whole set of keys; applying reports, per rule, how many keys
+ * it changed, and for each resulting key how its tensor is made ({@link Lineage}). Two keys mapped
+ * onto one target is an error that names both.
  */
-public record RuleSet(List<Rule> rules) {
+public record RuleSet(List<Rule> rules, Optional<String> preset) {
 
-    public static final int VERSION = 1;
+    /** The newest rules-file version this program reads and writes; every older one reads unchanged. */
+    public static final int VERSION = 2;
 
     public RuleSet {
         rules = List.copyOf(rules);
     }
 
+    public RuleSet(List<Rule> rules) { this(rules, Optional.empty()); }
+
     public static RuleSet empty() { return new RuleSet(List.of()); }
 
-    /** The outcome of applying the rules: the renamed tensors and what each rule did. */
-    public record Applied(List<TensorSpec> tensors, List<Integer> changedPerRule, List<String> dropped,
-                          Map<String, String> renamedFrom, Map<String, List<TensorRule>> transforms) {
+    /** The ops, by their JSON name: how each is read (its record holds the rest of its meaning). */
+    @FunctionalInterface
+    interface Reader {
+        Rule read(RuleJson j) throws RuleException;
+    }
 
-        /** The tensor rules applied to the tensor that ends up under {@code key}, in order. */
-        public List<TensorRule> transformsOf(String key) { return transforms.getOrDefault(key, List.of()); }
+    static final Map<String, Reader> OPS;
+
+    static {
+        Map<String, Reader> ops = new LinkedHashMap<>();
+        ops.put("strip_prefix", Rule.StripPrefix::read);
+        ops.put("add_prefix", Rule.AddPrefix::read);
+        ops.put("replace_prefix", Rule.ReplacePrefix::read);
+        ops.put("strip_suffix", Rule.StripSuffix::read);
+        ops.put("regex", Rule.RegexRename::read);
+        ops.put("renumber", Rule.Renumber::read);
+        ops.put("map_tokens", Rule.MapTokens::read);
+        ops.put("rename", Rule.Rename::read);
+        ops.put("drop", Rule.Drop::read);
+        ops.put("keep_only", Rule.KeepOnly::read);
+        ops.put("permute", TensorRule.Permute::read);
+        ops.put("transpose", TensorRule.Transpose::read);
+        ops.put("slice", TensorRule.Slice::read);
+        ops.put("reshape", TensorRule.Reshape::read);
+        ops.put("cast", TensorRule.Cast::read);
+        ops.put("adapt_input_conv", TensorRule.AdaptInputConv::read);
+        ops.put("resample_pos_embed", TensorRule.ResamplePosEmbed::read);
+        ops.put("layout", TensorRule.Layout::read);
+        ops.put("squeeze", TensorRule.Squeeze::read);
+        ops.put("unsqueeze", TensorRule.Unsqueeze::read);
+        ops.put("flip", TensorRule.Flip::read);
+        ops.put("reorder_blocks", TensorRule.ReorderBlocks::read);
+        ops.put("unpermute_rope", TensorRule.UnpermuteRope::read);
+        ops.put("split", MultiKeyRule.Split::read);
+        ops.put("concat", j -> MultiKeyRule.Join.read(j, false));
+        ops.put("stack", j -> MultiKeyRule.Join.read(j, true));
+        OPS = java.util.Collections.unmodifiableMap(ops);
+    }
+
+    /** The outcome of applying the rules: the tensors after them, what each rule did, and how each tensor is made. */
+    public record Applied(List<TensorSpec> tensors, List<Integer> changedPerRule, List<String> dropped,
+                          Map<String, String> renamedFrom, Map<String, Lineage> lineage) {
+
+        /** How the tensor that ends up under {@code key} is made (a plain source when no rule changed its data). */
+        public Lineage lineageOf(String key) { return lineage.getOrDefault(key, new Lineage.Source(renamedFrom.getOrDefault(key, key))); }
+
+        /** The data of the tensor that ends up under {@code key}, from the checkpoint's tensors. */
+        public TensorData data(String key, Lineage.Sources sources) throws IOException { return lineageOf(key).data(sources); }
+
+        /** Whether any rule changes data (a tensor rule, a split or a join), not only keys. */
+        public boolean changesData() {
+            for (Lineage l : lineage.values()) if (l.changesData()) return true;
+            return false;
+        }
 
         /** Whether any key was renamed (then a state_dict's per-module metadata no longer lines up with the keys). */
         public boolean renamesKeys() {
@@ -44,48 +99,106 @@ public record RuleSet(List<Rule> rules) {
         }
     }
 
+    /** One tensor on its way through the rules. */
+    private record Item(String key, TensorSpec spec, Lineage lineage) {
+        Item withKey(String k) { return new Item(k, spec.withKey(k), lineage); }
+    }
+
     /**
      * Applies every rule in order to every key. {@code renamedFrom} maps each final key to the
-     * original key it came from.
+     * (first) original key it came from.
      */
     public Applied apply(List<TensorSpec> tensors) throws RuleException {
         List<Integer> changed = new ArrayList<>();
-        for (int i = 0; i < rules.size(); i++) changed.add(0);
+        List<Item> items = new ArrayList<>();
+        for (TensorSpec t : tensors) items.add(new Item(t.key(), t, new Lineage.Source(t.key())));
+        for (Rule rule : rules) {
+            int[] count = {0};
+            items = applyOne(rule, items, count);
+            changed.add(count[0]);
+        }
         Map<String, TensorSpec> out = new LinkedHashMap<>();
         Map<String, String> origin = new LinkedHashMap<>();
-        Map<String, List<TensorRule>> transforms = new LinkedHashMap<>();
+        Map<String, Lineage> lineage = new LinkedHashMap<>();
+        Set<String> kept = new HashSet<>();
+        for (Item it : items) {
+            String k = it.key();
+            String from = it.lineage().sources().get(0);
+            if (origin.containsKey(k)) {
+                throw new RuleException("rules map both '" + origin.get(k) + "' and '" + from + "' onto '" + k + "'");
+            }
+            origin.put(k, from);
+            out.put(k, it.spec().withKey(k));
+            if (it.lineage().changesData()) lineage.put(k, it.lineage());
+            kept.addAll(it.lineage().sources());
+        }
         List<String> dropped = new ArrayList<>();
-        for (TensorSpec t : tensors) {
-            Optional<String> key = Optional.of(t.key());
-            TensorSpec spec = t;
-            List<TensorRule> applied = new ArrayList<>();
-            for (int i = 0; i < rules.size() && key.isPresent(); i++) {
-                Rule rule = rules.get(i);
-                if (rule instanceof TensorRule tr) {
-                    if (tr.matches(key.get())) {
-                        spec = tr.transform(spec.withKey(key.get()));
-                        applied.add(tr);
-                        changed.set(i, changed.get(i) + 1);
-                    }
+        for (TensorSpec t : tensors) if (!kept.contains(t.key())) dropped.add(t.key());
+        return new Applied(List.copyOf(out.values()), changed, dropped, origin, lineage);
+    }
+
+    private static List<Item> applyOne(Rule rule, List<Item> items, int[] count) throws RuleException {
+        List<Item> next = new ArrayList<>(items.size());
+        if (rule instanceof TensorRule tr) {
+            for (Item it : items) {
+                if (tr.matches(it.key())) {
+                    next.add(new Item(it.key(), tr.transform(it.spec().withKey(it.key())), new Lineage.Transformed(it.lineage(), tr, it.key())));
+                    count[0]++;
+                } else {
+                    next.add(it);
+                }
+            }
+        } else if (rule instanceof MultiKeyRule.Split s) {
+            for (Item it : items) {
+                if (!s.matches(it.key())) {
+                    next.add(it);
                     continue;
                 }
-                Optional<String> next = rule.apply(key.get());
-                if (!next.equals(key)) changed.set(i, changed.get(i) + 1);
-                key = next;
+                List<TensorSpec> parts = s.transform(it.spec().withKey(it.key()));
+                for (int i = 0; i < parts.size(); i++) {
+                    next.add(new Item(parts.get(i).key(), parts.get(i), new Lineage.Part(it.lineage(), s, i, it.key())));
+                }
+                count[0]++;
             }
-            if (key.isEmpty()) {
-                dropped.add(t.key());
-                continue;
+        } else if (rule instanceof MultiKeyRule.Join j) {
+            Map<String, Integer> byKey = new HashMap<>();
+            for (int i = 0; i < items.size(); i++) {
+                if (byKey.put(items.get(i).key(), i) != null) throw new RuleException(j.describe() + ": two tensors are named '" + items.get(i).key() + "' at this rule");
             }
-            String k = key.get();
-            if (origin.containsKey(k)) {
-                throw new RuleException("rules map both '" + origin.get(k) + "' and '" + t.key() + "' onto '" + k + "'");
+            Map<Integer, Item> joinedAt = new HashMap<>();
+            Set<Integer> consumed = new HashSet<>();
+            for (Item anchor : items) {
+                if (!j.matches(anchor.key()) || consumed.contains(byKey.get(anchor.key()))) continue;
+                List<Integer> idx = new ArrayList<>();
+                for (String p : j.partKeys(anchor.key())) {
+                    Integer i = byKey.get(p);
+                    if (i == null) throw new RuleException(j.describe() + ": '" + anchor.key() + "' has no part '" + p + "'");
+                    if (!consumed.add(i)) throw new RuleException(j.describe() + ": '" + p + "' is a part twice");
+                    idx.add(i);
+                }
+                String into = j.intoKey(anchor.key());
+                List<TensorSpec> specs = new ArrayList<>();
+                List<Lineage> lineages = new ArrayList<>();
+                for (int i : idx) {
+                    specs.add(items.get(i).spec().withKey(items.get(i).key()));
+                    lineages.add(items.get(i).lineage());
+                }
+                TensorSpec joined = j.transform(specs, into);
+                joinedAt.put(idx.stream().min(Integer::compare).orElseThrow(), new Item(into, joined, new Lineage.Joined(lineages, j, into)));
+                count[0]++;
             }
-            origin.put(k, t.key());
-            out.put(k, spec.withKey(k));
-            if (!applied.isEmpty()) transforms.put(k, List.copyOf(applied));
+            for (int i = 0; i < items.size(); i++) {
+                if (joinedAt.containsKey(i)) next.add(joinedAt.get(i));
+                if (!consumed.contains(i)) next.add(items.get(i));
+            }
+        } else {
+            for (Item it : items) {
+                Optional<String> k = rule.apply(it.key());
+                if (!k.equals(Optional.of(it.key()))) count[0]++;
+                k.ifPresent(key -> next.add(it.withKey(key)));
+            }
         }
-        return new Applied(List.copyOf(out.values()), changed, dropped, origin, transforms);
+        return next;
     }
 
     // ---- JSON ----
@@ -112,135 +225,70 @@ public record RuleSet(List<Rule> rules) {
     public static RuleSet fromJson(JsonNode root) throws RuleException {
         if (root == null || !root.isObject()) throw new RuleException("a rules file is a JSON object with \"weightbench_rules\" and \"rules\"");
         JsonNode version = root.get("weightbench_rules");
-        if (version == null || !version.canConvertToInt()) throw new RuleException("missing \"weightbench_rules\": " + VERSION);
-        if (version.asInt() != VERSION) {
-            throw new RuleException("rules version " + version.asInt() + " is not supported (this Weightbench reads version " + VERSION + ")");
+        if (version == null || !version.isIntegralNumber()) throw new RuleException("missing \"weightbench_rules\": " + VERSION);
+        if (!version.canConvertToInt() || version.asInt() < 1 || version.asInt() > VERSION) {
+            throw new RuleException("rules version " + version + " is not supported (this Weightbench reads versions 1 to " + VERSION + ")");
         }
+        int fileVersion = version.asInt();
         JsonNode list = root.get("rules");
         if (list == null || !list.isArray()) throw new RuleException("\"rules\" must be a list");
         List<Rule> rules = new ArrayList<>();
         int i = 0;
         for (JsonNode r : list) {
             try {
-                rules.add(ruleFromJson(r));
+                Rule rule = ruleFromJson(r);
+                if (rule.since() > fileVersion) {
+                    throw new RuleException(rule.op() + " is a version " + rule.since() + " op: the file must say \"weightbench_rules\": " + rule.since());
+                }
+                rules.add(rule);
             } catch (RuleException e) {
                 throw new RuleException("rule " + (i + 1) + ": " + e.getMessage());
             }
             i++;
         }
-        return new RuleSet(rules);
+        JsonNode preset = root.get("preset");
+        if (preset != null && !preset.isTextual()) throw new RuleException("\"preset\" must be a string");
+        return new RuleSet(rules, Optional.ofNullable(preset).map(JsonNode::asText));
     }
 
     private static Rule ruleFromJson(JsonNode r) throws RuleException {
         if (!r.isObject() || !r.path("op").isTextual()) throw new RuleException("each rule is an object with an \"op\"");
         String op = r.get("op").asText();
-        try {
-            return switch (op) {
-                case "strip_prefix" -> new Rule.StripPrefix(text(r, "prefix"));
-                case "add_prefix" -> new Rule.AddPrefix(text(r, "prefix"));
-                case "replace_prefix" -> new Rule.ReplacePrefix(text(r, "from"), text(r, "to"));
-                case "regex" -> new Rule.RegexRename(text(r, "pattern"), text(r, "replace"));
-                case "rename" -> new Rule.Rename(text(r, "from"), text(r, "to"));
-                case "drop" -> new Rule.Drop(text(r, "pattern"));
-                case "keep_only" -> new Rule.KeepOnly(text(r, "pattern"));
-                case "permute" -> new TensorRule.Permute(text(r, "match"), ints(r, "dims"));
-                case "transpose" -> new TensorRule.Transpose(text(r, "match"), integer(r, "dim0"), integer(r, "dim1"));
-                case "slice" -> new TensorRule.Slice(text(r, "match"), integer(r, "dim"), r.path("start").asLong(0),
-                        longValue(r, "end"), r.path("step").asLong(1));
-                case "reshape" -> new TensorRule.Reshape(text(r, "match"), longs(r, "shape"));
-                case "cast" -> new TensorRule.Cast(text(r, "match"), io.weightbench.tensor.DType.fromTorchName(text(r, "dtype"))
-                        .orElseThrow(() -> new RuleException("cast: unknown dtype '" + r.get("dtype").asText() + "'")));
-                case "adapt_input_conv" -> new TensorRule.AdaptInputConv(text(r, "match"), integer(r, "in_chans"));
-                case "resample_pos_embed" -> {
-                    int[] grid = ints(r, "grid");
-                    if (grid.length != 2) throw new RuleException("resample_pos_embed needs \"grid\": [height, width]");
-                    yield new TensorRule.ResamplePosEmbed(text(r, "match"), grid[0], grid[1], r.path("prefix_tokens").asInt(1),
-                            r.path("antialias").asBoolean(true));
-                }
-                default -> throw new RuleException("unknown op '" + op + "' (known: strip_prefix, add_prefix, replace_prefix,"
-                        + " regex, rename, drop, keep_only, permute, transpose, slice, reshape, cast, adapt_input_conv, resample_pos_embed)");
-            };
-        } catch (PatternSyntaxException e) {
-            throw new RuleException(op + ": bad regular expression: " + e.getDescription() + " in '" + e.getPattern() + "'");
-        }
+        Reader reader = OPS.get(op);
+        if (reader == null) throw new RuleException("unknown op '" + op + "' (known: " + String.join(", ", OPS.keySet()) + ")");
+        return reader.read(new RuleJson(r, op));
     }
 
-    private static int integer(JsonNode r, String field) throws RuleException {
-        JsonNode v = r.get(field);
-        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) throw new RuleException(r.get("op").asText() + " needs an integer \"" + field + "\"");
-        return v.asInt();
+    /** The lowest rules-file version that holds these rules' ops (older readers can read what they know). */
+    public int version() {
+        int v = 1;
+        for (Rule r : rules) v = Math.max(v, r.since());
+        return preset.isPresent() ? Math.max(v, 2) : v;
     }
 
-    private static long longValue(JsonNode r, String field) throws RuleException {
-        JsonNode v = r.get(field);
-        if (v == null || !v.isIntegralNumber()) throw new RuleException(r.get("op").asText() + " needs an integer \"" + field + "\"");
-        return v.asLong();
+    /** These rules with the values they take from a checkpoint's metadata filled in (unpermute_rope's heads). */
+    public RuleSet resolve(Map<String, String> metadata) {
+        List<Rule> out = new ArrayList<>();
+        for (Rule r : rules) out.add(r instanceof TensorRule.UnpermuteRope u ? u.resolve(metadata) : r);
+        return new RuleSet(out, preset);
     }
 
-    private static long[] longs(JsonNode r, String field) throws RuleException {
-        JsonNode v = r.get(field);
-        if (v == null || !v.isArray()) throw new RuleException(r.get("op").asText() + " needs a list \"" + field + "\"");
-        long[] out = new long[v.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!v.get(i).isIntegralNumber()) throw new RuleException(r.get("op").asText() + ": \"" + field + "\" must hold integers");
-            out[i] = v.get(i).asLong();
-        }
-        return out;
-    }
-
-    private static int[] ints(JsonNode r, String field) throws RuleException {
-        long[] l = longs(r, field);
-        int[] out = new int[l.length];
-        for (int i = 0; i < l.length; i++) out[i] = (int) l[i];
-        return out;
-    }
-
-    private static String text(JsonNode r, String field) throws RuleException {
-        JsonNode v = r.get(field);
-        if (v == null || !v.isTextual()) throw new RuleException(r.get("op").asText() + " needs a string \"" + field + "\"");
-        return v.asText();
+    /** These rules after {@code other}'s (a preset's), keeping the preset's name. */
+    public RuleSet after(RuleSet other) {
+        List<Rule> all = new ArrayList<>(other.rules);
+        all.addAll(rules);
+        return new RuleSet(all, other.preset.or(() -> preset));
     }
 
     public ObjectNode toJson() {
         ObjectNode root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        root.put("weightbench_rules", VERSION);
+        root.put("weightbench_rules", version());
+        preset.ifPresent(p -> root.put("preset", p));
         ArrayNode list = root.putArray("rules");
         for (Rule rule : rules) {
             ObjectNode o = list.addObject();
             o.put("op", rule.op());
-            if (rule instanceof Rule.StripPrefix s) {
-                o.put("prefix", s.prefix());
-            } else if (rule instanceof Rule.AddPrefix a) {
-                o.put("prefix", a.prefix());
-            } else if (rule instanceof Rule.ReplacePrefix p) {
-                o.put("from", p.from()).put("to", p.to());
-            } else if (rule instanceof Rule.RegexRename x) {
-                o.put("pattern", x.pattern()).put("replace", x.replace());
-            } else if (rule instanceof Rule.Rename n) {
-                o.put("from", n.from()).put("to", n.to());
-            } else if (rule instanceof Rule.Drop d) {
-                o.put("pattern", d.pattern());
-            } else if (rule instanceof Rule.KeepOnly k) {
-                o.put("pattern", k.pattern());
-            } else if (rule instanceof TensorRule.Permute p) {
-                o.put("match", p.match());
-                for (int d : p.dims()) o.withArray("dims").add(d);
-            } else if (rule instanceof TensorRule.Transpose t) {
-                o.put("match", t.match()).put("dim0", t.dim0()).put("dim1", t.dim1());
-            } else if (rule instanceof TensorRule.Slice sl) {
-                o.put("match", sl.match()).put("dim", sl.dim()).put("start", sl.start()).put("end", sl.end()).put("step", sl.step());
-            } else if (rule instanceof TensorRule.Reshape rs) {
-                o.put("match", rs.match());
-                for (long d : rs.shape()) o.withArray("shape").add(d);
-            } else if (rule instanceof TensorRule.Cast c) {
-                o.put("match", c.match()).put("dtype", c.dtype().torchName());
-            } else if (rule instanceof TensorRule.AdaptInputConv a) {
-                o.put("match", a.match()).put("in_chans", a.inChans());
-            } else if (rule instanceof TensorRule.ResamplePosEmbed p) {
-                o.put("match", p.match());
-                o.putArray("grid").add(p.gridH()).add(p.gridW());
-                o.put("prefix_tokens", p.prefixTokens()).put("antialias", p.antialias());
-            }
+            rule.writeJson(o);
         }
         return root;
     }

@@ -54,7 +54,7 @@ public final class CheckpointDiff {
         } catch (RuleException e) {
             throw new RuleException("rules on B: " + e.getMessage());
         }
-        if (!applied.transforms().isEmpty()) throw new RuleException("diff applies key rules only; tensor rules belong in apply");
+        if (applied.changesData()) throw new RuleException("diff applies key rules only; tensor rules belong in apply");
         Map<String, TensorEntry> bAfter = new LinkedHashMap<>();
         for (TensorSpec s : applied.tensors()) bAfter.put(s.key(), byKeyB.get(applied.renamedFrom().get(s.key())));
         List<String> onlyA = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.weightbench.stats;
 
 import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.format.pickle.PickleGlobals;
 import io.weightbench.tensor.DType;
 import io.weightbench.tensor.TensorData;
 import java.io.IOException;
@@ -30,6 +31,28 @@ public final class HealthCheck {
     @FunctionalInterface
     public interface StatsSource {
         TensorStats of(TensorEntry t) throws IOException;
+    }
+
+    /**
+     * One finding per Python global a checkpoint's pickle names that torch 1.13's
+     * {@code torch.load(weights_only=True)} would refuse: an error for calls known to run code
+     * (saying what they do), a warning for unknown ones, a note for data types that run nothing.
+     */
+    public static List<Finding> pickleGlobals(java.util.Collection<String> globals) {
+        List<Finding> out = new ArrayList<>();
+        for (String g : globals) {
+            PickleGlobals.Verdict v = PickleGlobals.classify(g);
+            switch (v.kind()) {
+                case DANGEROUS -> out.add(new Finding(Severity.ERROR, "", "pickle_global", g + " " + v.effect()
+                        + " when torch.load(weights_only=False) reads the file (Weightbench never runs it)"));
+                case UNKNOWN -> out.add(new Finding(Severity.WARNING, "", "pickle_global", g + " is not a known-safe reconstructor:"
+                        + " torch.load(weights_only=False) would import and call it; weights_only=True refuses the file"));
+                case DATA -> out.add(new Finding(Severity.INFO, "", "pickle_global", g + " is a data type that runs no code,"
+                        + " but torch 1.13's torch.load(weights_only=True) refuses it"));
+                case TORCH_SAFE -> { }
+            }
+        }
+        return out;
     }
 
     public static List<Finding> check(List<TensorEntry> weights) throws IOException {
@@ -95,7 +118,12 @@ public final class HealthCheck {
             views.computeIfAbsent(view, x -> new ArrayList<>()).add(t.key());
         }
         for (List<String> keys : views.values()) {
-            if (keys.size() > 1) out.add(new Finding(Severity.INFO, keys.get(0), "tied", "shares its storage with " + String.join(", ", keys.subList(1, keys.size()))));
+            if (keys.size() > 1) {
+                // a few names, then a count: a shared structure can tie a million keys to one storage
+                List<String> others = keys.subList(1, Math.min(keys.size(), 11));
+                String more = keys.size() > 11 ? " and " + (keys.size() - 11) + " more" : "";
+                out.add(new Finding(Severity.INFO, keys.get(0), "tied", "shares its storage with " + String.join(", ", others) + more));
+            }
         }
         return out;
     }

@@ -116,6 +116,7 @@ public final class CanonicalBytes {
 
     public static void stream(TensorData t, Sink sink) throws IOException {
         if (t.numel() == 0) return;
+        t.requireReadableView();
         byte[] shared = BUFFERS.get();
         BUFFERS.set(null); // a sink that streams another tensor meanwhile gets a buffer of its own
         byte[] buf = shared != null ? shared : new byte[BUFFER];

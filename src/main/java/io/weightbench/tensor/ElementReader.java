@@ -21,6 +21,7 @@ public final class ElementReader {
         this.t = t;
         this.item = t.dtype().itemSize();
         this.contiguous = t.isContiguous();
+        t.requireReadableView();
         this.dequantizer = t.quantization().isPresent() ? new ElementDecoder.Dequantizer(t) : null;
     }
 

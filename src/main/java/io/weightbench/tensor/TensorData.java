@@ -54,7 +54,11 @@ public final class TensorData {
             if (shape[i] < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             if (strides[i] < 0) throw new IllegalArgumentException("negative stride in " + Arrays.toString(strides));
         }
-        if (numel() == 0) return;
+        try {
+            if (nbytes() == 0) return;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than 2^63 bytes of elements");
+        }
         if (dtype.isBlockQuantized()) {
             int b = dtype.blockSize();
             if (!isContiguous() || storageOffset % b != 0 || shape.length == 0 || shape[shape.length - 1] % b != 0) {
@@ -69,6 +73,30 @@ public final class TensorData {
             throw new IllegalArgumentException("a view of shape " + Arrays.toString(shape) + ", strides "
                     + Arrays.toString(strides) + " and offset " + storageOffset + " reaches element " + last
                     + " of storage " + storage.key() + ", which holds only " + storage.numel());
+        }
+    }
+
+    /**
+     * A view may name its storage's elements many times over (stride 0, as {@code expand} makes):
+     * 16 bytes of storage can stand for 32 GiB. Work over the logical elements (statistics, hashes,
+     * exports) is refused above this multiple of the storage, once past {@link #VIEW_ALLOWANCE}.
+     */
+    public static final long MAX_VIEW_MULTIPLE = 1024;
+
+    /** Logical bytes any view may have, whatever its storage. */
+    public static final long VIEW_ALLOWANCE = 1L << 30;
+
+    /**
+     * Refuses to go over this tensor's logical elements when they are over {@link #MAX_VIEW_MULTIPLE}
+     * times its storage and over {@link #VIEW_ALLOWANCE}: a hostile view, or one nobody could use.
+     */
+    public void requireReadableView() throws java.io.IOException {
+        long logical = nbytes();
+        long stored = Math.max(storage.nbytes(), 1);
+        if (logical > VIEW_ALLOWANCE && logical / stored > MAX_VIEW_MULTIPLE) {
+            throw new java.io.IOException("a view of shape " + Arrays.toString(shape) + " and strides " + Arrays.toString(strides)
+                    + " stands for " + logical + " bytes over " + storage.nbytes() + " bytes of storage " + storage.key()
+                    + ": over " + MAX_VIEW_MULTIPLE + " times its storage (and over 1 GiB), not read (a stride-0 view?)");
         }
     }
 

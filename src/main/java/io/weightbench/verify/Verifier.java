@@ -7,7 +7,6 @@ import io.weightbench.compare.Comparator;
 import io.weightbench.compare.Comparison;
 import io.weightbench.compare.TorchMetadata;
 import io.weightbench.export.ScriptPatcher;
-import io.weightbench.export.Transforms;
 import io.weightbench.model.ModelSpec;
 import io.weightbench.model.TensorSpec;
 import io.weightbench.rules.RuleSet;
@@ -164,7 +163,7 @@ public final class Verifier {
             }
             if (v.dtype() != m.dtype()) {
                 // torch: param.copy_(input_param) casts to the parameter's dtype
-                v = Transforms.apply(v, List.of(new TensorRule.Cast(".*", m.dtype())), m.key());
+                v = new TensorRule.Cast(".*", m.dtype()).transform(v, m.key());
                 cast.add(m.key() + ": " + w.dtype() + " -> " + m.dtype());
             }
             values.put(m.key(), v);

@@ -83,6 +83,58 @@ class SubprocessTest {
         assertThat(r.out()).contains("\"weights_entry\":\"state_dict\"");
     }
 
+    /**
+     * An export killed with SIGKILL while writing leaves its temporary file; the next export into
+     * that folder removes it (its process is gone) and says so, and the input is unchanged.
+     */
+    @Test
+    void aKilledExportsPartialFileIsRemovedByTheNextExport(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("big.safetensors");
+        long each = 128L << 20;
+        StringBuilder header = new StringBuilder("{");
+        for (int i = 0; i < 4; i++) {
+            if (i > 0) header.append(',');
+            header.append("\"w").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[").append(each / 4)
+                    .append("],\"data_offsets\":[").append(i * each).append(',').append((i + 1) * each).append("]}");
+        }
+        byte[] h = header.append('}').toString().getBytes(StandardCharsets.US_ASCII);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(in.toFile(), "rw")) {
+            raf.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+            raf.write(h);
+            raf.setLength(8 + h.length + 4 * each);
+        }
+        Path outDir = Files.createDirectories(dir.resolve("out"));
+        Path out = outDir.resolve("fixed.pth");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), "io.weightbench.Launcher",
+                "apply", in.toString(), "-o", out.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Path partial = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (partial == null && p.isAlive() && System.nanoTime() < deadline) {
+            try (java.util.stream.Stream<Path> files = Files.list(outDir)) {
+                partial = files.filter(f -> f.getFileName().toString().matches("\\.weightbench-\\d+-[0-9a-f]{16}\\.partial"))
+                        .filter(f -> f.toFile().length() > (1 << 20)).findFirst().orElse(null);
+            }
+            Thread.sleep(20);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(partial != null, "the export finished before it could be killed");
+        p.destroyForcibly(); // SIGKILL: no shutdown hooks, no finally blocks
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertThat(partial).exists();
+        assertThat(out).doesNotExist();
+        // the next export may run in the same second the killed one last wrote: it removes only files older than itself
+        Files.setLastModifiedTime(partial, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Run r = launch("apply", in.toString(), "-o", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out() + r.err()).contains("removed temporary files of killed exports");
+        assertThat(partial).doesNotExist();
+        try (java.util.stream.Stream<Path> files = Files.list(outDir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("fixed.pth");
+        }
+        Files.delete(out);
+    }
+
     /** A 2 GiB checkpoint (sparse: 16 tensors of 128 MiB) exported through a rule in a 256 MB heap. */
     @Test
     void exportOfATwoGigabyteCheckpointRunsInASmallHeap(@TempDir Path dir) throws Exception {

@@ -48,4 +48,22 @@ class WeightbenchCommandTest {
         assertThat(r.code()).isEqualTo(WeightbenchCommand.BAD_INPUT);
         assertThat(r.err()).contains("Unmatched arguments from index 0: 'inspec', 'x.pth'").contains("weightbench --help");
     }
+
+    @Test
+    void anyFailureEndsAsOneLineNamingTheFile() {
+        picocli.CommandLine cl = new picocli.CommandLine(new WeightbenchCommand());
+        cl.addSubcommand(InspectCommand.class);
+        picocli.CommandLine.ParseResult parsed = cl.parseArgs("inspect", "some/model.pth");
+        assertThat(Failure.line(new OutOfMemoryError("Java heap space"), parsed))
+                .startsWith("some/model.pth: needs more memory than the Java heap allows");
+        assertThat(Failure.line(new StackOverflowError(), parsed)).isEqualTo("some/model.pth: is nested too deeply to process (stack overflow)");
+        assertThat(Failure.line(new IllegalArgumentException("region [338, -9223372036854775808)"), parsed))
+                .isEqualTo("some/model.pth: could not be processed (an inconsistent value: region [338, -9223372036854775808))");
+        assertThat(Failure.line(new java.nio.file.FileSystemException("out/fixed.pth.partial", null, "No space left on device"), parsed))
+                .isEqualTo("out/fixed.pth.partial: no space left on device");
+        assertThat(Failure.line(new java.util.concurrent.ExecutionException(new ArithmeticException("long overflow")), parsed))
+                .isEqualTo("some/model.pth: could not be processed (a size overflows: long overflow)");
+        String longMessage = Failure.line(new java.io.IOException("bad header " + "x\n".repeat(10_000)), parsed);
+        assertThat(longMessage).doesNotContain("\n").hasSizeLessThanOrEqualTo(Failure.MAX_LINE + 3);
+    }
 }

@@ -101,4 +101,21 @@ class SuggesterTest {
         assertThat(c.mismatched()).isEmpty();
         assertThat(c.missing()).containsExactly("fc.weight", "fc.bias");
     }
+
+    /** Keras' auto names say nothing about which BatchNorm is which: order decides, never a guess by parameter names. */
+    @Test
+    void autoNamedModulesOfOneShapePairInFileOrder() {
+        java.util.function.BiFunction<String, Long, List<TensorSpec>> bn = (m, n) -> List.of(
+                new TensorSpec(m + ".weight", List.of(n), io.weightbench.tensor.DType.FLOAT32),
+                new TensorSpec(m + ".bias", List.of(n), io.weightbench.tensor.DType.FLOAT32));
+        List<TensorSpec> model = new java.util.ArrayList<>(bn.apply("block.bn1", 4L));
+        model.addAll(bn.apply("block.bn2", 4L));
+        List<TensorSpec> keras = new java.util.ArrayList<>(bn.apply("batch_normalization_3", 4L));
+        keras.addAll(bn.apply("batch_normalization_4", 4L));
+        List<Suggester.Suggestion> s = Suggester.suggest(model, keras);
+        assertThat(s).extracting(x -> x.rule().describe()).containsExactly("batch_normalization_3.weight -> block.bn1.weight",
+                "batch_normalization_3.bias -> block.bn1.bias", "batch_normalization_4.weight -> block.bn2.weight",
+                "batch_normalization_4.bias -> block.bn2.bias");
+        assertThat(s).allMatch(x -> x.reason().contains("on both sides"));
+    }
 }

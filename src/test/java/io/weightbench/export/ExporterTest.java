@@ -150,7 +150,7 @@ class ExporterTest {
         byte[] before = Files.readAllBytes(in);
         try (Checkpoint c = Formats.standard().open(in)) {
             assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), in)).isInstanceOf(CheckpointException.class)
-                    .hasMessageContaining("never overwrites its input");
+                    .hasMessageContaining("never overwrites what it reads");
             assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), dir.resolve("x.onnx"))).hasMessageContaining("unknown output format");
         }
         assertThat(Files.readAllBytes(in)).isEqualTo(before);
@@ -190,6 +190,93 @@ class ExporterTest {
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).isEmpty();
+        }
+    }
+
+    private static void copySharded(Path dir) throws Exception {
+        for (String n : List.of("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json")) {
+            Files.copy(TestFiles.fixtures().resolve(n), dir.resolve(n));
+        }
+    }
+
+    private static java.util.Map<String, String> digests(Path dir) throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                if (Files.isRegularFile(p)) {
+                    out.put(p.getFileName().toString(), java.util.HexFormat.of().formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void noOutputMayBeAnyFileTheExportReadsByRealIdentity(@TempDir Path dir) throws Exception {
+        copySharded(dir);
+        Path rules = dir.resolve("rules.json");
+        Files.writeString(rules, "{\"weightbench_rules\": 1, \"rules\": []}");
+        Path link = dir.resolve("link.safetensors");
+        Files.createSymbolicLink(link, dir.resolve("model-00001-of-00002.safetensors"));
+        java.util.Map<String, String> before = digests(dir);
+        try (Checkpoint c = Formats.standard().open(dir.resolve("model.safetensors.index.json"))) {
+            // re-sharding in place: the shards and the index it would write are the ones it reads
+            assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), dir.resolve("model.safetensors"), false, 100))
+                    .isInstanceOf(CheckpointException.class).hasMessageContaining("never overwrites what it reads");
+            // an input shard named as the output, directly or through a link
+            for (Path out : List.of(dir.resolve("model-00001-of-00002.safetensors"), link)) {
+                assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), out)).as(out.toString())
+                        .isInstanceOf(CheckpointException.class).hasMessageContaining("never overwrites what it reads");
+            }
+        }
+        Path hard = dir.resolve("hard.pth");
+        Files.createLink(hard, dir.resolve("model-00002-of-00002.safetensors"));
+        try (Checkpoint c = Formats.standard().open(dir.resolve("model.safetensors.index.json"))) {
+            assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), hard)).hasMessageContaining("the same file as the input");
+        }
+        Files.delete(hard);
+        assertThat(digests(dir)).isEqualTo(before);
+    }
+
+    @Test
+    void theRulesFileIsAnInputToo(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.pth");
+        Files.copy(TestFiles.fixtures().resolve("parameter.pt"), in);
+        Path rules = dir.resolve("rules.pth");
+        Files.writeString(rules, "{\"weightbench_rules\": 1, \"rules\": []}");
+        try (Checkpoint c = Formats.standard().open(in)) {
+            assertThatThrownBy(() -> Exporter.export(c, RuleSet.empty(), rules, false, 0, io.weightbench.tensor.Progress.none(), List.of(rules)))
+                    .isInstanceOf(CheckpointException.class).hasMessageContaining("is an input of this export");
+        }
+        assertThat(Files.readString(rules)).startsWith("{");
+    }
+
+    @Test
+    void aLongOutputNameWorksAndKilledExportsPartialFilesAreCleaned(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.pth");
+        Files.copy(TestFiles.fixtures().resolve("parameter.pt"), in);
+        // a partial file of an export killed long ago (a pid that cannot run), another process's live one, and a stranger's file
+        Path stale = dir.resolve(".weightbench-4194399999-00000000deadbeef.partial");
+        Files.write(stale, new byte[1000]);
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 86_400_000L));
+        Path live = dir.resolve(".weightbench-" + ProcessHandle.current().parent().orElseThrow().pid() + "-00000000cafebabe.partial");
+        Files.write(live, new byte[10]);
+        Files.setLastModifiedTime(live, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 86_400_000L));
+        Path stranger = dir.resolve(".model.pth.123.partial");
+        Files.write(stranger, new byte[10]);
+        String name = "m".repeat(252 - ".safetensors".length()) + ".safetensors";
+        assertThat(name).hasSize(252);
+        try (Checkpoint c = Formats.standard().open(in)) {
+            Exporter.Result r = Exporter.export(c, RuleSet.empty(), dir.resolve(name));
+            assertThat(r.output().getFileName().toString()).isEqualTo(name);
+            assertThat(r.warnings()).anyMatch(w -> w.contains("removed temporary files of killed exports") && w.contains("1000 bytes"));
+        }
+        assertThat(stale).doesNotExist();
+        assertThat(live).exists();
+        assertThat(stranger).exists();
+        try (Checkpoint back = Formats.standard().open(dir.resolve(name))) {
+            assertThat(back.tensors()).isNotEmpty();
         }
     }
 }

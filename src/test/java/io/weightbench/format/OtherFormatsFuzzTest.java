@@ -18,8 +18,10 @@ import java.util.List;
 /**
  * Fuzz targets for the MXNet, Flax, TF.js and Paddle readers: opening, then reading every tensor.
  * Only {@link CheckpointException} (a refusal in one line) may come out; anything else, or a hang,
- * is a finding. {@code mvn test} replays the committed inputs under
- * {@code OtherFormatsFuzzTestInputs/}; {@code JAZZER_FUZZ=1} fuzzes for real.
+ * is a finding: libFuzzer's per-input time and RSS limits are set in
+ * src/test/resources/junit-platform.properties (as for {@link ReaderFuzzTest}). {@code mvn test}
+ * replays the committed inputs under {@code OtherFormatsFuzzTestInputs/} (fixtures and the readers'
+ * hostile files); {@code JAZZER_FUZZ=1} fuzzes for real.
  */
 class OtherFormatsFuzzTest {
 

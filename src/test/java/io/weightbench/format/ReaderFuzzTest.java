@@ -15,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Fuzz targets for the readers. Any input may be refused, but only with the reader's own checked
- * exception: a RuntimeException, an Error or a hang is a finding. {@code mvn test} replays the
- * committed inputs under {@code ReaderFuzzTestInputs/} (seeded with the torch fixtures); set
- * {@code JAZZER_FUZZ=1} to fuzz for real.
+ * Fuzz targets for the readers, with the production limits. Any input may be refused, but only
+ * with the reader's own checked exception: a RuntimeException, an Error, an input running over
+ * libFuzzer's per-input time limit or the process over its RSS limit is a finding (both limits set
+ * in src/test/resources/junit-platform.properties: {@code -timeout=20}, {@code -rss_limit_mb=2560}).
+ * {@code mvn test} replays the committed inputs under {@code ReaderFuzzTestInputs/} (the torch
+ * fixtures and the attack files of scripts/make_attack_files.py); {@code JAZZER_FUZZ=1} fuzzes for
+ * real, e.g. {@code JAZZER_FUZZ=1 mvn test -Dtest=ReaderFuzzTest#openAnyFile}.
  */
 class ReaderFuzzTest {
 
@@ -33,11 +36,11 @@ class ReaderFuzzTest {
         }
     }
 
-    /** The pickle VM alone, on raw bytes. */
-    @FuzzTest(maxDuration = "5m")
+    /** The pickle VM alone, on raw bytes, with the limits a real open has: a hang inside them is a finding. */
+    @FuzzTest(maxDuration = "10m")
     void pickleMachine(byte[] data) {
         try {
-            new PickleMachine(ByteSource.of(data), 0, PickleHooks.NONE, new PickleMachine.Limits(10_000, 100_000, 4096, 1_000_000)).load();
+            new PickleMachine(ByteSource.of(data), 0, PickleHooks.NONE, PickleMachine.Limits.DEFAULT).load();
         } catch (IOException expected) {
             // refusing bad input is the point
         }
@@ -47,7 +50,7 @@ class ReaderFuzzTest {
      * The whole opener on a file (torch zip, legacy, TorchScript, safetensors, npy, npz, plain
      * pickle, index): opening, then reading every tensor it lists.
      */
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "10m")
     void openAnyFile(byte[] data) throws IOException {
         Files.write(FILE, data);
         try (Checkpoint c = Formats.standard().open(FILE)) {

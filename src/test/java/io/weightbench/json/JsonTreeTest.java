@@ -25,13 +25,13 @@ class JsonTreeTest {
                 "{\"dup\": 1, \"dup\": 2}",
                 "  \"just a string\"  ",
                 "42");
-        // and the real files the program reads this way: every bundled rules file and the catalog index
+        // and the real files the program reads this way: every bundled rules file and the catalog index's metadata and pretrained_cfg lines
         Stream<String> rules;
         try (Stream<Path> files = Files.list(Path.of("samples/rules"))) {
             rules = files.filter(p -> p.toString().endsWith(".json")).map(JsonTreeTest::text).toList().stream();
         }
-        Stream<String> catalog = Stream.of(text(Path.of("src/main/resources/io/weightbench/model/catalog/index.json")),
-                text(Path.of("src/main/resources/io/weightbench/model/catalog/resnet18.json")));
+        Stream<String> catalog = text(Path.of("src/main/resources/io/weightbench/model/catalog/index.txt")).lines()
+                .filter(l -> l.startsWith("M timm/resnet") || l.startsWith("P convnext_tiny.")).map(l -> l.substring(l.indexOf('\t') + 1));
         return Stream.concat(Stream.concat(inline, rules), catalog);
     }
 

@@ -69,7 +69,7 @@ class RuleSetTest {
     void malformedRulesFilesAreRefusedClearly(@TempDir Path dir) throws Exception {
         assertRefused(dir, "[1, 2]", "JSON object");
         assertRefused(dir, "{\"rules\": []}", "weightbench_rules");
-        assertRefused(dir, "{\"weightbench_rules\": 2, \"rules\": []}", "version 2 is not supported");
+        assertRefused(dir, "{\"weightbench_rules\": 3, \"rules\": []}", "version 3 is not supported");
         assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"teleport\"}]}", "rule 1: unknown op 'teleport'");
         assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"strip_prefix\"}]}", "needs a string \"prefix\"");
         assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"drop\", \"pattern\": \"(\"}]}", "bad regular expression");
@@ -97,5 +97,92 @@ class RuleSetTest {
                 + "{\"op\": \"rename\", \"from\": \"head.weight\", \"to\": \"fc.weight\"}]}";
         RuleSet rules = RuleSet.fromJson(new ObjectMapper().readTree(sketch));
         assertThat(applied(rules, "module.backbone.conv1.weight", "head.weight")).containsExactly("conv1.weight", "fc.weight");
+    }
+
+    /** Every rules file the repo ships (samples/rules, and the version-1 files of docs) reads unchanged and writes back as version 1. */
+    @Test
+    void version1RulesFilesReadUnchanged() throws Exception {
+        List<Path> files;
+        try (var s = Files.list(Path.of("samples/rules"))) {
+            files = s.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(5);
+        ObjectMapper m = new ObjectMapper();
+        for (Path f : files) {
+            RuleSet rules = RuleSet.read(f);
+            assertThat(rules.version()).as(f.toString()).isEqualTo(1);
+            com.fasterxml.jackson.databind.JsonNode original = m.readTree(f.toFile());
+            com.fasterxml.jackson.databind.node.ObjectNode back = rules.toJson();
+            // fields left out (slice's start and step) are written with their defaults; all else is equal
+            for (int i = 0; i < original.get("rules").size(); i++) {
+                var o = original.get("rules").get(i);
+                for (var it = o.fieldNames(); it.hasNext(); ) {
+                    String field = it.next();
+                    assertThat(back.get("rules").get(i).get(field).toString()).as(f + " rule " + i + " " + field).isEqualTo(o.get(field).toString());
+                }
+            }
+            assertThat(back.get("weightbench_rules").asInt()).isEqualTo(1);
+        }
+        // the 1000-class head is sliced to 10 classes as before
+        RuleSet head = RuleSet.read(Path.of("samples/rules/1000class.json"));
+        assertThat(head.apply(List.of(new TensorSpec("head.weight", List.of(1000L, 64L), DType.FLOAT32))).tensors().get(0).shape())
+                .containsExactly(10L, 64L);
+    }
+
+    @Test
+    void regexesRunInLinearTimeOnHostilePatternsAndKeys() throws Exception {
+        // catastrophic backtracking for java.util.regex; RE2 answers at once
+        RuleSet nested = RuleSet.fromJson(new ObjectMapper().readTree("{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"drop\", \"pattern\": \"(.*.){14}#\"}]}"));
+        long start = System.nanoTime();
+        assertThat(applied(nested, "module.layer1.0.conv1.weight_abcdefghijklmnopqrstuvwxyz")).hasSize(1);
+        // a StackOverflowError for java.util.regex
+        String longKey = "ab".repeat(100_000);
+        assertThat(applied(new RuleSet(List.of(new Rule.Drop("(a|b)*c"))), longKey)).containsExactly(longKey);
+        assertThat(applied(new RuleSet(List.of(new Rule.RegexRename("^(a|b)*$", "x"))), longKey)).containsExactly("x");
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(10.0);
+        // what would overflow RE2/J's compiler stack or exhaust its memory is refused up front
+        assertThatThrownBy(() -> new Rule.Drop("(".repeat(5000) + "a" + ")".repeat(5000))).hasMessageContaining("nests groups deeper than 500");
+        assertThatThrownBy(() -> KeyPattern.of("(?:(?:a{1000}){1000}){1000}")).isInstanceOf(RuleException.class)
+                .hasMessageContaining("repetition counts multiply to more than");
+        assertThat(KeyPattern.of("^blocks\\.(\\d{1,3})\\.[a-z]{2}$").find("blocks.12.ab")).isTrue();
+    }
+
+    @Test
+    void pythonStyleGroupReferencesAreRefusedWithTheJavaSpelling(@TempDir Path dir) throws Exception {
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"regex\", \"pattern\": \"^blocks_(\\\\d+)\", \"replace\": \"blocks.\\\\1\"}]}",
+                "write $1 for a group, not Python's \\1");
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"regex\", \"pattern\": \"^(?P<n>\\\\d+)\", \"replace\": \"\\\\g<n>\"}]}",
+                "write ${n} for a group, not Python's \\g<n>");
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"regex\", \"pattern\": \"^(a)\", \"replace\": \"$2\"}]}",
+                "has 1 group(s), not $2");
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"drop\", \"pattern\": \"(a)\\\\1\"}]}",
+                "backreferences");
+        // a literal g (or \\g without <...>) is no group reference
+        assertThat(applied(new RuleSet(List.of(new Rule.RegexRename("^x", "\\g"))), "xa")).containsExactly("ga");
+        // Python's named groups are fine (RE2 reads (?P<name>...)); ${name} refers to them
+        RuleSet ok = RuleSet.fromJson(new ObjectMapper().readTree(
+                "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"regex\", \"pattern\": \"^block_(?P<n>\\\\d+)\\\\.\", \"replace\": \"blocks.${n}.\"}]}"));
+        assertThat(applied(ok, "block_3.conv.weight")).containsExactly("blocks.3.conv.weight");
+    }
+
+    @Test
+    void numbersOutOfRangeAreRefusedNotTruncated(@TempDir Path dir) throws Exception {
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"slice\", \"match\": \"head\", \"dim\": 0, \"end\": 18446744073709551617}]}",
+                "slice: \"end\" = 18446744073709551617 is out of range");
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"transpose\", \"match\": \"w\", \"dim0\": 4294967296, \"dim1\": 0}]}",
+                "\"dim0\" = 4294967296 is out of range");
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"permute\", \"match\": \"w\", \"dims\": [1, 4294967296]}]}",
+                "\"dims\" = 4294967296 is out of range");
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"slice\", \"match\": \"head\", \"dim\": 0, \"end\": 2.5}]}",
+                "must be an integer");
+        // a shape whose element count overflows reads, and is refused when applied
+        RuleSet huge = new RuleSet(List.of(new TensorRule.Reshape("w", new long[] {Long.MAX_VALUE, 4})));
+        assertThatThrownBy(() -> huge.apply(keys("w"))).isInstanceOf(RuleException.class).hasMessageContaining("overflows");
+    }
+
+    @Test
+    void aVersion2OpInAVersion1FileIsRefusedSayingWhichVersion(@TempDir Path dir) throws Exception {
+        assertRefused(dir, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"flip\", \"match\": \"w\", \"dims\": [0]}]}",
+                "flip is a version 2 op");
     }
 }

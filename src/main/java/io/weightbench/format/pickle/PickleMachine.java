@@ -25,9 +25,17 @@ import java.util.TreeSet;
  */
 public final class PickleMachine {
 
-    /** Bounds that turn hostile input into an error instead of a hang or an out-of-memory. */
-    public record Limits(int maxMarkDepth, int maxMemo, int maxLongDigits, long maxOpcodes) {
-        public static final Limits DEFAULT = new Limits(100_000, 50_000_000, 4096, 500_000_000L);
+    /**
+     * Bounds that turn hostile input into an error instead of a hang or an out-of-memory.
+     * {@code maxWork} bounds what one opcode can cost beyond itself: items copied by a call
+     * ({@code list(L)} of a big list, again and again) and bytes hashed as dict keys or set items.
+     */
+    public record Limits(int maxMarkDepth, int maxMemo, int maxLongDigits, long maxOpcodes, long maxWork) {
+        public static final Limits DEFAULT = new Limits(100_000, 50_000_000, 4096, 500_000_000L, 200_000_000L);
+
+        public Limits(int maxMarkDepth, int maxMemo, int maxLongDigits, long maxOpcodes) {
+            this(maxMarkDepth, maxMemo, maxLongDigits, maxOpcodes, maxOpcodes);
+        }
     }
 
     private final Input in;
@@ -45,6 +53,7 @@ public final class PickleMachine {
     private final List<Object> memo = new ArrayList<>();
     private final Map<Long, Object> sparseMemo = new HashMap<>();
     private final TreeSet<String> placeholderTypes = new TreeSet<>();
+    private final TreeSet<String> globalNames = new TreeSet<>();
     private int protocol;
 
     public PickleMachine(ByteSource source, long start, PickleHooks hooks, Limits limits) {
@@ -65,6 +74,12 @@ public final class PickleMachine {
     /** The qualified names of every global that became a placeholder, sorted. */
     public TreeSet<String> placeholderTypes() { return placeholderTypes; }
 
+    /**
+     * The qualified names of every global the pickle names (called or not), sorted: what
+     * {@code torch.load} would import. See {@link PickleGlobals}.
+     */
+    public TreeSet<String> globalNames() { return globalNames; }
+
     /** Runs the pickle to its STOP opcode and returns the value it built. */
     public Object load() throws IOException {
         try {
@@ -81,6 +96,32 @@ public final class PickleMachine {
     }
 
     private long opcodes;
+    private long work;
+
+    /** Counts work beyond the opcode itself; refuses the pickle past {@link Limits#maxWork()}. */
+    private void charge(long units) throws PickleException {
+        work += units;
+        if (work > limits.maxWork()) {
+            throw new PickleException("the pickle asks for more than " + limits.maxWork()
+                    + " items copied or bytes hashed (repeated copies of a large list, or large keys used many times)");
+        }
+    }
+
+    private void chargeKeys(java.util.Collection<Object> keys, int step) throws PickleException {
+        long n = 0;
+        int i = 0;
+        for (Object k : keys) {
+            if (i++ % step == 0 && k instanceof PyValues.Bytes b) n += b.value().length;
+        }
+        if (n > 0) charge(n);
+    }
+
+    private static long sizeOf(Object v) {
+        if (v instanceof java.util.Collection<?> c) return c.size();
+        if (v instanceof Map<?, ?> m) return m.size();
+        if (v instanceof PyTuple t) return t.size();
+        return 0;
+    }
 
     /** Runs one opcode; false at STOP. */
     private boolean step() throws IOException {
@@ -150,7 +191,7 @@ public final class PickleMachine {
                 if (!(module instanceof String m) || !(name instanceof String n)) {
                     throw new PickleException("STACK_GLOBAL needs two strings, got " + typeOf(module) + " and " + typeOf(name));
                 }
-                push(new PyGlobal(m, n));
+                push(global(m, n));
             }
             case 'R' -> {
                 Object args = pop(), callable = pop();
@@ -207,6 +248,7 @@ public final class PickleMachine {
             }
             case 'd' -> {
                 List<Object> items = popMark();
+                chargeKeys(items, 2);
                 PyDict d = new PyDict();
                 putPairs(d, items);
                 push(d);
@@ -215,11 +257,14 @@ public final class PickleMachine {
             case 0x90 -> {
                 List<Object> items = popMark();
                 if (!(peek() instanceof PySet s)) throw new PickleException("ADDITEMS on a " + typeOf(peek()));
+                chargeKeys(items, 1);
                 s.addAll(items);
             }
             case 0x91 -> {
                 PySet s = new PySet();
-                s.addAll(popMark());
+                List<Object> items = popMark();
+                chargeKeys(items, 1);
+                s.addAll(items);
                 push(s);
             }
             case 'p' -> memoPut(parseLongStrict(in.line()));
@@ -227,11 +272,11 @@ public final class PickleMachine {
             case 'c' -> {
                 String module = in.lineText();
                 String name = in.lineText();
-                push(new PyGlobal(module, name));
+                push(global(module, name));
             }
-            case 0x82 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u8())));
-            case 0x83 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u16())));
-            case 0x84 -> push(new PyGlobal("copyreg.extension", Long.toString(in.u32())));
+            case 0x82 -> push(global("copyreg.extension", Long.toString(in.u8())));
+            case 0x83 -> push(global("copyreg.extension", Long.toString(in.u16())));
+            case 0x84 -> push(global("copyreg.extension", Long.toString(in.u32())));
             case 0x92 -> {
                 Object kwargs = pop(), args = pop(), cls = pop();
                 PyObject o = instantiateObject(cls, asTuple(args, "NEWOBJ_EX"));
@@ -241,7 +286,7 @@ public final class PickleMachine {
             case 'i' -> {
                 String module = in.lineText();
                 String name = in.lineText();
-                push(instantiate(new PyGlobal(module, name), new PyTuple(popMark())));
+                push(instantiate(global(module, name), new PyTuple(popMark())));
             }
             case 'o' -> {
                 List<Object> items = popMark();
@@ -257,6 +302,12 @@ public final class PickleMachine {
 
     // ---- interpretation of calls ----
 
+    private PyGlobal global(String module, String name) {
+        PyGlobal g = new PyGlobal(module, name);
+        globalNames.add(g.qualifiedName());
+        return g;
+    }
+
     private Object call(Object callable, PyTuple args) throws PickleException {
         if (!(callable instanceof PyGlobal g)) {
             if (callable instanceof PyObject o) return placeholder(o.type(), args);
@@ -265,6 +316,7 @@ public final class PickleMachine {
         Reconstructor r = g.reconstructor;
         if (r == null) g.reconstructor = r = resolve(g);
         Object v = r.call(args);
+        charge(sizeOf(v)); // list(L), dict(d), set(s): one opcode, a copy as large as L
         return v != null ? v : placeholder(g, args);
     }
 
@@ -283,7 +335,10 @@ public final class PickleMachine {
     private Object instantiate(Object cls, PyTuple args) throws PickleException {
         if (cls instanceof PyGlobal g) {
             Optional<Object> builtin = Builtins.instantiate(g, args);
-            if (builtin.isPresent()) return builtin.get();
+            if (builtin.isPresent()) {
+                charge(sizeOf(builtin.get()));
+                return builtin.get();
+            }
         }
         return instantiateObject(cls, args);
     }
@@ -327,6 +382,7 @@ public final class PickleMachine {
         } else if (target instanceof PyObject o) {
             o.listItems().addAll(items);
         } else if (target instanceof PySet s) {
+            chargeKeys(items, 1);
             s.addAll(items);
         } else {
             throw new PickleException("APPEND to a " + typeOf(target));
@@ -335,6 +391,7 @@ public final class PickleMachine {
 
     private void setItems(Object target, List<Object> items) throws PickleException {
         if (items.size() % 2 != 0) throw new PickleException("SETITEMS with an odd number of items");
+        chargeKeys(items, 2);
         if (target instanceof Map<?, ?>) {
             @SuppressWarnings("unchecked") Map<Object, Object> m = (Map<Object, Object>) target;
             putPairs(m, items);
@@ -396,6 +453,7 @@ public final class PickleMachine {
     }
 
     private Object memoGet(long index) throws PickleException {
+        if (index < 0) throw new PickleException("negative memo index " + index);
         Object v = index < memo.size() ? memo.get((int) index) : sparseMemo.get(index);
         if (v == null) throw new PickleException("memo entry " + index + " read before it was written");
         return v;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.export.Exporter;
-import io.weightbench.export.Transforms;
 import io.weightbench.format.Formats;
 import io.weightbench.rules.RuleSet;
 import io.weightbench.rules.TensorRule;
@@ -109,8 +108,8 @@ class GgufBlockTensorsTest {
     @Test
     void castToFloat16GoesThroughGgmlsFloats() throws Exception {
         try (Checkpoint q = quant(); Checkpoint r = reference()) {
-            TensorData half = Transforms.apply(q.tensor("q6_K.weight").orElseThrow().data(), List.of(new TensorRule.Cast(".*", DType.FLOAT16)), "q6_K.weight");
-            TensorData want = Transforms.apply(r.tensor("q6_K.weight").orElseThrow().data(), List.of(new TensorRule.Cast(".*", DType.FLOAT16)), "q6_K.weight");
+            TensorData half = TensorRule.transformAll(q.tensor("q6_K.weight").orElseThrow().data(), List.of(new TensorRule.Cast(".*", DType.FLOAT16)), "q6_K.weight");
+            TensorData want = TensorRule.transformAll(r.tensor("q6_K.weight").orElseThrow().data(), List.of(new TensorRule.Cast(".*", DType.FLOAT16)), "q6_K.weight");
             assertThat(half.dtype()).isEqualTo(DType.FLOAT16);
             assertThat(io.weightbench.tensor.CanonicalBytes.sha256(half)).isEqualTo(io.weightbench.tensor.CanonicalBytes.sha256(want));
         }

@@ -46,6 +46,30 @@ class PickleMachineTest {
         assertThat(canon(value)).isEqualTo(expected);
     }
 
+    private static final Path ATTACK = Path.of("src", "test", "resources", "attack");
+
+    @Test
+    void nestedSharedTuplesAsKeysAndSetItemsCostLinearTime() throws IOException {
+        // 60 levels of t = (t, t): 2^60 leaves; Python's own unpickler does not finish these
+        for (String name : List.of("pickle_nested_tuple_dict_key.pkl", "pickle_nested_tuple_set_item.pkl", "pickle_equal_tuple_dags.pkl")) {
+            long t0 = System.nanoTime();
+            Object v = load(Files.readAllBytes(ATTACK.resolve(name)));
+            assertThat(v).as(name).isInstanceOfAny(PyDict.class, PySet.class);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as(name + " ms").isLessThan(2_000);
+        }
+        // the two equal DAGs are one key, as in Python
+        assertThat((PyDict) load(Files.readAllBytes(ATTACK.resolve("pickle_equal_tuple_dags.pkl")))).hasSize(1);
+    }
+
+    @Test
+    void repeatedCopiesOfALargeListRunOutOfTheWorkBudget() throws IOException {
+        // 20,000 calls of list(L) on a 20,000-item list: 40,000 opcodes, 400 M items copied
+        assertThatThrownBy(() -> load(Files.readAllBytes(ATTACK.resolve("pickle_list_copies.pkl"))))
+                .isInstanceOf(PickleException.class).hasMessageContaining("more than 200000000 items copied");
+        assertThatThrownBy(() -> load(Files.readAllBytes(ATTACK.resolve("pickle_negative_memo_get.pkl"))))
+                .isInstanceOf(PickleException.class).hasMessageContaining("negative memo index -1");
+    }
+
     @Test
     void sharedObjectsStayShared() throws IOException {
         PyDict d = (PyDict) load(Files.readAllBytes(DIR.resolve("value_protocol4.pkl")));

@@ -1,11 +1,10 @@
-package io.weightbench.export;
+package io.weightbench.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightbench.TestFiles;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.format.Formats;
-import io.weightbench.rules.TensorRule;
 import io.weightbench.tensor.TensorData;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,10 +23,10 @@ class AdaptInputConvInteropTest {
             for (int n : new int[] {1, 4}) {
                 try (Checkpoint ref = Formats.standard().open(dir.resolve("adapted_" + n + ".pth"))) {
                     TensorData want = ref.tensor("conv1.weight").orElseThrow().data();
-                    TensorData got = Transforms.apply(w, new TensorRule.AdaptInputConv(".*", n), "conv1.weight");
+                    TensorData got = new TensorRule.AdaptInputConv(".*", n).transform(w, "conv1.weight");
                     assertThat(got.shape()).containsExactly(want.shape());
-                    List<Double> a = TransformsTest.values(got);
-                    List<Double> b = TransformsTest.values(want);
+                    List<Double> a = TensorRuleDataTest.values(got);
+                    List<Double> b = TensorRuleDataTest.values(want);
                     for (int i = 0; i < a.size(); i++) {
                         // the sum of three floats may associate differently from torch's kernel: one ulp or so
                         assertThat(a.get(i)).isCloseTo(b.get(i), Offset.offset(Math.ulp(b.get(i).floatValue()) * 2.0 + 1e-7));

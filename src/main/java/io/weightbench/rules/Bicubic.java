@@ -1,4 +1,4 @@
-package io.weightbench.export;
+package io.weightbench.rules;
 
 /**
  * 2-D bicubic resampling of a {@code [C, H, W]} float array as torch's {@code F.interpolate} does it

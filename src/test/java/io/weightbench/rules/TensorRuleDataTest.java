@@ -1,4 +1,4 @@
-package io.weightbench.export;
+package io.weightbench.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weightbench.TestFiles;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.checkpoint.TensorEntry;
+import io.weightbench.export.Exporter;
 import io.weightbench.format.Formats;
 import io.weightbench.model.TensorSpec;
-import io.weightbench.rules.RuleException;
-import io.weightbench.rules.RuleSet;
-import io.weightbench.rules.TensorRule;
 import io.weightbench.tensor.CanonicalBytes;
 import io.weightbench.tensor.DType;
 import io.weightbench.tensor.ElementDecoder;
@@ -23,7 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TransformsTest {
+class TensorRuleDataTest {
 
     static List<Double> values(TensorData t) throws Exception {
         List<Double> out = new ArrayList<>();
@@ -43,11 +41,11 @@ class TransformsTest {
                 .get("files").get("dtypes_zip.pt").get("tensors");
         TensorData f32 = tensor("dtypes_zip.pt", "f32");
         TensorData i64 = tensor("dtypes_zip.pt", "i64");
-        assertThat(CanonicalBytes.sha256(Transforms.apply(f32, new TensorRule.Cast(".*", DType.FLOAT16), "f32"))).isEqualTo(sha(expected, "f16"));
-        assertThat(CanonicalBytes.sha256(Transforms.apply(f32, new TensorRule.Cast(".*", DType.BFLOAT16), "f32"))).isEqualTo(sha(expected, "bf16"));
-        assertThat(CanonicalBytes.sha256(Transforms.apply(f32, new TensorRule.Cast(".*", DType.FLOAT64), "f32"))).isEqualTo(sha(expected, "f64"));
-        assertThat(CanonicalBytes.sha256(Transforms.apply(i64, new TensorRule.Cast(".*", DType.INT32), "i64"))).isEqualTo(sha(expected, "i32"));
-        assertThat(CanonicalBytes.sha256(Transforms.apply(f32, new TensorRule.Cast(".*", DType.BOOL), "f32")))
+        assertThat(CanonicalBytes.sha256(new TensorRule.Cast(".*", DType.FLOAT16).transform(f32, "f32"))).isEqualTo(sha(expected, "f16"));
+        assertThat(CanonicalBytes.sha256(new TensorRule.Cast(".*", DType.BFLOAT16).transform(f32, "f32"))).isEqualTo(sha(expected, "bf16"));
+        assertThat(CanonicalBytes.sha256(new TensorRule.Cast(".*", DType.FLOAT64).transform(f32, "f32"))).isEqualTo(sha(expected, "f64"));
+        assertThat(CanonicalBytes.sha256(new TensorRule.Cast(".*", DType.INT32).transform(i64, "i64"))).isEqualTo(sha(expected, "i32"));
+        assertThat(CanonicalBytes.sha256(new TensorRule.Cast(".*", DType.BOOL).transform(f32, "f32")))
                 .isNotEqualTo(sha(expected, "b")); // x != 0, not x > 0: a different tensor, as in torch
     }
 
@@ -58,30 +56,30 @@ class TransformsTest {
 
     @Test
     void halfAndBfloat16RoundToNearestEven() {
-        assertThat(Transforms.floatToHalf(1.0f)).isEqualTo((short) 0x3c00);
-        assertThat(Transforms.floatToHalf(65504f)).isEqualTo((short) 0x7bff);
-        assertThat(Transforms.floatToHalf(65519f)).isEqualTo((short) 0x7bff);
-        assertThat(Transforms.floatToHalf(65520f)).isEqualTo((short) 0x7c00);
-        assertThat(Transforms.floatToHalf((float) Math.pow(2, -24))).isEqualTo((short) 0x0001);
-        assertThat(Transforms.floatToHalf((float) Math.pow(2, -25))).isEqualTo((short) 0x0000);
-        assertThat(Transforms.floatToHalf(1.0f + (float) Math.pow(2, -11))).isEqualTo((short) 0x3c00); // tie -> even
-        assertThat(Transforms.floatToHalf(1.0f + 3 * (float) Math.pow(2, -11))).isEqualTo((short) 0x3c02);
-        assertThat(Transforms.floatToHalf(Float.NaN) & 0x7c00).isEqualTo(0x7c00);
-        assertThat(Transforms.floatToBfloat16(1.0f)).isEqualTo((short) 0x3f80);
-        assertThat(Transforms.floatToBfloat16(Float.intBitsToFloat(0x3f808000))).isEqualTo((short) 0x3f80); // tie -> even
-        assertThat(Transforms.floatToBfloat16(Float.intBitsToFloat(0x3f818000))).isEqualTo((short) 0x3f82);
-        assertThat(Transforms.floatToBfloat16(Float.NaN)).isEqualTo((short) 0x7fc0);
+        assertThat(TensorBytes.floatToHalf(1.0f)).isEqualTo((short) 0x3c00);
+        assertThat(TensorBytes.floatToHalf(65504f)).isEqualTo((short) 0x7bff);
+        assertThat(TensorBytes.floatToHalf(65519f)).isEqualTo((short) 0x7bff);
+        assertThat(TensorBytes.floatToHalf(65520f)).isEqualTo((short) 0x7c00);
+        assertThat(TensorBytes.floatToHalf((float) Math.pow(2, -24))).isEqualTo((short) 0x0001);
+        assertThat(TensorBytes.floatToHalf((float) Math.pow(2, -25))).isEqualTo((short) 0x0000);
+        assertThat(TensorBytes.floatToHalf(1.0f + (float) Math.pow(2, -11))).isEqualTo((short) 0x3c00); // tie -> even
+        assertThat(TensorBytes.floatToHalf(1.0f + 3 * (float) Math.pow(2, -11))).isEqualTo((short) 0x3c02);
+        assertThat(TensorBytes.floatToHalf(Float.NaN) & 0x7c00).isEqualTo(0x7c00);
+        assertThat(TensorBytes.floatToBfloat16(1.0f)).isEqualTo((short) 0x3f80);
+        assertThat(TensorBytes.floatToBfloat16(Float.intBitsToFloat(0x3f808000))).isEqualTo((short) 0x3f80); // tie -> even
+        assertThat(TensorBytes.floatToBfloat16(Float.intBitsToFloat(0x3f818000))).isEqualTo((short) 0x3f82);
+        assertThat(TensorBytes.floatToBfloat16(Float.NaN)).isEqualTo((short) 0x7fc0);
     }
 
     @Test
     void viewsPermuteSliceAndReshapeWithoutCopying() throws Exception {
         TensorData base = tensor("views_zip.pt", "base"); // arange(60)
-        TensorData m = Transforms.apply(base, List.of(new TensorRule.Reshape(".*", new long[] {6, -1}),
+        TensorData m = TensorRule.transformAll(base, List.of(new TensorRule.Reshape(".*", new long[] {6, -1}),
                 new TensorRule.Transpose(".*", 0, 1), new TensorRule.Slice(".*", 0, 2, 5, 1)), "base");
         assertThat(m.shape()).containsExactly(3, 6);
         assertThat(m.storage()).isSameAs(base.storage());
         assertThat(values(m)).containsExactly(2.0, 12.0, 22.0, 32.0, 42.0, 52.0, 3.0, 13.0, 23.0, 33.0, 43.0, 53.0, 4.0, 14.0, 24.0, 34.0, 44.0, 54.0);
-        TensorData p = Transforms.apply(tensor("views_zip.pt", "permuted"), new TensorRule.Reshape(".*", new long[] {-1}), "permuted");
+        TensorData p = new TensorRule.Reshape(".*", new long[] {-1}).transform(tensor("views_zip.pt", "permuted"), "permuted");
         assertThat(values(p)).hasSize(60).startsWith(0.0, 5.0, 10.0, 15.0, 20.0); // [i,j,k] = base[20j + 5k + i]
     }
 

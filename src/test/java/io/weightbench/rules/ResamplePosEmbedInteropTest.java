@@ -1,11 +1,10 @@
-package io.weightbench.export;
+package io.weightbench.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightbench.TestFiles;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.format.Formats;
-import io.weightbench.rules.TensorRule;
 import io.weightbench.tensor.TensorData;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,10 +24,10 @@ class ResamplePosEmbedInteropTest {
                     String name = "ref_" + g[0] + "x" + g[1] + "_" + (aa ? 1 : 0) + ".pth";
                     try (Checkpoint ref = Formats.standard().open(dir.resolve(name))) {
                         TensorData want = ref.tensor("pos_embed").orElseThrow().data();
-                        TensorData got = Transforms.apply(pe, new TensorRule.ResamplePosEmbed(".*", g[0], g[1], 1, aa), "pos_embed");
+                        TensorData got = new TensorRule.ResamplePosEmbed(".*", g[0], g[1], 1, aa).transform(pe, "pos_embed");
                         assertThat(got.shape()).as(name).containsExactly(want.shape());
-                        List<Double> a = TransformsTest.values(got);
-                        List<Double> b = TransformsTest.values(want);
+                        List<Double> a = TensorRuleDataTest.values(got);
+                        List<Double> b = TensorRuleDataTest.values(want);
                         double worst = 0;
                         for (int i = 0; i < a.size(); i++) worst = Math.max(worst, Math.abs(a.get(i) - b.get(i)));
                         assertThat(worst).as("largest difference for " + name).isLessThan(1e-5);

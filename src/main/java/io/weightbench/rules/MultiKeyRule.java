@@ -1,0 +1,216 @@
+package io.weightbench.rules;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weightbench.model.TensorSpec;
+import io.weightbench.tensor.TensorData;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A rule that changes how many tensors there are: {@link Split} cuts one tensor into several keys
+ * (a fused qkv into q, k, v), {@link Join} makes one tensor of several keys (q, k, v into
+ * {@code in_proj_weight}; per-layer keys stacked along a new axis). Like every op it holds its JSON
+ * form, its effect on keys and shapes, and its effect on data; {@link RuleSet} applies it to the
+ * whole key set at its place in the order.
+ */
+public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, MultiKeyRule.Join {
+
+    @Override
+    default Optional<String> apply(String key) { return Optional.of(key); }
+
+    @Override
+    default int since() { return 2; }
+
+    /** Splits and joins work on plain elements: a quantized tensor must be cast to a float type first. */
+    private static void checkNotQuantized(MultiKeyRule r, TensorData t, String key) throws RuleException {
+        if (t.quantization().isPresent() || t.dtype().isBlockQuantized()) {
+            throw new RuleException(r.describe() + ": '" + key + "' is quantized (" + t.dtype() + "); cast it to a float type first");
+        }
+    }
+
+    /** A key template ({@code $1.q.weight}) checked against the groups of {@code p}. */
+    private static void check(KeyPattern p, String replacement, String op) throws RuleException {
+        try {
+            p.checkReplacement(replacement);
+        } catch (RuleException e) {
+            throw new RuleException(op + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Cuts the tensors {@code match} finds a match in along {@code dim} into {@code into.size()}
+     * parts (equal, as torch's {@code chunk}, or of {@code sizes}, as torch's {@code split}); part i
+     * is named by {@code into[i]} with {@code $1}... from the match, as a regex rename does. With
+     * {@code squeeze} the parts (of size 1) lose the dimension (torch's {@code unbind}). Parts are
+     * views: nothing is copied.
+     */
+    record Split(KeyPattern match, int dim, List<String> into, List<Long> sizes, boolean squeeze) implements MultiKeyRule {
+        public Split {
+            into = List.copyOf(into);
+            sizes = List.copyOf(sizes);
+        }
+
+        public Split(String match, int dim, List<String> into) { this(KeyPattern.literal(match), dim, into, List.of(), false); }
+
+        static Split read(RuleJson j) throws RuleException {
+            KeyPattern p = j.pattern("match");
+            List<String> into = j.texts("into");
+            if (into.isEmpty()) throw new RuleException("split: \"into\" names at least one key");
+            for (String s : into) check(p, s, j.op());
+            List<Long> sizes = new ArrayList<>();
+            if (j.has("sizes")) for (long s : j.longs("sizes")) sizes.add(s);
+            if (!sizes.isEmpty() && sizes.size() != into.size()) throw new RuleException("split: \"sizes\" and \"into\" differ in length");
+            return new Split(p, j.integer("dim", 0), into, sizes, j.bool("squeeze", false));
+        }
+
+        public String op() { return "split"; }
+
+        public String describe() { return "split /" + match + "/ dim " + dim + " into " + into; }
+
+        public void writeJson(ObjectNode o) {
+            o.put("match", match.source()).put("dim", dim);
+            into.forEach(o.withArray("into")::add);
+            if (!sizes.isEmpty()) sizes.forEach(o.withArray("sizes")::add);
+            if (squeeze) o.put("squeeze", true);
+        }
+
+        public boolean matches(String key) { return match.find(key); }
+
+        /** The parts' keys for a tensor named {@code key}. */
+        public List<String> keys(String key) {
+            return into.stream().map(s -> match.replaceAll(key, s)).toList();
+        }
+
+        /** Where each part starts along the dimension, and its length. */
+        private long[][] bounds(TensorSpec t) throws RuleException {
+            int rank = t.shape().size();
+            int d = dim < 0 ? dim + rank : dim;
+            if (d < 0 || d >= rank) throw new RuleException(describe() + ": '" + t.key() + "' has " + rank + " dimensions");
+            long size = t.shape().get(d);
+            long[][] out = new long[into.size()][];
+            long start = 0;
+            for (int i = 0; i < into.size(); i++) {
+                long n;
+                if (sizes.isEmpty()) {
+                    if (size % into.size() != 0) throw new RuleException(describe() + ": '" + t.key() + "' of shape " + t.shape() + " does not split into " + into.size() + " equal parts");
+                    n = size / into.size();
+                } else {
+                    n = sizes.get(i);
+                    if (n < 0) throw new RuleException(describe() + ": negative size " + n);
+                }
+                out[i] = new long[] {d, start, n};
+                start += n;
+            }
+            if (start != size) throw new RuleException(describe() + ": the sizes " + sizes + " add up to " + start + ", '" + t.key() + "' has " + size + " along dim " + dim);
+            if (squeeze) for (long[] b : out) if (b[2] != 1) throw new RuleException(describe() + ": squeeze needs parts of size 1, '" + t.key() + "' gives " + b[2]);
+            return out;
+        }
+
+        /** The parts' shapes (keys from {@link #keys}). */
+        public List<TensorSpec> transform(TensorSpec t) throws RuleException {
+            long[][] b = bounds(t);
+            List<String> keys = keys(t.key());
+            List<TensorSpec> out = new ArrayList<>();
+            for (int i = 0; i < b.length; i++) {
+                List<Long> shape = new ArrayList<>(t.shape());
+                shape.set((int) b[i][0], b[i][2]);
+                if (squeeze) shape.remove((int) b[i][0]);
+                out.add(new TensorSpec(keys.get(i), shape, t.dtype()));
+            }
+            return out;
+        }
+
+        /** Part {@code index} of the tensor named {@code key}: a view. */
+        public TensorData part(TensorData t, String key, int index) throws IOException {
+            checkNotQuantized(this, t, key);
+            long[] b = bounds(TensorSpec.of(key, t.shape(), t.dtype()))[index];
+            TensorData p = TensorBytes.narrow(t, (int) b[0], b[1], b[2]);
+            return squeeze ? new TensorRule.Squeeze(match, (int) b[0]).transform(p, key) : p;
+        }
+    }
+
+    /**
+     * Joins several keys into one: for each key {@code match} finds a match in, the keys
+     * {@code parts} (with {@code $1}... from that match) are joined, in that order, into the key
+     * {@code into} — concatenated along {@code dim} (torch's {@code cat}) or, with {@code stack},
+     * stacked along a new dimension {@code dim} (torch's {@code stack}). Every part must be present;
+     * the parts disappear.
+     */
+    record Join(KeyPattern match, List<String> parts, String into, int dim, boolean stack) implements MultiKeyRule {
+        public Join {
+            parts = List.copyOf(parts);
+        }
+
+        public Join(String match, List<String> parts, String into, int dim, boolean stack) {
+            this(KeyPattern.literal(match), parts, into, dim, stack);
+        }
+
+        static Join read(RuleJson j, boolean stack) throws RuleException {
+            KeyPattern p = j.pattern("match");
+            List<String> parts = j.texts("parts");
+            String into = j.text("into");
+            if (parts.isEmpty()) throw new RuleException(j.op() + ": \"parts\" names at least one key");
+            for (String s : parts) check(p, s, j.op());
+            check(p, into, j.op());
+            return new Join(p, parts, into, j.integer("dim", 0), stack);
+        }
+
+        public String op() { return stack ? "stack" : "concat"; }
+
+        public String describe() { return op() + " " + parts + " -> " + into + " dim " + dim; }
+
+        public void writeJson(ObjectNode o) {
+            o.put("match", match.source());
+            parts.forEach(o.withArray("parts")::add);
+            o.put("into", into).put("dim", dim);
+        }
+
+        public boolean matches(String key) { return match.find(key); }
+
+        /** The part keys joined for an anchor key {@code key}. */
+        public List<String> partKeys(String key) { return parts.stream().map(s -> match.replaceAll(key, s)).toList(); }
+
+        public String intoKey(String key) { return match.replaceAll(key, into); }
+
+        private int dimOf(TensorSpec first) throws RuleException {
+            int rank = first.shape().size() + (stack ? 1 : 0);
+            int d = dim < 0 ? dim + rank : dim;
+            if (d < 0 || d >= rank) throw new RuleException(describe() + ": '" + first.key() + "' has " + first.shape().size() + " dimensions");
+            return d;
+        }
+
+        /** The joined tensor's shape, named {@code key}; the parts must agree in dtype and in every other dimension. */
+        public TensorSpec transform(List<TensorSpec> in, String key) throws RuleException {
+            TensorSpec first = in.get(0);
+            int d = dimOf(first);
+            long total = 0;
+            for (TensorSpec t : in) {
+                boolean fits = t.dtype() == first.dtype() && t.shape().size() == first.shape().size();
+                for (int i = 0; fits && i < t.shape().size(); i++) fits = stack || i == d || t.shape().get(i).equals(first.shape().get(i));
+                if (stack) fits = fits && t.shape().equals(first.shape());
+                if (!fits) throw new RuleException(describe() + ": '" + t.key() + "' " + t.dtype() + t.shape() + " does not fit '" + first.key() + "' " + first.dtype() + first.shape());
+                total += stack ? 1 : t.shape().get(d);
+            }
+            List<Long> shape = new ArrayList<>(first.shape());
+            if (stack) shape.add(d, total);
+            else shape.set(d, total);
+            return new TensorSpec(key, shape, first.dtype());
+        }
+
+        public TensorData join(List<TensorData> in, String key) throws IOException {
+            List<TensorSpec> specs = new ArrayList<>();
+            for (TensorData t : in) {
+                checkNotQuantized(this, t, key);
+                specs.add(TensorSpec.of(key, t.shape(), t.dtype()));
+            }
+            TensorSpec first = specs.get(0);
+            int d = dimOf(first);
+            transform(specs, key);
+            List<TensorData> parts = new ArrayList<>();
+            for (TensorData t : in) parts.add(stack ? new TensorRule.Unsqueeze(match, d).transform(t, key) : t);
+            return TensorBytes.concat(parts, d);
+        }
+    }
+}

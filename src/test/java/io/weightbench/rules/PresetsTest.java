@@ -1,0 +1,72 @@
+package io.weightbench.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weightbench.model.TensorSpec;
+import io.weightbench.tensor.DType;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PresetsTest {
+
+    static TensorSpec spec(String key, long... shape) {
+        return new TensorSpec(key, java.util.Arrays.stream(shape).boxed().toList(), DType.FLOAT32);
+    }
+
+    @Test
+    void everyPresetLoadsNamesItselfAndSaysWhatItIsFor() throws Exception {
+        assertThat(Presets.names()).containsExactly("keras", "flax", "paddle", "mxnet", "onnx-from-torch", "gguf-llama");
+        for (String name : Presets.names()) {
+            RuleSet r = Presets.load(name);
+            assertThat(r.preset()).contains(name);
+            assertThat(r.toJson().get("preset").asText()).isEqualTo(name);
+            assertThat(Presets.description(name)).isNotBlank();
+        }
+        assertThatThrownBy(() -> Presets.load("caffe")).isInstanceOf(RuleException.class).hasMessageContaining("unknown preset 'caffe' (known: keras");
+    }
+
+    @Test
+    void theFrameworkOfAFileChoosesItsPreset() {
+        assertThat(Presets.detect("keras-h5", Map.of())).contains("keras");
+        assertThat(Presets.detect("tf-checkpoint", Map.of())).contains("keras");
+        assertThat(Presets.detect("flax-msgpack", Map.of())).contains("flax");
+        assertThat(Presets.detect("onnx", Map.of())).contains("onnx-from-torch");
+        assertThat(Presets.detect("gguf", Map.of("general.architecture", "llama"))).contains("gguf-llama");
+        assertThat(Presets.detect("gguf", Map.of("general.architecture", "gpt2"))).isEmpty();
+        assertThat(Presets.detect("torch-zip", Map.of())).isEmpty();
+    }
+
+    @Test
+    void kerasPresetGivesTorchNamesAndLayouts() throws Exception {
+        RuleSet.Applied a = Presets.load("keras").apply(List.of(spec("conv2d_1/conv2d_1/kernel:0", 3, 3, 3, 64),
+                spec("batch_normalization/batch_normalization/moving_variance:0", 64), spec("dense/dense/kernel:0", 512, 10),
+                spec("block_1_depthwise/block_1_depthwise/depthwise_kernel:0", 3, 3, 32, 1), spec("lstm/lstm_cell/recurrent_kernel:0", 8, 32)));
+        assertThat(a.tensors()).extracting(TensorSpec::key).containsExactly("conv2d_1.weight", "batch_normalization.running_var", "dense.weight",
+                "block_1_depthwise.weight", "lstm_cell.recurrent_kernel");
+        assertThat(a.tensors()).extracting(TensorSpec::shape).containsExactly(List.of(64L, 3L, 3L, 3L), List.of(64L), List.of(10L, 512L),
+                List.of(32L, 1L, 3L, 3L), List.of(32L, 8L));
+    }
+
+    @Test
+    void ropeHeadsComeFromTheCheckpointsMetadata() throws Exception {
+        RuleSet preset = Presets.load("gguf-llama");
+        List<TensorSpec> t = List.of(spec("blk.0.attn_q.weight", 8, 8));
+        assertThatThrownBy(() -> preset.apply(t)).hasMessageContaining("no metadata 'llama.attention.head_count'");
+        RuleSet resolved = preset.resolve(Map.of("llama.attention.head_count", "2", "llama.attention.head_count_kv", "2"));
+        assertThat(resolved.apply(t).tensors().get(0).key()).isEqualTo("model.layers.0.self_attn.q_proj.weight");
+        assertThat(resolved.toJson().toString()).contains("\"heads\":2").contains("\"preset\":\"gguf-llama\"");
+        assertThatThrownBy(() -> resolved.apply(List.of(spec("blk.0.attn_q.weight", 6, 8)))).hasMessageContaining("does not split into 2 heads");
+    }
+
+    @Test
+    void rulesAfterAPresetKeepItsName() {
+        RuleSet mine = new RuleSet(List.of(new Rule.Rename("a", "b")));
+        RuleSet both = mine.after(new RuleSet(List.of(new Rule.StripSuffix(":0")), Optional.of("keras")));
+        assertThat(both.rules()).hasSize(2);
+        assertThat(both.preset()).contains("keras");
+        assertThat(both.version()).isEqualTo(2);
+    }
+}
