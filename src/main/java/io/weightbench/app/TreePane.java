@@ -1,6 +1,5 @@
 package io.weightbench.app;
 
-import io.weightbench.tensor.ByteCounts;
 import java.io.File;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -79,6 +78,9 @@ final class TreePane extends VBox {
         title.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         file.getStyleClass().add("pane-file");
         file.setMinWidth(0);
+        Tooltip fileTip = new Tooltip();
+        fileTip.textProperty().bind(file.textProperty());
+        file.setTooltip(fileTip);
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox header = new HBox(8, title, file, grow, extras);
@@ -127,11 +129,6 @@ final class TreePane extends VBox {
     }
 
     ReadOnlyObjectProperty<KeyNode> selectedProperty() { return selected.getReadOnlyProperty(); }
-
-    void setFileText(String text) {
-        file.setText(text);
-        file.setTooltip(text.isEmpty() ? null : new Tooltip(text));
-    }
 
     void setEmptyText(String text) {
         placeholder.setText(text);
@@ -201,7 +198,7 @@ final class TreePane extends VBox {
         TreeTableColumn<KeyNode, String> shape = text("shape", 100, n -> n.isKey() ? n.row.shapeText() : "");
         TreeTableColumn<KeyNode, String> params = text("params", 60, n -> human(n.params));
         params.setStyle("-fx-alignment: CENTER-RIGHT;");
-        TreeTableColumn<KeyNode, String> size = text("size", 70, n -> ByteCounts.human(n.bytes));
+        TreeTableColumn<KeyNode, String> size = text("size", 70, n -> n.bytesText());
         size.setStyle("-fx-alignment: CENTER-RIGHT;");
         size.setVisible(false); // in the column menu (⋮): the trees are narrow, the parameter count says as much
         TreeTableColumn<KeyNode, String> status = text("status", 170, KeyNode::statusText);

@@ -49,7 +49,7 @@ final class WorkbenchModel {
     final ObservableList<KeyRow> modelRows = FXCollections.observableArrayList();
     final ObservableList<KeyRow> checkpointRows = FXCollections.observableArrayList();
     /** A suggestion and its effect on the counts ("matched 0 → 16, ..."). */
-    record Suggested(Suggester.Suggestion suggestion, String effect) {}
+    record Suggested(Rule rule, int fixes, String reason, String effect) {}
 
     final ObservableList<Suggested> suggestions = FXCollections.observableArrayList();
     /** Changed keys per enabled rule (index into {@link #rules}), -1 for disabled ones. */
@@ -61,19 +61,16 @@ final class WorkbenchModel {
     private final Deque<List<RuleRow>> undo = new ArrayDeque<>();
     private final Deque<List<RuleRow>> redo = new ArrayDeque<>();
 
-    /** Where suggestions are computed (they take a while for thousands of keys), and how their result comes back. */
-    private final java.util.concurrent.Executor background;
-    private final java.util.concurrent.Executor fx;
-    private long generation;
+    /** Where suggestions are computed (they take a while for thousands of keys). */
+    private final BackgroundTasks tasks;
 
     /** Everything on the calling thread (tests). */
     WorkbenchModel() {
-        this(Runnable::run, Runnable::run);
+        this(BackgroundTasks.direct());
     }
 
-    WorkbenchModel(java.util.concurrent.Executor background, java.util.concurrent.Executor fx) {
-        this.background = background;
-        this.fx = fx;
+    WorkbenchModel(BackgroundTasks tasks) {
+        this.tasks = tasks;
         model.addListener((o, a, b) -> recompute());
         checkpoint.addListener((o, a, b) -> recompute());
     }
@@ -190,20 +187,20 @@ final class WorkbenchModel {
         changedPerRule.setAll(counts);
         modelRows.setAll(m == null ? List.of() : modelRows(m.spec(), f));
         checkpointRows.setAll(c == null ? List.of() : checkpointRows(c, f));
-        long gen = ++generation;
         suggestions.clear();
         if (m != null && c != null && f != null) {
             Fit now = f;
             RuleSet current = ruleSet();
-            background.execute(() -> {
+            tasks.task(BackgroundTasks.Lane.KEYS, p -> {
                 List<Suggested> out = new ArrayList<>();
                 for (Suggester.Suggestion s : Suggester.suggest(m.spec().tensors(), now.applied().tensors())) {
-                    out.add(new Suggested(s, effect(m.spec(), c, current, now, List.of(s.rule()))));
+                    // a suggestion that fixes nothing is not one
+                    if (s.fixes() > 0) out.add(new Suggested(s.rule(), s.fixes(), s.reason(), effect(m.spec(), c, current, now, List.of(s.rule()))));
                 }
-                fx.execute(() -> {
-                    if (gen == generation) suggestions.setAll(out);
-                });
-            });
+                return out;
+            }).inSlot("suggestions").onSuccess(suggestions::setAll).start();
+        } else {
+            tasks.cancel("suggestions");
         }
     }
 
@@ -313,6 +310,11 @@ final class WorkbenchModel {
         return n;
     }
 
+    /** Whether torch would load the checkpoint with strict=True after the rules (false while there is no fit). */
+    boolean loadsStrictly() {
+        return fit.get() != null && fit.get().comparison().loadsStrictly();
+    }
+
     /** Counts per status over both sides, for the summary bar. */
     Map<Status, Integer> summary() {
         Map<Status, Integer> out = new java.util.EnumMap<>(Status.class);
@@ -323,6 +325,7 @@ final class WorkbenchModel {
         out.put(Status.UNEXPECTED, f.comparison().unexpected().size());
         out.put(Status.SHAPE, f.comparison().mismatched().size());
         out.put(Status.DTYPE, f.comparison().dtypeChanged().size());
+        out.put(Status.FILLED, f.comparison().filledByTorch().size());
         return out;
     }
 }

@@ -45,9 +45,9 @@ class ScreenshotsTest {
         snap(robot, out.resolve("workbench-mismatch.png"));
         robot.interact(() -> w.nodeDropped("module.head.weight", true, "head.weight", true));
         snap(robot, out.resolve("workbench-drop.png"));
-        robot.interact(() -> w.rulesPane.accept(0));
+        robot.interact(() -> w.rules.acceptSuggestion(0));
         robot.interact(() -> w.checkpointPane.select("layer1.0.weight"));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> WorkbenchTest.histogram(w) != null);
         WaitForAsyncUtils.waitForFxEvents();
         Thread.sleep(300);
         snap(robot, out.resolve("workbench-fixed.png"));
@@ -58,12 +58,12 @@ class ScreenshotsTest {
         robot.interact(() -> img[0] = d[0].getScene().snapshot(null));
         ImageIO.write(SwingFXUtils.fromFXImage(img[0], null), "png", out.resolve("workbench-export.png").toFile());
         robot.interact(() -> d[0].close());
-        robot.interact(() -> Theme.apply(true));
+        robot.interact(() -> w.theme(true));
         robot.interact(() -> w.checkpointPane.select("layer1.0.bias"));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> WorkbenchTest.histogram(w) != null);
         Thread.sleep(300);
         snap(robot, out.resolve("workbench-dark.png"));
-        robot.interact(() -> Theme.apply(false));
+        robot.interact(() -> w.theme(false));
         // verify: the TorchScript model on the model side
         robot.interact(() -> w.openModel("samples/tinynet_scripted.pt"));
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.model.get().template().map(t -> t.format().equals("torchscript")).orElse(false));
