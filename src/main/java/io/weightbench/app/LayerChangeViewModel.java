@@ -83,7 +83,7 @@ final class LayerChangeViewModel {
                 TensorDiff d = p.diff();
                 if (d == null) continue;
                 keys.put(p.key(), new KeyChange(d.relL2(), d.maxAbs(), d.cosine()));
-                String module = p.key().contains(".") ? p.key().substring(0, p.key().lastIndexOf('.')) : "";
+                String module = moduleOf(p.key());
                 double[] e = extremes.computeIfAbsent(module, k -> new double[] {0, 1});
                 e[0] = Math.max(e[0], d.maxAbs());
                 e[1] = Math.min(e[1], d.cosine());
@@ -96,6 +96,13 @@ final class LayerChangeViewModel {
             message.set(r.pairs().isEmpty() ? "No key is on both sides yet: map the keys first." : "");
         }).onError(e -> message.set("Layer-by-layer change: " + Notices.message(e))).onCancelled(() -> message.set("Stopped."))
                 .andFinally(() -> running.set(false)).start();
+    }
+
+    /** "rel 0.012, cos 0.9998" for the aligned view's change column; "" while unknown. */
+    String changeText(String modelKey) {
+        KeyChange k = byKey.get(modelKey);
+        if (k == null) return "";
+        return k.relL2() == 0 ? "unchanged" : String.format(java.util.Locale.ROOT, "rel %.3g, cos %.4f", k.relL2(), k.cosine());
     }
 
     /** The module of a key ("layer1.0.conv1" for "layer1.0.conv1.weight"). */

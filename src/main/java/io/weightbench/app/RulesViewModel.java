@@ -108,14 +108,22 @@ final class RulesViewModel {
                 .onError(e -> notices.problem(file + ": " + Notices.message(e))).start();
     }
 
-    /** The model keys a checkpoint node could be mapped to with "Map to…": every model key that is not matched yet, or all. */
-    List<String> mapTargets(boolean unmatchedOnly) {
+    /**
+     * What "Map to…" offers: the model keys no checkpoint key fills yet (missing, or of another
+     * shape) for a key; for a module, the model modules holding such keys (every prefix of them).
+     */
+    List<String> mapTargets(boolean forKey) {
         Fit f = session.fit();
-        if (f == null || session.model.get() == null) return List.of();
-        if (!unmatchedOnly) return session.model.get().spec().tensors().stream().map(t -> t.key()).toList();
-        List<String> out = new ArrayList<>(f.comparison().missing());
-        f.comparison().mismatched().forEach(m -> out.add(m.key()));
-        return out;
+        if (f == null) return List.of();
+        java.util.Set<String> unfilled = new java.util.LinkedHashSet<>(f.comparison().missing());
+        f.comparison().mismatched().forEach(m -> unfilled.add(m.key()));
+        List<String> keys = session.model.get().spec().tensors().stream().map(t -> t.key()).filter(unfilled::contains).toList();
+        if (forKey) return keys;
+        java.util.Set<String> modules = new java.util.LinkedHashSet<>();
+        for (String k : keys) {
+            for (int dot = k.indexOf('.'); dot > 0; dot = k.indexOf('.', dot + 1)) modules.add(k.substring(0, dot));
+        }
+        return List.copyOf(modules);
     }
 
     Optional<Proposal> current() {

@@ -48,6 +48,8 @@ final class WorkbenchModel {
     final ObservableList<RuleRow> rules = FXCollections.observableArrayList();
     final ObservableList<KeyRow> modelRows = FXCollections.observableArrayList();
     final ObservableList<KeyRow> checkpointRows = FXCollections.observableArrayList();
+    /** One row per model key with the checkpoint key that fills it, then the checkpoint keys no model key takes. */
+    final ObservableList<KeyRow> alignedRows = FXCollections.observableArrayList();
     /** A suggestion and its effect on the counts ("matched 0 → 16, ..."). */
     record Suggested(Rule rule, int fixes, String reason, String effect) {}
 
@@ -186,6 +188,7 @@ final class WorkbenchModel {
         for (RuleRow r : rules) counts.add(r.enabled() && f != null ? f.applied().changedPerRule().get(k++) : -1);
         changedPerRule.setAll(counts);
         modelRows.setAll(m == null ? List.of() : modelRows(m.spec(), f));
+        alignedRows.setAll(m == null || c == null || f == null ? List.of() : alignedRows(m.spec(), f));
         checkpointRows.setAll(c == null ? List.of() : checkpointRows(c, f));
         suggestions.clear();
         if (m != null && c != null && f != null) {
@@ -254,6 +257,41 @@ final class WorkbenchModel {
                 note = "from " + f.originalKey(t.key());
             }
             rows.add(new KeyRow(t.key(), t.key(), t.dtype().torchName(), t.shape(), numel(t.shape()), t.dtype().bytesFor(numel(t.shape())), s, note));
+        }
+        return rows;
+    }
+
+    /**
+     * The aligned comparison: each model key (in model order) with the checkpoint key in the file that
+     * ends up under it after the rules, both shapes and dtypes and the status; then, under {@link
+     * KeyRow#UNPAIRED}, the checkpoint keys no model key takes (unexpected, or dropped by a rule).
+     */
+    static List<KeyRow> alignedRows(ModelSpec spec, Fit f) {
+        Map<String, TensorSpec> ck = new HashMap<>();
+        for (TensorSpec t : f.applied().tensors()) ck.put(t.key(), t);
+        List<KeyRow> rows = new ArrayList<>();
+        for (KeyRow r : modelRows(spec, f)) {
+            TensorSpec c = ck.get(r.key());
+            rows.add(new KeyRow(r.key(), c == null ? "" : f.originalKey(r.key()), r.dtype(), r.shape(), r.numel(), r.bytes(), r.status(),
+                    r.status() == Status.SHAPE || r.status() == Status.DTYPE ? "" : r.note(), c == null ? null : c.shape(),
+                    c == null ? "" : c.dtype().torchName()));
+        }
+        Set<String> unexpected = new HashSet<>(f.comparison().unexpected());
+        for (TensorSpec t : f.applied().tensors()) {
+            if (!unexpected.contains(t.key())) continue;
+            long n = numel(t.shape());
+            String original = f.originalKey(t.key());
+            rows.add(new KeyRow(KeyRow.UNPAIRED + "." + t.key(), original, t.dtype().torchName(), t.shape(), n, t.dtype().bytesFor(n),
+                    Status.UNEXPECTED, original.equals(t.key()) ? "" : "was " + original, t.shape(), t.dtype().torchName()));
+        }
+        Map<String, TensorSpec> held = new HashMap<>();
+        for (TensorSpec t : f.held()) held.put(t.key(), t);
+        for (String d : f.applied().dropped()) {
+            TensorSpec t = held.get(d);
+            if (t == null) continue;
+            long n = numel(t.shape());
+            rows.add(new KeyRow(KeyRow.UNPAIRED + "." + d, d, t.dtype().torchName(), t.shape(), n, t.dtype().bytesFor(n), Status.DROPPED,
+                    "dropped by a rule", t.shape(), t.dtype().torchName()));
         }
         return rows;
     }

@@ -58,9 +58,14 @@ final class WorkbenchWindow {
     final VerifyViewModel verify = new VerifyViewModel(model, tasks, notices, prefs);
     final DetailViewModel detailVm = new DetailViewModel(model, tasks);
     final TreePane modelPane = new TreePane("Model", "Drop a model here: a template checkpoint, a TorchScript file or a shape-spec JSON"
-            + " — or pick a torchvision architecture (File ▸ Model from catalog, Ctrl+K).", false, model.modelRows);
+            + " — or pick a torchvision architecture (File ▸ Model from catalog, Ctrl+K).", TreePane.Side.MODEL, model.modelRows);
     final TreePane checkpointPane = new TreePane("Checkpoint", "Drop a checkpoint here (.pth .pt .bin .ckpt .safetensors .npz, sharded"
-            + " index.json, a TF checkpoint, .h5 / .keras, .onnx, .gguf …). Pickles are read, never executed.", true, model.checkpointRows);
+            + " index.json, a TF checkpoint, .h5 / .keras, .onnx, .gguf …). Pickles are read, never executed.", TreePane.Side.CHECKPOINT,
+            model.checkpointRows);
+    final TreePane alignedPane = new TreePane("Aligned", "Open a model and a checkpoint: each model key is shown beside the checkpoint key"
+            + " that fills it (after the rules), then the checkpoint keys no model key takes. Drop files here too.", TreePane.Side.ALIGNED,
+            model.alignedRows);
+    final TabPane views = new TabPane();
     final DetailPane detail = new DetailPane(detailVm);
     final RulesPane rulesPane;
     final DiagnosticsPane diagnosticsPane;
@@ -94,6 +99,13 @@ final class WorkbenchWindow {
         checkpointPane.onFiles = dropped -> open.openDropped(paths(dropped), OpenViewModel.Target.CHECKPOINT);
         checkpointPane.values = r -> diagnostics.valuesText(r.original());
         modelPane.onNodeDrop = rules::propose;
+        alignedPane.onNodeDrop = rules::propose;
+        alignedPane.onFiles = dropped -> open.openDropped(paths(dropped), OpenViewModel.Target.WINDOW);
+        alignedPane.values = r -> layers.changeText(r.key());
+        layers.byKey.addListener((javafx.collections.MapChangeListener<String, LayerChangeViewModel.KeyChange>) c -> alignedPane.table.refresh());
+        Button mapTo = iconButton("mdi2a-arrow-right-bold-box-outline", "Map the selected checkpoint key or module to a model key… (Ctrl+M)", this::mapTo);
+        mapTo.setId("map-to");
+        alignedPane.extras.getChildren().add(mapTo);
         modelPane.file.textProperty().bind(open.modelFile);
         checkpointPane.file.textProperty().bind(open.checkpointFile);
         entry.setId("weights-entry");
@@ -124,8 +136,17 @@ final class WorkbenchWindow {
         // after a rule the keys change names: select again what the detail pane shows
         model.checkpointRows.addListener((ListChangeListener<KeyRow>) c -> reselect());
 
-        SplitPane trees = new SplitPane(modelPane, checkpointPane, detail);
-        trees.setDividerPositions(0.36, 0.77);
+        alignedPane.selectedProperty().addListener((o, a, n) -> alignedSelected(n));
+        SplitPane sideBySide = new SplitPane(modelPane, checkpointPane);
+        Tab alignedTab = new Tab("Aligned", alignedPane);
+        alignedTab.setId("aligned-tab");
+        Tab sidesTab = new Tab("Side by side", sideBySide);
+        sidesTab.setId("sides-tab");
+        for (Tab t : List.of(alignedTab, sidesTab)) t.setClosable(false);
+        views.getTabs().addAll(alignedTab, sidesTab);
+        views.setId("views");
+        SplitPane trees = new SplitPane(views, detail);
+        trees.setDividerPositions(0.74);
         Tab rulesTab = new Tab("Rules & suggestions", rulesPane);
         Tab diagTab = new Tab("Diagnostics", diagnosticsPane);
         diagTab.textProperty().bind(diagnostics.title);
@@ -186,6 +207,7 @@ final class WorkbenchWindow {
         stage.setTitle("Weightbench");
         Icons.apply(stage);
         stage.setOnHidden(e -> tasks.shutdown());
+        if (Theme.isDark()) root.getStyleClass().add("dark");
         open.recent.addListener((ListChangeListener<String>) c -> refreshRecent());
         refreshRecent();
         if (TIMINGS) open.onOpened = o -> afterNextLayout(() -> System.err.printf(java.util.Locale.ROOT,
@@ -223,13 +245,15 @@ final class WorkbenchWindow {
         undo.disableProperty().bind(model.canUndoProperty().not());
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", model::redo);
         redo.disableProperty().bind(model.canRedoProperty().not());
-        MenuItem find = item("Find key", "Shortcut+F", () -> checkpointPane.search.requestFocus());
+        MenuItem find = item("Find key", "Shortcut+F", () -> (shownPane() == alignedPane ? alignedPane : checkpointPane).search.requestFocus());
         MenuItem problems = item("Problems only", "Shortcut+P", () -> {
             boolean on = !checkpointPane.problemsOnly.isSelected();
-            checkpointPane.problemsOnly.setSelected(on);
-            modelPane.problemsOnly.setSelected(on);
+            for (TreePane p : panes()) p.problemsOnly.setSelected(on);
         });
-        Menu edit = new Menu("Edit", null, undo, redo, new SeparatorMenuItem(), find, problems);
+        MenuItem next = item("Next problem", "F8", () -> shownPane().nextProblem(true));
+        MenuItem previous = item("Previous problem", "Shift+F8", () -> shownPane().nextProblem(false));
+        MenuItem mapTo = item("Map to…", "Shortcut+M", this::mapTo);
+        Menu edit = new Menu("Edit", null, undo, redo, new SeparatorMenuItem(), find, problems, next, previous, new SeparatorMenuItem(), mapTo);
         MenuItem light = item("Light theme", null, () -> theme(false));
         MenuItem dark = item("Dark theme", null, () -> theme(true));
         Menu view = new Menu("View", null, light, dark);
@@ -242,8 +266,11 @@ final class WorkbenchWindow {
     void theme(boolean dark) {
         Theme.apply(dark);
         prefs.putBoolean("theme.dark", dark);
+        root().getStyleClass().remove("dark");
+        if (dark) root().getStyleClass().add("dark");
         layerPane.redraw();
         detail.redraw();
+        for (TreePane p : panes()) p.table.refresh();
     }
 
     private static MenuItem item(String text, String accelerator, Runnable action) {
@@ -314,9 +341,12 @@ final class WorkbenchWindow {
         for (Status s : List.of(Status.MATCHED, Status.MISSING, Status.UNEXPECTED, Status.SHAPE, Status.DTYPE, Status.FILLED)) {
             FontIcon icon = new FontIcon(s.icon);
             icon.getStyleClass().addAll("status-icon", s.styleClass);
-            Label l = new Label(counts.getOrDefault(s, 0) + " " + s.label, icon);
+            javafx.scene.control.ToggleButton l = new javafx.scene.control.ToggleButton(counts.getOrDefault(s, 0) + " " + s.label, icon);
             l.setId("summary-" + s.name().toLowerCase(java.util.Locale.ROOT));
-            l.getStyleClass().add("summary-chip");
+            l.getStyleClass().addAll("summary-chip", "flat");
+            l.setSelected(alignedPane.statusFilter.get() == s);
+            l.setTooltip(new Tooltip("Show only the keys " + s.label + " (click again for all)"));
+            l.setOnAction(e -> filterBy(l.isSelected() ? s : null));
             if (s == Status.FILLED) {
                 l.setTooltip(new Tooltip("Model keys the checkpoint lacks that torch fills in itself (BatchNorm's num_batches_tracked in a"
                         + " state_dict without version metadata): not missing for load_state_dict(strict=True)."));
@@ -347,6 +377,44 @@ final class WorkbenchWindow {
         summary.getChildren().add(export);
     }
 
+    /** The summary's counts as filters: only keys of that status in every tree, or all again. */
+    void filterBy(Status s) {
+        for (TreePane p : panes()) p.statusFilter.set(s);
+        updateSummary();
+    }
+
+    private List<TreePane> panes() {
+        return List.of(alignedPane, modelPane, checkpointPane);
+    }
+
+    /** The tree F8 walks: the aligned view, or on the side-by-side tab the focused tree (the model's by default). */
+    private TreePane shownPane() {
+        if (views.getSelectionModel().getSelectedIndex() == 0) return alignedPane;
+        return checkpointPane.table.isFocused() ? checkpointPane : modelPane;
+    }
+
+    private void alignedSelected(KeyNode n) {
+        if (syncing || n == null || !n.isKey()) return;
+        KeyRow r = n.row;
+        String ckKey = r.unpaired() ? r.checkpointKey() : r.original().isEmpty() ? null : r.key();
+        detailVm.show(r.unpaired() ? null : r.key(), ckKey);
+    }
+
+    /**
+     * "Map to…": the checkpoint key or module selected (in the aligned view, a checkpoint-only one)
+     * onto a model key or module chosen from a searchable list of those still unfilled.
+     */
+    void mapTo() {
+        KeyNode n = shownPane() == alignedPane ? alignedPane.selectedProperty().get() : checkpointPane.selectedProperty().get();
+        if (n == null) {
+            notices.problem("Select a checkpoint key or module first (in the aligned view, under " + KeyRow.UNPAIRED + ").");
+            return;
+        }
+        String from = n.path.startsWith(KeyRow.UNPAIRED + ".") ? n.path.substring(KeyRow.UNPAIRED.length() + 1) : n.path;
+        MapToDialog d = new MapToDialog(stage, from, rules.mapTargets(n.isKey()));
+        d.showAndWait().ifPresent(to -> rules.propose(from, n.isKey(), to, n.isKey()));
+    }
+
     private void selected(KeyNode n, boolean fromModel) {
         if (syncing || n == null) return;
         syncing = true;
@@ -371,6 +439,8 @@ final class WorkbenchWindow {
         try {
             checkpointPane.select(key);
             modelPane.select(key);
+            if (detailVm.modelKey() != null) alignedPane.select(detailVm.modelKey());
+            else alignedPane.select(KeyRow.UNPAIRED + "." + key);
         } finally {
             syncing = false;
         }

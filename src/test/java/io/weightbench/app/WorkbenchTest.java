@@ -49,7 +49,13 @@ class WorkbenchTest {
     }
 
     private static String text(FxRobot robot, String id) {
-        return robot.lookup(id).queryAs(Label.class).getText();
+        return ((javafx.scene.control.Labeled) robot.lookup(id).query()).getText();
+    }
+
+    /** The two trees side by side (the aligned view is the first tab). */
+    private void sideBySide(FxRobot robot) {
+        robot.interact(() -> w.views.getSelectionModel().select(1));
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     @Test
@@ -61,6 +67,7 @@ class WorkbenchTest {
         assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
         assertThat(text(robot, "#summary-filled")).isEqualTo("2 filled by torch"); // 14 + 2 = the 16 the checkpoint has
         assertThat(text(robot, "#verdict")).contains("would fail");
+        sideBySide(robot);
         TreeTableRow<?> module = row(robot, "#checkpoint-tree", "module");
         assertThat(module.getStyleClass()).contains("status-unexpected");
         assertThat(w.checkpointPane.item("module").getValue().statusText()).isEqualTo("16 unexpected");
@@ -85,6 +92,7 @@ class WorkbenchTest {
         assertThat(text(robot, "#summary-missing")).isEqualTo("0 missing");
         assertThat(text(robot, "#verdict")).isEqualTo("loads with strict=True");
         assertThat(w.model.changedPerRule).containsExactly(16);
+        sideBySide(robot);
         assertThat(row(robot, "#checkpoint-tree", "stem").getStyleClass()).contains("status-renamed");
         robot.clickOn("#undo");
         WaitForAsyncUtils.waitForFxEvents();
@@ -99,6 +107,7 @@ class WorkbenchTest {
     @Test
     void draggingACheckpointKeyOntoAModelKeyOffersThePrefixRuleWithItsEffect(FxRobot robot) throws Exception {
         openBoth(robot);
+        sideBySide(robot);
         robot.interact(() -> {
             w.checkpointPane.select("module.head.weight");
             w.modelPane.select("head.weight");
