@@ -58,7 +58,17 @@ final class DetailPane extends ScrollPane {
         logScale.selectedProperty().bindBidirectional(vm.logScale);
         busy.visibleProperty().bind(vm.busy);
         busy.setPrefSize(18, 18);
-        HBox controls = new HBox(8, new Label("bins"), bins, logScale, busy);
+        javafx.scene.control.Button reset = new javafx.scene.control.Button("Reset zoom");
+        reset.setId("reset-zoom");
+        reset.setTooltip(new javafx.scene.control.Tooltip("Ctrl + mouse wheel zooms a chart; the wheel alone scrolls this pane"));
+        reset.getStyleClass().add("flat");
+        reset.setOnAction(e -> {
+            resetZoom(values);
+            resetZoom(differences);
+        });
+        wheel(values);
+        wheel(differences);
+        HBox controls = new HBox(8, new Label("bins"), bins, logScale, reset, busy);
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         values.setPrefHeight(220);
         values.setMinHeight(180);
@@ -74,6 +84,26 @@ final class DetailPane extends ScrollPane {
         vm.facts.addListener((ListChangeListener<DetailViewModel.Fact>) c -> showFacts());
         vm.numbers.addListener((o, a, n) -> showNumbers(n));
         showFacts();
+    }
+
+    /** The wheel scrolls the pane; with Ctrl it zooms the chart (JFreeChart zooms on any wheel). */
+    private static void wheel(ChartViewer viewer) {
+        org.jfree.chart.fx.interaction.MouseHandlerFX zoom = viewer.getCanvas().getMouseHandler("scroll");
+        if (zoom == null) return;
+        viewer.getCanvas().removeAuxiliaryMouseHandler(zoom);
+        viewer.addEventFilter(javafx.scene.input.ScrollEvent.SCROLL, e -> {
+            if (e.isControlDown() && viewer.getChart() != null) {
+                zoom.handleScroll(viewer.getCanvas(), e);
+                e.consume();
+            }
+        });
+    }
+
+    private static void resetZoom(ChartViewer viewer) {
+        if (viewer.getChart() != null && viewer.getChart().getPlot() instanceof XYPlot p) {
+            p.getDomainAxis().setAutoRange(true);
+            p.getRangeAxis().setAutoRange(true);
+        }
     }
 
     /** Draws the charts again (in the theme's colours). */
@@ -104,6 +134,26 @@ final class DetailPane extends ScrollPane {
             return;
         }
         int r = 0;
+        if (n.sides().size() > 1) {
+            numbers.add(new Label(""), 0, r);
+            for (int i = 0; i < n.sides().size(); i++) {
+                Label h = new Label(n.sides().get(i));
+                h.getStyleClass().add("fact-name");
+                numbers.add(h, i + 1, r);
+            }
+            r++;
+        }
+        for (DetailViewModel.StatRow s : n.stats()) {
+            Label name = new Label(s.name());
+            name.getStyleClass().add("fact-name");
+            numbers.add(name, 0, r);
+            for (int i = 0; i < s.cells().size(); i++) {
+                Label v = new Label(s.cells().get(i));
+                if (s.problem()) v.getStyleClass().add("status-missing");
+                numbers.add(v, i + 1, r);
+            }
+            r++;
+        }
         for (DetailViewModel.Fact f : n.rows()) {
             Label v = addRow(numbers, r++, f.name(), f.value());
             if (f.problem()) v.getStyleClass().add("status-missing");
@@ -141,8 +191,14 @@ final class DetailPane extends ScrollPane {
         XYBarRenderer r = (XYBarRenderer) plot.getRenderer();
         r.setBarPainter(new StandardXYBarPainter());
         r.setShadowVisible(false);
-        r.setDrawBarOutline(false);
-        for (int i = 0; i < series.size(); i++) r.setSeriesPaint(i, colors[i % colors.length]);
+        r.setDrawBarOutline(series.size() > 1);
+        for (int i = 0; i < series.size(); i++) {
+            Color c = colors[i % colors.length];
+            // overlaid: the first filled, the others as outlines, so neither hides the other
+            r.setSeriesPaint(i, i == 0 ? c : new Color(0, 0, 0, 0));
+            r.setSeriesOutlinePaint(i, new Color(c.getRed(), c.getGreen(), c.getBlue()));
+            r.setSeriesOutlineStroke(i, new java.awt.BasicStroke(i == 0 ? 0.5f : 1.6f));
+        }
         return chart;
     }
 

@@ -43,8 +43,15 @@ final class DetailViewModel {
     /** One histogram: bins from {@code edges[i]} to {@code edges[i + 1]} holding {@code counts[i]}. */
     record Series(String name, double[] edges, long[] counts) {}
 
-    /** What the statistics found: number rows, the value histograms, the difference histogram (or null). */
-    record Numbers(List<Fact> rows, List<Series> values, boolean log, Series differences, Histogram first) {}
+    /** One statistic for each side shown ({@link Numbers#sides}), in the same order. */
+    record StatRow(String name, List<String> cells, boolean problem) {}
+
+    /**
+     * What the statistics found: a table of statistics with a column per side ("checkpoint",
+     * "model template"), the rows below it (the difference), the value histograms, the difference
+     * histogram (or null).
+     */
+    record Numbers(List<String> sides, List<StatRow> stats, List<Fact> rows, List<Series> values, boolean log, Series differences, Histogram first) {}
 
     private final WorkbenchModel session;
     private final BackgroundTasks tasks;
@@ -173,8 +180,16 @@ final class DetailViewModel {
             diff = TensorDiff.of(tmpl.get(), ck.get(), bins, p);
         }
         List<Fact> rows = new ArrayList<>();
-        if (cs != null) stats(rows, ts != null ? "checkpoint" : "", cs);
-        if (ts != null) stats(rows, "model template", ts);
+        List<String> sides = new ArrayList<>();
+        List<TensorStats> shown = new ArrayList<>();
+        if (cs != null) {
+            sides.add("checkpoint");
+            shown.add(cs);
+        }
+        if (ts != null) {
+            sides.add("model template");
+            shown.add(ts);
+        }
         if (diff != null) {
             rows.add(fact("diff (checkpoint - template)", String.format(Locale.ROOT, "max |d| %.4g, mean |d| %.4g, rel L2 %.4g, cosine %.6f",
                     diff.maxAbs(), diff.meanAbs(), diff.relL2(), diff.cosine())));
@@ -184,16 +199,26 @@ final class DetailViewModel {
         if (th != null) values.add(series("model template", th));
         Histogram first = ch != null ? ch : th;
         Series differences = diff != null && diff.histogram() != null ? series("checkpoint - template", diff.histogram()) : null;
-        return new Numbers(rows, values, first != null && first.scale() == Histogram.Scale.LOG, differences, first);
+        return new Numbers(sides, stats(shown), rows, values, first != null && first.scale() == Histogram.Scale.LOG, differences, first);
     }
 
-    private static void stats(List<Fact> rows, String side, TensorStats s) {
-        String p = side.isEmpty() ? "" : side + " ";
-        rows.add(fact(p + "min / max", String.format(Locale.ROOT, "%.6g / %.6g", s.min(), s.max())));
-        rows.add(fact(p + "mean / std", String.format(Locale.ROOT, "%.6g / %.6g", s.mean(), s.std())));
-        rows.add(fact(p + "L2 norm", String.format(Locale.ROOT, "%.6g", s.l2())));
-        rows.add(new Fact(p + "counts", String.format(Locale.ROOT, "NaN %d, +Inf %d, -Inf %d, zeros %d, beyond float16 %d", s.nan(), s.posInf(),
-                s.negInf(), s.zeros(), s.outsideFloat16()), s.nan() + s.inf() > 0));
+    /** The statistics of each side, side by side. */
+    private static List<StatRow> stats(List<TensorStats> sides) {
+        List<StatRow> out = new ArrayList<>();
+        out.add(stat("min", sides, s -> String.format(Locale.ROOT, "%.6g", s.min())));
+        out.add(stat("max", sides, s -> String.format(Locale.ROOT, "%.6g", s.max())));
+        out.add(stat("mean", sides, s -> String.format(Locale.ROOT, "%.6g", s.mean())));
+        out.add(stat("std", sides, s -> String.format(Locale.ROOT, "%.6g", s.std())));
+        out.add(stat("L2 norm", sides, s -> String.format(Locale.ROOT, "%.6g", s.l2())));
+        out.add(stat("zeros", sides, s -> String.format(Locale.ROOT, "%,d", s.zeros())));
+        out.add(stat("beyond float16", sides, s -> String.format(Locale.ROOT, "%,d", s.outsideFloat16())));
+        boolean bad = sides.stream().anyMatch(s -> s.nan() + s.inf() > 0);
+        out.add(new StatRow("NaN / +Inf / -Inf", sides.stream().map(s -> s.nan() + " / " + s.posInf() + " / " + s.negInf()).toList(), bad));
+        return out;
+    }
+
+    private static StatRow stat(String name, List<TensorStats> sides, java.util.function.Function<TensorStats, String> f) {
+        return new StatRow(name, sides.stream().map(f).toList(), false);
     }
 
     private static Series series(String name, Histogram h) {

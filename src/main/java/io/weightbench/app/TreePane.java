@@ -114,7 +114,8 @@ final class TreePane extends VBox {
         table.setPlaceholder(placeholder);
         table.setId(id + "-tree");
         table.setShowRoot(false);
-        table.setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
+        // columns sized to their content (fitColumns), a horizontal scroll bar when they do not fit
+        table.setColumnResizePolicy(TreeTableView.UNCONSTRAINED_RESIZE_POLICY);
         table.setTableMenuButtonVisible(true);
         columns();
         table.setRowFactory(t -> new Row());
@@ -223,6 +224,7 @@ final class TreePane extends VBox {
         table.setRoot(root);
         root.setExpanded(true);
         built = !rows.isEmpty();
+        fitColumns(filter);
         if (selectedPath != null) select(selectedPath);
     }
 
@@ -248,7 +250,9 @@ final class TreePane extends VBox {
             }
         });
         boolean aligned = side == Side.ALIGNED;
-        TreeTableColumn<KeyNode, String> counterpart = text("checkpoint key", 200, n -> n.isKey() ? n.row.original() : "");
+        // only where it differs from the model key: a column of repeats would push the shapes out of sight
+        TreeTableColumn<KeyNode, String> counterpart = text("checkpoint key", 200, n -> !n.isKey() ? ""
+                : n.row.original().isEmpty() ? "—" : n.row.original().equals(n.row.key()) ? "=" : n.row.original());
         counterpart.setVisible(aligned);
         TreeTableColumn<KeyNode, String> dtype = text("dtype", 70, n -> !n.isKey() ? "" : aligned ? n.row.alignedDtypeText() : n.row.dtype());
         TreeTableColumn<KeyNode, String> shape = text("shape", 100, n -> !n.isKey() ? "" : aligned ? n.row.alignedShapeText() : n.row.shapeText());
@@ -267,6 +271,44 @@ final class TreePane extends VBox {
         change.setVisible(aligned);
         table.getColumns().setAll(List.of(name, counterpart, status, shape, dtype, params, size, stats, change));
         for (TreeTableColumn<KeyNode, ?> c : table.getColumns()) c.setUserData(c.getPrefWidth());
+    }
+
+    /** The widest a column grows to fit its content; its tooltip shows the rest. */
+    private static final double MAX_COLUMN = 340;
+
+    /**
+     * Sizes each column to its header and its widest cell over the shown rows (the key column with
+     * its indentation and icon), up to {@link #MAX_COLUMN}; measures at most 4,000 rows.
+     */
+    private void fitColumns(Predicate<KeyRow> filter) {
+        javafx.scene.text.Text probe = new javafx.scene.text.Text();
+        probe.setFont(javafx.scene.text.Font.getDefault());
+        java.util.function.ToDoubleFunction<String> width = t -> {
+            probe.setText(t);
+            return probe.getLayoutBounds().getWidth();
+        };
+        List<TreeItem<KeyNode>> items = new java.util.ArrayList<>(index.values());
+        if (items.size() > 4000) items = items.subList(0, 4000);
+        for (TreeTableColumn<KeyNode, ?> c : table.getColumns()) {
+            if (!c.isVisible()) continue;
+            double w = width.applyAsDouble(c.getText()) + 28;
+            boolean key = c == table.getColumns().get(0);
+            for (TreeItem<KeyNode> item : items) {
+                if (item.getValue() == null || item.getValue().path.isEmpty()) continue;
+                Object v = c.getCellObservableValue(item) == null ? null : c.getCellObservableValue(item).getValue();
+                if (v == null) continue;
+                double indent = 0;
+                if (key) {
+                    int depth = 0;
+                    for (TreeItem<KeyNode> p = item.getParent(); p != null && p != table.getRoot(); p = p.getParent()) depth++;
+                    indent = 18 * depth + 44; // disclosure arrow, status icon
+                }
+                w = Math.max(w, width.applyAsDouble(key ? item.getValue().name + (item.getValue().isKey() && item.getValue().keys == 1 ? ""
+                        : "  (" + item.getValue().keys + ")") : v.toString()) + indent + 16);
+                if (w >= MAX_COLUMN) break;
+            }
+            c.setPrefWidth(Math.min(MAX_COLUMN, Math.max(c.getMinWidth(), w)));
+        }
     }
 
     private static TreeTableColumn<KeyNode, String> text(String title, double width, java.util.function.Function<KeyNode, String> f) {

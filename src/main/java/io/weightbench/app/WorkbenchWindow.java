@@ -93,7 +93,10 @@ final class WorkbenchWindow {
         Button exportRules = iconButton("mdi2c-content-save-outline", "Save rules as JSON", this::saveRules);
         rulesPane = new RulesPane(model, rules, undo, redo, importRules, exportRules);
         diagnosticsPane = new DiagnosticsPane(diagnostics, checkpointPane::select);
-        layerPane = new LayerChangePane(layers, modelPane::select);
+        layerPane = new LayerChangePane(layers, module -> {
+            views.getSelectionModel().select(0);
+            alignedPane.select(module);
+        });
 
         modelPane.onFiles = dropped -> open.openDropped(paths(dropped), OpenViewModel.Target.MODEL);
         checkpointPane.onFiles = dropped -> open.openDropped(paths(dropped), OpenViewModel.Target.CHECKPOINT);
