@@ -45,4 +45,18 @@ final class ChartTheme {
             chart.getLegend().setItemPaint(ink);
         }
     }
+
+    /** The wheel scrolls the pane; with Ctrl it zooms the chart (JFreeChart zooms on any wheel). */
+    static void wheelScrolls(org.jfree.chart.fx.ChartViewer viewer) {
+        org.jfree.chart.fx.interaction.MouseHandlerFX zoom = viewer.getCanvas().getMouseHandler("scroll");
+        if (zoom == null) return;
+        viewer.getCanvas().removeAuxiliaryMouseHandler(zoom);
+        viewer.addEventFilter(javafx.scene.input.ScrollEvent.SCROLL, e -> {
+            if (e.isControlDown() && viewer.getChart() != null) {
+                zoom.handleScroll(viewer.getCanvas(), e);
+                e.consume();
+            }
+        });
+    }
+
 }

@@ -10,7 +10,6 @@ import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.layout.GridPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
@@ -66,10 +65,11 @@ final class DetailPane extends ScrollPane {
             resetZoom(values);
             resetZoom(differences);
         });
-        wheel(values);
-        wheel(differences);
-        HBox controls = new HBox(8, new Label("bins"), bins, logScale, reset, busy);
+        ChartTheme.wheelScrolls(values);
+        ChartTheme.wheelScrolls(differences);
+        javafx.scene.layout.FlowPane controls = new javafx.scene.layout.FlowPane(8, 4, new Label("bins"), bins, logScale, reset, busy);
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        for (javafx.scene.Node c : controls.getChildren()) if (c instanceof javafx.scene.layout.Region r) r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         values.setPrefHeight(220);
         values.setMinHeight(180);
         values.setVisible(false);
@@ -84,19 +84,6 @@ final class DetailPane extends ScrollPane {
         vm.facts.addListener((ListChangeListener<DetailViewModel.Fact>) c -> showFacts());
         vm.numbers.addListener((o, a, n) -> showNumbers(n));
         showFacts();
-    }
-
-    /** The wheel scrolls the pane; with Ctrl it zooms the chart (JFreeChart zooms on any wheel). */
-    private static void wheel(ChartViewer viewer) {
-        org.jfree.chart.fx.interaction.MouseHandlerFX zoom = viewer.getCanvas().getMouseHandler("scroll");
-        if (zoom == null) return;
-        viewer.getCanvas().removeAuxiliaryMouseHandler(zoom);
-        viewer.addEventFilter(javafx.scene.input.ScrollEvent.SCROLL, e -> {
-            if (e.isControlDown() && viewer.getChart() != null) {
-                zoom.handleScroll(viewer.getCanvas(), e);
-                e.consume();
-            }
-        });
     }
 
     private static void resetZoom(ChartViewer viewer) {
@@ -171,20 +158,30 @@ final class DetailPane extends ScrollPane {
         }
     }
 
-    private static XYIntervalSeries series(DetailViewModel.Series h) {
+    private static XYIntervalSeries series(DetailViewModel.Series h, double scale) {
         XYIntervalSeries s = new XYIntervalSeries(h.name());
         for (int i = 0; i < h.counts().length; i++) {
             double a = h.edges()[i];
             double b = h.edges()[i + 1];
-            s.add((a + b) / 2, a, b, h.counts()[i], h.counts()[i], h.counts()[i]);
+            double y = h.counts()[i] * scale;
+            s.add((a + b) / 2, a, b, y, y, y);
         }
         return s;
     }
 
+    private static long total(DetailViewModel.Series h) {
+        long n = 0;
+        for (long c : h.counts()) n += c;
+        return n;
+    }
+
     private static JFreeChart chart(List<DetailViewModel.Series> series, String xLabel, Color[] colors) {
+        // sides of different sizes (a 10-class head against a 1000-class one): fractions, so both show
+        boolean fractions = series.size() > 1 && series.stream().mapToLong(DetailPane::total).distinct().count() > 1;
         XYIntervalSeriesCollection ds = new XYIntervalSeriesCollection();
-        series.stream().map(DetailPane::series).forEach(ds::addSeries);
-        JFreeChart chart = ChartFactory.createXYBarChart(null, xLabel, false, "count", ds, PlotOrientation.VERTICAL, series.size() > 1, true, false);
+        for (DetailViewModel.Series h : series) ds.addSeries(series(h, fractions ? 1.0 / Math.max(1, total(h)) : 1));
+        JFreeChart chart = ChartFactory.createXYBarChart(null, xLabel, false, fractions ? "fraction" : "count", ds, PlotOrientation.VERTICAL,
+                series.size() > 1, true, false);
         chart.setBackgroundPaint(new Color(0, 0, 0, 0));
         XYPlot plot = chart.getXYPlot();
         ChartTheme.apply(chart, plot);
@@ -192,12 +189,28 @@ final class DetailPane extends ScrollPane {
         r.setBarPainter(new StandardXYBarPainter());
         r.setShadowVisible(false);
         r.setDrawBarOutline(series.size() > 1);
-        for (int i = 0; i < series.size(); i++) {
-            Color c = colors[i % colors.length];
-            // overlaid: the first filled, the others as outlines, so neither hides the other
-            r.setSeriesPaint(i, i == 0 ? c : new Color(0, 0, 0, 0));
-            r.setSeriesOutlinePaint(i, new Color(c.getRed(), c.getGreen(), c.getBlue()));
-            r.setSeriesOutlineStroke(i, new java.awt.BasicStroke(i == 0 ? 0.5f : 1.6f));
+        r.setDrawBarOutline(false);
+        r.setSeriesPaint(0, colors[0]);
+        if (series.size() > 1) {
+            // overlaid: the first as bars, the others as step outlines, so neither hides the other
+            ds.removeSeries(1);
+            org.jfree.data.xy.XYSeriesCollection steps = new org.jfree.data.xy.XYSeriesCollection();
+            for (int i = 1; i < series.size(); i++) {
+                DetailViewModel.Series h = series.get(i);
+                org.jfree.data.xy.XYSeries line = new org.jfree.data.xy.XYSeries(h.name(), false);
+                double scale = fractions ? 1.0 / Math.max(1, total(h)) : 1;
+                for (int b = 0; b < h.counts().length; b++) line.add(h.edges()[b], h.counts()[b] * scale);
+                line.add(h.edges()[h.counts().length], h.counts()[h.counts().length - 1] * scale);
+                steps.addSeries(line);
+            }
+            org.jfree.chart.renderer.xy.XYStepRenderer outline = new org.jfree.chart.renderer.xy.XYStepRenderer();
+            for (int i = 1; i < series.size(); i++) {
+                Color c = colors[i % colors.length];
+                outline.setSeriesPaint(i - 1, new Color(c.getRed(), c.getGreen(), c.getBlue()));
+                outline.setSeriesStroke(i - 1, new java.awt.BasicStroke(1.8f));
+            }
+            plot.setDataset(1, steps);
+            plot.setRenderer(1, outline);
         }
         return chart;
     }

@@ -38,6 +38,12 @@ final class ExportDialog extends Stage {
     final Button export = new Button("Export");
     final Button cancel = new Button("Cancel");
 
+    /** Never shortened to "…". */
+    private static <T extends javafx.scene.layout.Region> T fixed(T r) {
+        r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        return r;
+    }
+
     ExportDialog(Window owner, ExportViewModel vm) {
         this.vm = vm;
         initOwner(owner);
@@ -86,15 +92,19 @@ final class ExportDialog extends Stage {
         form.setVgap(8);
         HBox out = new HBox(6, output, browse);
         HBox.setHgrow(output, Priority.ALWAYS);
-        form.addRow(0, new Label("Output"), out);
-        form.addRow(1, new Label("Shard size"), shardSize);
+        form.addRow(0, fixed(new Label("Output")), out);
+        form.addRow(1, fixed(new Label("Shard size")), shardSize);
+        fixed(browse);
+        fixed(export);
+        fixed(cancel);
+        fixed(exportAnyway);
         form.add(weightsOnly, 1, 2);
         form.add(saveRules, 1, 3);
         HBox buttons = new HBox(8, exportAnyway, export, cancel);
         buttons.setAlignment(Pos.CENTER_RIGHT);
         VBox root = new VBox(12, verdict, form, progress, status, buttons);
         root.setPadding(new Insets(16));
-        root.setMaxWidth(640);
+        verdict.setPrefWidth(600);
         setScene(new Scene(root));
         cancel.setOnAction(e -> {
             if (!vm.cancel()) close();

@@ -54,7 +54,14 @@ final class ExportViewModel {
                 : loadsStrictly ? "Loads with strict=True."
                 : "Will not load with strict=True: " + fit.get().comparison().missing().size() + " missing, "
                         + fit.get().comparison().unexpected().size() + " unexpected, " + fit.get().comparison().mismatched().size()
-                        + " shapes differ (load_state_dict(strict=False) would leave the missing ones untouched).";
+                        + " shapes differ" + consequence(fit.get());
+    }
+
+    /** What torch does with such a checkpoint when told strict=False. */
+    private static String consequence(Fit f) {
+        if (!f.comparison().mismatched().isEmpty()) return "; torch raises on a size mismatch even with strict=False.";
+        if (!f.comparison().missing().isEmpty()) return "; with strict=False the missing keys keep the model's initial values.";
+        return "; with strict=False the unexpected keys are ignored.";
     }
 
     /** Whether Export may start: a strict-loading export, or the user accepted one that is not. */

@@ -14,7 +14,6 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.fx.interaction.ChartMouseEventFX;
 import org.jfree.chart.fx.interaction.ChartMouseListenerFX;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.entity.CategoryItemEntity;
@@ -59,8 +58,13 @@ final class LayerChangePane extends VBox {
 
             @Override public void chartMouseMoved(ChartMouseEventFX e) {}
         });
-        VBox.setVgrow(chart, Priority.ALWAYS);
-        getChildren().addAll(top, chart);
+        ChartTheme.wheelScrolls(chart);
+        // one bar per module, top to bottom in model order, as tall as it takes to read every name
+        javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(chart);
+        scroll.setFitToWidth(true);
+        scroll.visibleProperty().bind(chart.visibleProperty());
+        VBox.setVgrow(scroll, Priority.ALWAYS);
+        getChildren().addAll(top, scroll);
         setSpacing(6);
         setPadding(new Insets(8));
         vm.modules.addListener((ListChangeListener<LayerChangeViewModel.ModuleChange>) c -> redraw());
@@ -80,8 +84,10 @@ final class LayerChangePane extends VBox {
             if (m.relL2() > 0 && Double.isFinite(m.relL2())) lo = Math.min(lo, m.relL2());
             hi = Math.max(hi, Double.isFinite(m.relL2()) ? m.relL2() : 0);
         }
-        JFreeChart c = ChartFactory.createBarChart(null, "module (model order)", "||checkpoint - template|| / ||template||", ds,
-                PlotOrientation.VERTICAL, false, true, false);
+        JFreeChart c = ChartFactory.createBarChart(null, null, "relative change ||checkpoint - template|| / ||template||", ds,
+                PlotOrientation.HORIZONTAL, false, true, false);
+        chart.setPrefHeight(Math.max(220, 17 * vm.modules.size() + 70));
+        chart.setMinHeight(chart.getPrefHeight());
         CategoryPlot plot = c.getCategoryPlot();
         if (hi == 0) {
             // nothing changed: a plain 0..1 axis instead of JFreeChart's "5E-9" around zero
@@ -90,9 +96,12 @@ final class LayerChangePane extends VBox {
         } else if (lo < hi / 100) {
             LogAxis log = new LogAxis(plot.getRangeAxis().getLabel());
             log.setSmallestValue(lo / 2);
+            log.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1.0)); // a tick per decade
+            log.setNumberFormatOverride(new java.text.DecimalFormat("0.######"));
             plot.setRangeAxis(log);
         }
-        plot.getDomainAxis().setCategoryLabelPositions(vm.modules.size() > 12 ? CategoryLabelPositions.UP_90 : CategoryLabelPositions.STANDARD);
+        plot.getDomainAxis().setCategoryMargin(0.15);
+        plot.getDomainAxis().setMaximumCategoryLabelWidthRatio(0.35f);
         ChartTheme.apply(c, plot);
         BarRenderer r = (BarRenderer) plot.getRenderer();
         r.setBarPainter(new StandardBarPainter());

@@ -252,7 +252,7 @@ final class TreePane extends VBox {
         boolean aligned = side == Side.ALIGNED;
         // only where it differs from the model key: a column of repeats would push the shapes out of sight
         TreeTableColumn<KeyNode, String> counterpart = text("checkpoint key", 200, n -> !n.isKey() ? ""
-                : n.row.original().isEmpty() ? "—" : n.row.original().equals(n.row.key()) ? "=" : n.row.original());
+                : n.row.original().isEmpty() ? "—" : n.row.original().equals(n.row.checkpointKey()) ? "=" : n.row.original());
         counterpart.setVisible(aligned);
         TreeTableColumn<KeyNode, String> dtype = text("dtype", 70, n -> !n.isKey() ? "" : aligned ? n.row.alignedDtypeText() : n.row.dtype());
         TreeTableColumn<KeyNode, String> shape = text("shape", 100, n -> !n.isKey() ? "" : aligned ? n.row.alignedShapeText() : n.row.shapeText());
@@ -269,12 +269,12 @@ final class TreePane extends VBox {
         TreeTableColumn<KeyNode, String> change = text("change", 110, n -> n.isKey() ? values.apply(n.row) : "");
         change.setId("change-column");
         change.setVisible(aligned);
-        table.getColumns().setAll(List.of(name, counterpart, status, shape, dtype, params, size, stats, change));
+        table.getColumns().setAll(List.of(name, status, shape, counterpart, dtype, params, size, stats, change));
         for (TreeTableColumn<KeyNode, ?> c : table.getColumns()) c.setUserData(c.getPrefWidth());
     }
 
     /** The widest a column grows to fit its content; its tooltip shows the rest. */
-    private static final double MAX_COLUMN = 340;
+    private static final double MAX_COLUMN = 280;
 
     /**
      * Sizes each column to its header and its widest cell over the shown rows (the key column with
@@ -282,7 +282,7 @@ final class TreePane extends VBox {
      */
     private void fitColumns(Predicate<KeyRow> filter) {
         javafx.scene.text.Text probe = new javafx.scene.text.Text();
-        probe.setFont(javafx.scene.text.Font.getDefault());
+        probe.setFont(search.getFont()); // the theme's control font, as the cells use
         java.util.function.ToDoubleFunction<String> width = t -> {
             probe.setText(t);
             return probe.getLayoutBounds().getWidth();

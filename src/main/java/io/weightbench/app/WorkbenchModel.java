@@ -273,7 +273,7 @@ final class WorkbenchModel {
         for (KeyRow r : modelRows(spec, f)) {
             TensorSpec c = ck.get(r.key());
             rows.add(new KeyRow(r.key(), c == null ? "" : f.originalKey(r.key()), r.dtype(), r.shape(), r.numel(), r.bytes(), r.status(),
-                    r.status() == Status.SHAPE || r.status() == Status.DTYPE ? "" : r.note(), c == null ? null : c.shape(),
+                    r.status() == Status.FILLED ? r.note() : "", c == null ? null : c.shape(), // the other columns say the rest
                     c == null ? "" : c.dtype().torchName()));
         }
         Set<String> unexpected = new HashSet<>(f.comparison().unexpected());

@@ -350,19 +350,24 @@ final class WorkbenchWindow {
             l.setSelected(alignedPane.statusFilter.get() == s);
             l.setTooltip(new Tooltip("Show only the keys " + s.label + " (click again for all)"));
             l.setOnAction(e -> filterBy(l.isSelected() ? s : null));
+            l.setMinWidth(Region.USE_PREF_SIZE);
             if (s == Status.FILLED) {
                 l.setTooltip(new Tooltip("Model keys the checkpoint lacks that torch fills in itself (BatchNorm's num_batches_tracked in a"
                         + " state_dict without version metadata): not missing for load_state_dict(strict=True)."));
-                if (counts.getOrDefault(s, 0) == 0) continue;
             }
+            // the three counts that decide strict loading always; the others when there are some
+            if (counts.getOrDefault(s, 0) == 0 && (s == Status.SHAPE || s == Status.DTYPE || s == Status.FILLED) && alignedPane.statusFilter.get() != s) continue;
             summary.getChildren().add(l);
         }
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         boolean strict = model.loadsStrictly();
-        Label verdict = new Label(strict ? "loads with strict=True" : "would fail load_state_dict(strict=True)",
+        Label verdict = new Label(strict ? "loads with strict=True" : "would fail strict=True",
                 new FontIcon(strict ? "mdi2c-check-decagram" : "mdi2c-close-octagon"));
         verdict.setId("verdict");
+        verdict.setMinWidth(Region.USE_PREF_SIZE);
+        verdict.setTooltip(new Tooltip(strict ? "torch's model.load_state_dict(checkpoint, strict=True) accepts it (after the rules)"
+                : "torch's model.load_state_dict(checkpoint, strict=True) would raise: fix the missing, unexpected and mismatched keys"));
         verdict.getStyleClass().add(strict ? "status-matched" : "status-missing");
         summary.getChildren().addAll(grow, verdict);
         if (verify.available.get()) {
@@ -376,6 +381,7 @@ final class WorkbenchWindow {
         Button export = new Button("Export…", new FontIcon("mdi2e-export"));
         export.setId("export");
         export.getStyleClass().add("accent");
+        export.setMinWidth(Region.USE_PREF_SIZE);
         export.setOnAction(e -> export());
         summary.getChildren().add(export);
     }
