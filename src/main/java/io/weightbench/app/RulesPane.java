@@ -231,7 +231,7 @@ final class RulesPane extends VBox {
             Button accept = new Button("Accept", new FontIcon("mdi2c-check"));
             accept.getStyleClass().add("accent");
             accept.setOnAction(e -> vm.acceptSuggestion(getIndex()));
-            Label text = new Label(s.rule().describe() + "  —  fixes " + s.fixes() + (s.fixes() == 1 ? " key" : " keys"));
+            Label text = new Label(s.description() + (s.fixes() > 0 ? "  —  fixes " + s.fixes() + (s.fixes() == 1 ? " key" : " keys") : ""));
             Label why = new Label(s.reason() + ". " + s.effect());
             why.getStyleClass().add("effect");
             why.setWrapText(true);

@@ -84,12 +84,12 @@ final class RulesViewModel {
 
     /** Accepts suggestion {@code i}. */
     void acceptSuggestion(int i) {
-        session.addRules(List.of(session.suggestions.get(i).rule()));
+        session.addRules(session.suggestions.get(i).rules());
     }
 
     /** Accepts every suggestion, in order, as one undoable step. */
     void acceptAllSuggestions() {
-        session.addRules(session.suggestions.stream().map(WorkbenchModel.Suggested::rule).toList());
+        session.addRules(session.suggestions.stream().flatMap(s -> s.rules().stream()).toList());
     }
 
     void importRules(Path file) {

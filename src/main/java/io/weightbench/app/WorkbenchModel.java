@@ -51,7 +51,11 @@ final class WorkbenchModel {
     /** One row per model key with the checkpoint key that fills it, then the checkpoint keys no model key takes. */
     final ObservableList<KeyRow> alignedRows = FXCollections.observableArrayList();
     /** A suggestion and its effect on the counts ("matched 0 → 16, ..."). */
-    record Suggested(Rule rule, int fixes, String reason, String effect) {}
+    /**
+     * A suggestion as listed: one rule, or the rules of one module's keys taken together (a head's
+     * weight and bias); what it fixes, why, and its effect on the counts with its consequence.
+     */
+    record Suggested(List<Rule> rules, String description, int fixes, String reason, String effect) {}
 
     final ObservableList<Suggested> suggestions = FXCollections.observableArrayList();
     /** Changed keys per enabled rule (index into {@link #rules}), -1 for disabled ones. */
@@ -196,9 +200,12 @@ final class WorkbenchModel {
             RuleSet current = ruleSet();
             tasks.task(BackgroundTasks.Lane.KEYS, p -> {
                 List<Suggested> out = new ArrayList<>();
-                for (Suggester.Suggestion s : Suggester.suggest(m.spec().tensors(), now.applied().tensors())) {
-                    // a suggestion that fixes nothing is not one
-                    if (s.fixes() > 0) out.add(new Suggested(s.rule(), s.fixes(), s.reason(), effect(m.spec(), c, current, now, List.of(s.rule()))));
+                for (List<Suggester.Suggestion> group : byModule(Suggester.suggest(m.spec().tensors(), now.applied().tensors()))) {
+                    List<Rule> rules = group.stream().map(Suggester.Suggestion::rule).toList();
+                    Effect e = effect(m.spec(), c, current, now, rules);
+                    if (!e.changes()) continue; // a suggestion that changes nothing is not one
+                    out.add(new Suggested(rules, String.join("; ", rules.stream().map(Rule::describe).toList()),
+                            group.stream().mapToInt(Suggester.Suggestion::fixes).sum(), group.get(0).reason(), e.text()));
                 }
                 return out;
             }).inSlot("suggestions").onSuccess(suggestions::setAll).start();
@@ -210,21 +217,53 @@ final class WorkbenchModel {
     /** "matched 10 → 132, missing 122 → 0, ...": what adding {@code extra} to the enabled rules does to the counts. */
     String effect(List<Rule> extra) {
         if (model.get() == null || checkpoint.get() == null || fit.get() == null) return "";
-        return effect(model.get().spec(), checkpoint.get(), ruleSet(), fit.get(), extra);
+        return effect(model.get().spec(), checkpoint.get(), ruleSet(), fit.get(), extra).text();
     }
 
-    private static String effect(ModelSpec spec, Checkpoint c, RuleSet rules, Fit now, List<Rule> extra) {
+    /** What rules added to the current ones do: the counts before and after and what torch would then do; whether any count moves. */
+    record Effect(String text, boolean changes) {}
+
+    private static Effect effect(ModelSpec spec, Checkpoint c, RuleSet rules, Fit now, List<Rule> extra) {
         List<Rule> all = new ArrayList<>(rules.rules());
         all.addAll(extra);
         try {
-            Fit after = Fit.of(spec, c, new RuleSet(all));
-            return "matched " + now.comparison().matched() + " → " + after.comparison().matched()
-                    + ", missing " + now.comparison().missing().size() + " → " + after.comparison().missing().size()
-                    + ", unexpected " + now.comparison().unexpected().size() + " → " + after.comparison().unexpected().size()
-                    + ", shape " + now.comparison().mismatched().size() + " → " + after.comparison().mismatched().size();
+            Comparison a = now.comparison();
+            Comparison b = Fit.of(spec, c, new RuleSet(all)).comparison();
+            String counts = "matched " + a.matched() + " → " + b.matched()
+                    + ", missing " + a.missing().size() + " → " + b.missing().size()
+                    + ", unexpected " + a.unexpected().size() + " → " + b.unexpected().size()
+                    + ", shape " + a.mismatched().size() + " → " + b.mismatched().size();
+            String then = b.loadsStrictly() ? "; then loads with strict=True"
+                    : b.unexpected().isEmpty() && b.mismatched().isEmpty()
+                    ? "; then loads with strict=False, " + b.missing().size() + " keys keeping the model's own initialisation" : "";
+            boolean changes = a.matched() != b.matched() || a.missing().size() != b.missing().size()
+                    || a.unexpected().size() != b.unexpected().size() || a.mismatched().size() != b.mismatched().size();
+            return new Effect(counts + then, changes);
         } catch (RuleException e) {
-            return "does not apply: " + e.getMessage();
+            return new Effect("does not apply: " + e.getMessage(), false);
         }
+    }
+
+    /**
+     * Consecutive suggestions of the same kind for keys of one module ("slice /^head\.weight$/",
+     * "slice /^head\.bias$/") as one group; the others alone.
+     */
+    static List<List<Suggester.Suggestion>> byModule(List<Suggester.Suggestion> all) {
+        List<List<Suggester.Suggestion>> out = new ArrayList<>();
+        String lastModule = null;
+        Class<?> lastKind = null;
+        for (Suggester.Suggestion s : all) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("/\\^(.+?)\\$/").matcher(s.rule().describe());
+            String module = m.find() ? m.group(1).replace("\\.", ".").replaceAll("\\.[^.]*$", "") : null;
+            if (module != null && module.equals(lastModule) && s.rule().getClass() == lastKind) {
+                out.get(out.size() - 1).add(s);
+            } else {
+                out.add(new ArrayList<>(List.of(s)));
+            }
+            lastModule = module;
+            lastKind = s.rule().getClass();
+        }
+        return out;
     }
 
     static List<KeyRow> modelRows(ModelSpec spec, Fit f) {

@@ -180,12 +180,30 @@ class ViewModelsTest {
         vm.propose("module.head.weight", true, "stem", false);
         assertThat(vm.proposal.get()).isNull();
         assertThat(notices.latest().text()).startsWith("drop a key onto a key");
-        // suggestions that fix nothing are not listed; accept all is one undoable step
-        assertThat(m.suggestions).allMatch(s -> s.fixes() > 0).isNotEmpty();
+        // accept all is one undoable step
+        assertThat(m.suggestions).isNotEmpty();
         vm.acceptAllSuggestions();
         assertThat(m.fit().comparison().loadsStrictly()).isTrue();
         m.undo();
         assertThat(m.rules).hasSize(1);
+    }
+
+    @Test
+    void aHeadsWeightAndBiasAreOneSuggestionWithItsConsequenceAndNoneChangesNothing() throws Exception {
+        WorkbenchModel m = new WorkbenchModel();
+        Checkpoint t = read(TEMPLATE);
+        m.model.set(new WorkbenchModel.ModelSide(ModelSpec.fromCheckpoint(t), Optional.of(t)));
+        m.checkpoint.set(read(Path.of("samples/tinynet_5class_fp16.safetensors")));
+        // the CLI lists two drops (head.weight, head.bias), each fixing 0 keys but making the head loadable
+        assertThat(m.suggestions).singleElement().satisfies(s -> {
+            assertThat(s.description()).isEqualTo("drop /^head\\.weight$/; drop /^head\\.bias$/");
+            assertThat(s.effect()).isEqualTo("matched 14 → 14, missing 0 → 2, unexpected 0 → 0, shape 2 → 0;"
+                    + " then loads with strict=False, 2 keys keeping the model's own initialisation");
+        });
+        m.addRules(m.suggestions.get(0).rules());
+        assertThat(m.suggestions).isEmpty(); // nothing left that a rule changes
+        m.checkpoint.set(read(Path.of("samples/tinynet_1000class.pth")));
+        assertThat(m.suggestions).extracting(WorkbenchModel.Suggested::description).isEmpty(); // the drops already there fix the head
     }
 
     @Test

@@ -73,8 +73,8 @@ class WorkbenchTest {
         assertThat(w.checkpointPane.item("module").getValue().statusText()).isEqualTo("16 unexpected");
         assertThat(w.modelPane.item("stem").getValue().statusText()).contains("missing");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !w.model.suggestions.isEmpty());
-        assertThat(w.model.suggestions).extracting(s -> s.rule().describe()).first().isEqualTo("strip 'module.'");
-        assertThat(w.model.suggestions.get(0).effect()).isEqualTo("matched 0 → 16, missing 14 → 0, unexpected 16 → 0, shape 0 → 0");
+        assertThat(w.model.suggestions).extracting(s -> s.description()).first().isEqualTo("strip 'module.'");
+        assertThat(w.model.suggestions.get(0).effect()).isEqualTo("matched 0 → 16, missing 14 → 0, unexpected 16 → 0, shape 0 → 0; then loads with strict=True");
         // the filter and the problems-only toggle
         robot.interact(() -> w.modelPane.problemsOnly.setSelected(true));
         assertThat(w.modelPane.item("stem.1.num_batches_tracked")).isNull(); // filled by torch: not a problem
