@@ -149,7 +149,6 @@ final class WorkbenchWindow {
         views.getTabs().addAll(alignedTab, sidesTab);
         views.setId("views");
         SplitPane trees = new SplitPane(views, detail);
-        trees.setDividerPositions(0.74);
         Tab rulesTab = new Tab("Rules & suggestions", rulesPane);
         Tab diagTab = new Tab("Diagnostics", diagnosticsPane);
         diagTab.textProperty().bind(diagnostics.title);
@@ -161,7 +160,6 @@ final class WorkbenchWindow {
         });
         SplitPane main = new SplitPane(trees, bottom);
         main.setOrientation(Orientation.VERTICAL);
-        main.setDividerPositions(0.66);
         summary.setId("summary");
         summary.getStyleClass().add("summary");
         summary.setPadding(new Insets(6, 10, 6, 10));
@@ -204,12 +202,22 @@ final class WorkbenchWindow {
         });
         updateSummary();
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(root, Math.min(1440, screen.getWidth() * 0.96), Math.min(880, screen.getHeight() * 0.94));
+        // the window's size and dividers as the user left them
+        Scene scene = new Scene(root, Math.min(prefs.getDouble("window.width", 1440), screen.getWidth() * 0.96),
+                Math.min(prefs.getDouble("window.height", 880), screen.getHeight() * 0.94));
+        trees.setDividerPositions(prefs.getDouble("window.trees", 0.74));
+        main.setDividerPositions(prefs.getDouble("window.main", 0.66));
         scene.getStylesheets().add(WorkbenchWindow.class.getResource("workbench.css").toExternalForm());
         stage.setScene(scene);
         stage.setTitle("Weightbench");
         Icons.apply(stage);
-        stage.setOnHidden(e -> tasks.shutdown());
+        stage.setOnHidden(e -> {
+            prefs.putDouble("window.width", scene.getWidth());
+            prefs.putDouble("window.height", scene.getHeight());
+            prefs.putDouble("window.trees", trees.getDividerPositions()[0]);
+            prefs.putDouble("window.main", main.getDividerPositions()[0]);
+            tasks.shutdown();
+        });
         if (Theme.isDark()) root.getStyleClass().add("dark");
         open.recent.addListener((ListChangeListener<String>) c -> refreshRecent());
         refreshRecent();
