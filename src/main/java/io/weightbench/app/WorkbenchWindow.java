@@ -456,11 +456,12 @@ final class WorkbenchWindow {
         try {
             checkpointPane.select(key);
             modelPane.select(key);
-            if (detailVm.modelKey() != null) alignedPane.select(detailVm.modelKey());
-            else alignedPane.select(KeyRow.UNPAIRED + "." + key);
         } finally {
             syncing = false;
         }
+        // in the aligned view the key may now be paired with a model key: selecting it shows both sides
+        String paired = detailVm.modelKey() != null ? detailVm.modelKey() : key;
+        if (!alignedPane.select(paired)) alignedPane.select(KeyRow.UNPAIRED + "." + key);
     }
 
     /** A checkpoint node dropped onto a model node (what a drag does): the rule it proposes. */

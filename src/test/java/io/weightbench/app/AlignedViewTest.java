@@ -89,6 +89,20 @@ class AlignedViewTest {
     }
 
     @Test
+    void afterARuleTheSelectionAndTheDetailFollowTheKey(FxRobot robot) throws Exception {
+        open(robot, TEMPLATE, Path.of("samples/tinynet_dataparallel.pth"));
+        robot.interact(() -> w.alignedPane.select(KeyRow.UNPAIRED + ".module.head.weight"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.detailVm.facts).extracting(DetailViewModel.Fact::value).contains("unexpected");
+        robot.interact(() -> w.rules.acceptSuggestion(0)); // strip 'module.'
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.alignedPane.selectedProperty().get().path).isEqualTo("head.weight");
+        assertThat(w.checkpointPane.selectedProperty().get().path).isEqualTo("head.weight");
+        assertThat(w.detailVm.heading.get()).isEqualTo("head.weight");
+        assertThat(w.detailVm.facts).extracting(DetailViewModel.Fact::value).contains("renamed (was module.head.weight)");
+    }
+
+    @Test
     void mapToChoosesAModelKeyFromASearchableList(FxRobot robot) throws Exception {
         open(robot, TEMPLATE, Path.of("samples/tinynet_dataparallel.pth"));
         robot.interact(() -> w.alignedPane.select(KeyRow.UNPAIRED + ".module.head.weight"));
