@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * only those below it —
  * tensor, json -> format.pickle -> checkpoint -> format (and one subpackage per framework) -> model
  * -> rules -> compare / stats / export -> verify -> cli / app (and the launcher) —
- * with no cycles between packages; JavaFX only in app/, DJL only in verify/.
+ * with no cycles between packages; JavaFX only in app/, DJL only in verify/. In the GUI, views
+ * (classes named *View, *Pane, *Dialog, *Window, and their nested classes) talk only to view models:
+ * they use no core package but the rules' vocabulary, and only BackgroundTasks hops threads.
  */
 class ArchitectureTest {
 
@@ -51,6 +53,51 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("ai.djl..")
                 .because("libtorch runs models only, lazily, on one thread (TorchRuntime); readers, writers and statistics are plain Java")
                 .check(classes);
+    }
+
+    /** A class of the GUI's views: its name, or an enclosing class's, ends in View, Pane, Dialog or Window. */
+    static final com.tngtech.archunit.base.DescribedPredicate<com.tngtech.archunit.core.domain.JavaClass> VIEWS =
+            com.tngtech.archunit.base.DescribedPredicate.describe("views (*View, *Pane, *Dialog, *Window)", c -> {
+                for (String part : c.getName().substring(c.getPackageName().length() + 1).split("\\$")) {
+                    if (part.matches(".*(View|Pane|Dialog|Window)")) return true;
+                }
+                return false;
+            });
+
+    static final com.tngtech.archunit.lang.ArchRule VIEWS_TALK_ONLY_TO_VIEW_MODELS = noClasses().that(VIEWS)
+            .should().dependOnClassesThat().resideInAnyPackage("io.weightbench.tensor..", "io.weightbench.json..", "io.weightbench.checkpoint..",
+                    "io.weightbench.format..", "io.weightbench.model..", "io.weightbench.compare..", "io.weightbench.stats..",
+                    "io.weightbench.export..", "io.weightbench.verify..", "io.weightbench.cli..")
+            .because("a view shows what its view model holds and hands it the user's actions; reading files, computing and"
+                    + " exporting happen in view models, which are tested without a window (issue 13, 17)");
+
+    static final com.tngtech.archunit.lang.ArchRule ONLY_THE_TASK_HELPER_HOPS_THREADS = noClasses()
+            .that().resideInAPackage("io.weightbench.app..").and().doNotHaveFullyQualifiedName("io.weightbench.app.BackgroundTasks")
+            .should().callMethod(javafx.application.Platform.class, "runLater", Runnable.class)
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.concurrent.Executors")
+            .because("BackgroundTasks owns threading, progress, cancel and stale results in one place");
+
+    @Test
+    void guiViewsTalkOnlyToViewModels() {
+        VIEWS_TALK_ONLY_TO_VIEW_MODELS.check(classes);
+        ONLY_THE_TASK_HELPER_HOPS_THREADS.check(classes);
+    }
+
+    /** A view that reads a file itself, and a view model that posts to the FX thread itself: both rules catch them. */
+    @Test
+    void theGuiRulesCatchAViewReadingAFileAndAThreadHopOutsideTheHelper() {
+        JavaClasses bad = new ClassFileImporter().importClasses(ReadingPane.class, io.weightbench.app.PostingViewModel.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VIEWS_TALK_ONLY_TO_VIEW_MODELS.check(bad))
+                .hasMessageContaining("ReadingPane").hasMessageContaining("io.weightbench.format.Formats");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ONLY_THE_TASK_HELPER_HOPS_THREADS.check(bad))
+                .hasMessageContaining("PostingViewModel").hasMessageContaining("runLater");
+    }
+
+    /** A view that opens a checkpoint itself (what the views must not do). */
+    static final class ReadingPane {
+        Object open(java.nio.file.Path p) throws java.io.IOException {
+            return io.weightbench.format.Formats.standard().open(p);
+        }
     }
 
     @Test

@@ -1,17 +1,6 @@
 package io.weightbench.app;
 
-import io.weightbench.checkpoint.Checkpoint;
-import io.weightbench.export.Exporter;
-import io.weightbench.rules.RuleSet;
-import io.weightbench.tensor.Progress;
 import java.io.File;
-import java.nio.file.Path;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutorService;
-import java.util.function.Consumer;
-import javafx.animation.KeyFrame;
-import javafx.animation.Timeline;
-import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Scene;
@@ -28,33 +17,40 @@ import javafx.stage.FileChooser;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
-import javafx.util.Duration;
+import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
- * Exports the fixed checkpoint (.pth or .safetensors, optionally sharded) and the rules, with a
- * progress bar and Cancel. The export runs on the compute thread; a cancel leaves no file behind.
+ * The export dialog over an {@link ExportViewModel}: output, shard size, weights only, the rules
+ * beside it, the verdict the export will carry (and "Export anyway" when it will not load
+ * strictly), a progress bar and Cancel.
  */
 final class ExportDialog extends Stage {
 
+    final ExportViewModel vm;
     final TextField output = new TextField();
     final CheckBox weightsOnly = new CheckBox("Weights only (a plain state_dict at the top level)");
     final TextField shardSize = new TextField();
     final CheckBox saveRules = new CheckBox("Also save the rules as JSON beside it");
+    final CheckBox exportAnyway = new CheckBox("Export anyway");
+    final Label verdict = new Label();
     final ProgressBar progress = new ProgressBar(0);
     final Label status = new Label();
     final Button export = new Button("Export");
     final Button cancel = new Button("Cancel");
-    private Progress running;
 
-    ExportDialog(Window owner, Checkpoint checkpoint, RuleSet rules, ExecutorService compute, Consumer<String> done, Consumer<String> failed) {
+    /** Never shortened to "…". */
+    private static <T extends javafx.scene.layout.Region> T fixed(T r) {
+        r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        return r;
+    }
+
+    ExportDialog(Window owner, ExportViewModel vm) {
+        this.vm = vm;
         initOwner(owner);
         initModality(Modality.WINDOW_MODAL);
         setTitle("Export fixed checkpoint");
         Icons.apply(this);
-        String name = checkpoint.file().getFileName().toString();
-        int dot = name.indexOf('.');
-        String stem = dot > 0 ? name.substring(0, dot) : name;
-        output.setText(checkpoint.file().toAbsolutePath().resolveSibling(stem + "_fixed.pth").toString());
+        output.textProperty().bindBidirectional(vm.output);
         output.setId("export-output");
         output.setPrefColumnCount(40);
         Button browse = new Button("Browse…");
@@ -63,18 +59,32 @@ final class ExportDialog extends Stage {
             fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("PyTorch (.pth, .pt, .bin, .ckpt)", "*.pth", "*.pt", "*.bin", "*.ckpt"),
                     new FileChooser.ExtensionFilter("safetensors", "*.safetensors"));
             File f = fc.showSaveDialog(this);
-            if (f != null) output.setText(f.getAbsolutePath());
+            if (f != null) vm.output.set(f.getAbsolutePath());
         });
         shardSize.setPromptText("e.g. 5GB (safetensors only; empty: one file)");
         shardSize.setId("export-shard");
-        saveRules.setSelected(true);
+        shardSize.textProperty().bindBidirectional(vm.shardSize);
+        saveRules.selectedProperty().bindBidirectional(vm.saveRules);
+        weightsOnly.selectedProperty().bindBidirectional(vm.weightsOnly);
         weightsOnly.setMnemonicParsing(false);
+        verdict.setId("export-verdict");
+        verdict.setWrapText(true);
+        verdict.setText(vm.verdict);
+        verdict.setGraphic(new FontIcon(vm.loadsStrictly ? "mdi2c-check-decagram" : "mdi2a-alert-octagon"));
+        verdict.getStyleClass().add(vm.loadsStrictly ? "status-matched" : "status-missing");
+        exportAnyway.setId("export-anyway");
+        exportAnyway.selectedProperty().bindBidirectional(vm.exportAnyway);
+        exportAnyway.setVisible(!vm.loadsStrictly);
+        exportAnyway.setManaged(!vm.loadsStrictly);
         progress.setId("export-progress");
         progress.setMaxWidth(Double.MAX_VALUE);
+        progress.progressProperty().bind(vm.progress);
         status.setId("export-status");
         status.setWrapText(true);
+        status.textProperty().bind(vm.status);
         export.setId("export-start");
         export.setDefaultButton(true);
+        export.disableProperty().bind(vm.running.or(vm.exportAnyway.not().and(javafx.beans.binding.Bindings.createBooleanBinding(() -> !vm.loadsStrictly))));
         cancel.setId("export-cancel");
         cancel.setCancelButton(true);
         GridPane form = new GridPane();
@@ -82,80 +92,26 @@ final class ExportDialog extends Stage {
         form.setVgap(8);
         HBox out = new HBox(6, output, browse);
         HBox.setHgrow(output, Priority.ALWAYS);
-        form.addRow(0, new Label("Output"), out);
-        form.addRow(1, new Label("Shard size"), shardSize);
+        form.addRow(0, fixed(new Label("Output")), out);
+        form.addRow(1, fixed(new Label("Shard size")), shardSize);
+        fixed(browse);
+        fixed(export);
+        fixed(cancel);
+        fixed(exportAnyway);
         form.add(weightsOnly, 1, 2);
         form.add(saveRules, 1, 3);
-        HBox buttons = new HBox(8, export, cancel);
+        HBox buttons = new HBox(8, exportAnyway, export, cancel);
         buttons.setAlignment(Pos.CENTER_RIGHT);
-        VBox root = new VBox(12, form, progress, status, buttons);
+        VBox root = new VBox(12, verdict, form, progress, status, buttons);
         root.setPadding(new Insets(16));
+        verdict.setPrefWidth(600);
         setScene(new Scene(root));
         cancel.setOnAction(e -> {
-            if (running != null) {
-                running.cancel();
-                status.setText("Cancelling…");
-            } else {
-                close();
-            }
+            if (!vm.cancel()) close();
         });
-        export.setOnAction(e -> start(checkpoint, rules, compute, done, failed));
-    }
-
-    private void start(Checkpoint checkpoint, RuleSet rules, ExecutorService compute, Consumer<String> done, Consumer<String> failed) {
-        Path out = Path.of(output.getText().trim());
-        long shard;
-        try {
-            shard = shardSize.getText().isBlank() ? 0 : Exporter.parseSize(shardSize.getText());
-        } catch (IllegalArgumentException ex) {
-            status.setText(ex.getMessage());
-            return;
-        }
-        boolean only = weightsOnly.isSelected();
-        boolean withRules = saveRules.isSelected();
-        Progress p = new Progress(0);
-        running = p;
-        export.setDisable(true);
-        status.setText("Writing " + out + " …");
-        Timeline poll = new Timeline(new KeyFrame(Duration.millis(100), e -> progress.setProgress(p.fraction())));
-        poll.setCycleCount(Timeline.INDEFINITE);
-        poll.play();
-        compute.submit(() -> {
-            String message;
-            boolean ok = false;
-            try {
-                Exporter.Result r = Exporter.export(checkpoint, rules, out, only, shard, p);
-                if (withRules) rules.write(rulesFile(r.output()));
-                message = "Wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + io.weightbench.tensor.ByteCounts.human(r.bytes())
-                        + "); every tensor re-read and checked" + (withRules ? "; rules in " + rulesFile(r.output()).getFileName() : "")
-                        + (r.warnings().isEmpty() ? "" : ". Warnings: " + String.join("; ", r.warnings()));
-                ok = true;
-            } catch (CancellationException ex) {
-                message = "Cancelled: nothing was written.";
-            } catch (Exception ex) {
-                message = out + ": " + ex.getMessage();
-            }
-            String m = message;
-            boolean success = ok;
-            Platform.runLater(() -> {
-                poll.stop();
-                running = null;
-                export.setDisable(false);
-                progress.setProgress(success ? 1 : 0);
-                status.setText(m);
-                if (success) {
-                    done.accept(m);
-                    close();
-                } else if (!m.startsWith("Cancelled")) {
-                    failed.accept(m);
-                }
-            });
+        export.setOnAction(e -> vm.start());
+        vm.done.addListener((o, a, d) -> {
+            if (d) close();
         });
-    }
-
-    static Path rulesFile(Path export) {
-        String n = export.getFileName().toString();
-        int dot = n.indexOf('.');
-        return export.resolveSibling((dot > 0 ? n.substring(0, dot) : n) + ".rules.json");
     }
 }

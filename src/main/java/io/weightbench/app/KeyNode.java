@@ -30,6 +30,11 @@ final class KeyNode {
 
     boolean isKey() { return row != null; }
 
+    /** "23.3 KiB". */
+    String bytesText() {
+        return io.weightbench.tensor.ByteCounts.human(bytes);
+    }
+
     /** The most severe status under this node. */
     Status worst() {
         for (Status s : Status.values()) if (counts.getOrDefault(s, 0) > 0) return s;

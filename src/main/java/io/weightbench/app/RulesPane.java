@@ -1,7 +1,5 @@
 package io.weightbench.app;
 
-import io.weightbench.compare.Suggester;
-import io.weightbench.rules.Rule;
 import java.util.ArrayList;
 import java.util.List;
 import javafx.geometry.Insets;
@@ -36,9 +34,11 @@ final class RulesPane extends VBox {
     final VBox proposal = new VBox(6);
     final Label ruleError = new Label();
     private final WorkbenchModel model;
+    private final RulesViewModel vm;
 
-    RulesPane(WorkbenchModel model, Button... tools) {
+    RulesPane(WorkbenchModel model, RulesViewModel vm, Button... tools) {
         this.model = model;
+        this.vm = vm;
         setId("rules-pane");
         Label title = new Label("Rules");
         title.getStyleClass().add("pane-title");
@@ -63,6 +63,13 @@ final class RulesPane extends VBox {
         proposal.setManaged(false);
         Label sTitle = new Label("Suggestions");
         sTitle.getStyleClass().add("pane-title");
+        Button acceptAll = new Button("Accept all", new FontIcon("mdi2c-check-all"));
+        acceptAll.setId("accept-all");
+        acceptAll.setTooltip(new Tooltip("Accept every suggestion, in order, as one step (undo takes them all back)"));
+        acceptAll.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(model.suggestions));
+        acceptAll.setOnAction(e -> vm.acceptAllSuggestions());
+        HBox sHeader = new HBox(8, sTitle, acceptAll);
+        sHeader.setAlignment(Pos.CENTER_LEFT);
         suggestions.setId("suggestions");
         suggestions.setPlaceholder(new Label("No suggestions: nothing left that a rule could fix."));
         suggestions.setCellFactory(l -> new SuggestionCell());
@@ -70,7 +77,7 @@ final class RulesPane extends VBox {
         suggestions.setPrefHeight(120);
         VBox.setVgrow(rules, Priority.ALWAYS);
         VBox.setVgrow(suggestions, Priority.ALWAYS);
-        getChildren().addAll(header, proposal, ruleError, rules, sTitle, suggestions);
+        getChildren().addAll(header, proposal, ruleError, rules, sHeader, suggestions);
         setSpacing(6);
         setPadding(new Insets(8));
         Runnable sync = () -> {
@@ -79,63 +86,45 @@ final class RulesPane extends VBox {
             rules.getItems().setAll(idx);
             rules.refresh();
         };
-        model.rules.addListener((javafx.collections.ListChangeListener<WorkbenchModel.RuleRow>) c -> {
-            sync.run();
-            closeProposal(); // its effect was measured against the rules as they were
-        });
+        model.rules.addListener((javafx.collections.ListChangeListener<WorkbenchModel.RuleRow>) c -> sync.run());
+        vm.proposal.addListener((o, a, p) -> showProposal(p));
         model.changedPerRule.addListener((javafx.collections.ListChangeListener<Integer>) c -> rules.refresh());
     }
 
-    /** Shows what a rule would do before it is kept: each choice adds its rules, Cancel closes. */
-    void propose(String what, String problem, List<Choice> choices) {
+    /** Shows what a rule would do before it is kept: each choice adds its rules, Cancel closes; null hides it. */
+    private void showProposal(RulesViewModel.Proposal p) {
         proposal.getChildren().clear();
-        Label head = new Label(what);
+        proposal.setVisible(p != null);
+        proposal.setManaged(p != null);
+        if (p == null) return;
+        Label head = new Label(p.title());
         head.setWrapText(true);
         head.getStyleClass().add("proposal-title");
         proposal.getChildren().add(head);
-        if (!problem.isEmpty()) {
-            Label p = new Label(problem);
-            p.setWrapText(true);
-            p.getStyleClass().add("status-shape");
-            proposal.getChildren().add(p);
+        if (!p.problem().isEmpty()) {
+            Label problem = new Label(p.problem());
+            problem.setWrapText(true);
+            problem.getStyleClass().add("status-shape");
+            proposal.getChildren().add(problem);
         }
         HBox buttons = new HBox(6);
         buttons.setAlignment(Pos.CENTER_LEFT);
-        for (Choice c : choices) {
+        for (RulesViewModel.Choice c : p.choices()) {
             Button b = new Button(c.label());
             b.setId(c.id());
-            b.setTooltip(new Tooltip(effect(c.rules())));
-            b.setOnAction(e -> {
-                closeProposal();
-                model.addRules(c.rules());
-            });
+            b.setTooltip(new Tooltip(c.effect()));
+            b.setOnAction(e -> vm.accept(c));
             if (c.isDefault()) b.setDefaultButton(true);
-            Label eff = new Label(effect(c.rules()));
+            Label eff = new Label(c.effect());
             eff.getStyleClass().add("effect");
-            VBox v = new VBox(2, b, eff);
-            buttons.getChildren().add(v);
+            buttons.getChildren().add(new VBox(2, b, eff));
         }
         Button cancel = new Button("Cancel");
         cancel.setId("proposal-cancel");
         cancel.setCancelButton(true);
-        cancel.setOnAction(e -> closeProposal());
+        cancel.setOnAction(e -> vm.closeProposal());
         buttons.getChildren().add(cancel);
         proposal.getChildren().add(buttons);
-        proposal.setVisible(true);
-        proposal.setManaged(true);
-    }
-
-    /** A way to act on a drop: the rules it adds. */
-    record Choice(String id, String label, List<Rule> rules, boolean isDefault) {}
-
-    void closeProposal() {
-        proposal.setVisible(false);
-        proposal.setManaged(false);
-        proposal.getChildren().clear();
-    }
-
-    private String effect(List<Rule> extra) {
-        return model.effect(extra);
     }
 
     private final class RuleCell extends ListCell<Integer> {
@@ -238,12 +227,12 @@ final class RulesPane extends VBox {
                 setGraphic(null);
                 return;
             }
-            Suggester.Suggestion s = item.suggestion();
+            WorkbenchModel.Suggested s = item;
             Button accept = new Button("Accept", new FontIcon("mdi2c-check"));
             accept.getStyleClass().add("accent");
-            accept.setOnAction(e -> model.addRules(List.of(s.rule())));
-            Label text = new Label(s.rule().describe() + "  —  fixes " + s.fixes() + (s.fixes() == 1 ? " key" : " keys"));
-            Label why = new Label(s.reason() + ". " + item.effect());
+            accept.setOnAction(e -> vm.acceptSuggestion(getIndex()));
+            Label text = new Label(s.description() + (s.fixes() > 0 ? "  —  fixes " + s.fixes() + (s.fixes() == 1 ? " key" : " keys") : ""));
+            Label why = new Label(s.reason() + ". " + s.effect());
             why.getStyleClass().add("effect");
             why.setWrapText(true);
             VBox v = new VBox(2, text, why);
@@ -254,10 +243,4 @@ final class RulesPane extends VBox {
             setGraphic(box);
         }
     }
-
-    /** Exposed for tests: the accept button of suggestion {@code i} does what this does. */
-    void accept(int i) {
-        model.addRules(List.of(model.suggestions.get(i).suggestion().rule()));
-    }
-
 }

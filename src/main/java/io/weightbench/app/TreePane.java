@@ -1,6 +1,5 @@
 package io.weightbench.app;
 
-import io.weightbench.tensor.ByteCounts;
 import java.io.File;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,10 +36,14 @@ import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
- * One side of the workbench: a header (title, file, extra controls), a search box and a "problems
- * only" toggle above a tree table of keys (name, dtype, shape, parameters, size, status), coloured
- * and marked with an icon by status. Files dropped on it are handed to {@link #onFiles}; on the
- * checkpoint side nodes can be dragged, on the model side they can be dropped ({@link #onNodeDrop}).
+ * A tree of keys: one side of the workbench (model or checkpoint), or the aligned comparison (each
+ * model key beside the checkpoint key that fills it, then the checkpoint keys no model key takes).
+ * A header (title, file, extra controls), a search box and a "problems only" toggle above a tree
+ * table grouped by module with roll-ups, coloured and marked with an icon by status; a status
+ * filter (the summary's counts); F8 / Shift+F8 to the next / previous problem. Files dropped on it
+ * are handed to {@link #onFiles}. Checkpoint nodes are dragged onto model nodes ({@link
+ * #onNodeDrop}): only nodes a drop can map are highlighted, a collapsed module opens when hovered,
+ * and the tree scrolls when the pointer nears its top or bottom edge.
  */
 final class TreePane extends VBox {
 
@@ -51,7 +54,13 @@ final class TreePane extends VBox {
         void dropped(String from, boolean fromIsKey, String to, boolean toIsKey);
     }
 
+    /** Which tree this is. */
+    enum Side { MODEL, CHECKPOINT, ALIGNED }
+
+    final Side side;
     final boolean checkpointSide;
+    /** Only rows of this status (null: all), set from the summary bar. */
+    final javafx.beans.property.ObjectProperty<Status> statusFilter = new javafx.beans.property.SimpleObjectProperty<>();
     final TreeTableView<KeyNode> table = new TreeTableView<>();
     final TextField search = new TextField();
     final ToggleButton problemsOnly = new ToggleButton("Problems only");
@@ -64,21 +73,27 @@ final class TreePane extends VBox {
     private final ReadOnlyObjectWrapper<KeyNode> selected = new ReadOnlyObjectWrapper<>();
     private final Label placeholder = new Label();
     private boolean built;
+    private String emptyText;
     Consumer<List<File>> onFiles = files -> {};
     /** The "values" column of a key (statistics filled in as they are computed); "" while unknown. */
     java.util.function.Function<KeyRow, String> values = r -> "";
     NodeDrop onNodeDrop = (a, b, c, d) -> {};
 
-    TreePane(String titleText, String emptyText, boolean checkpointSide, ObservableList<KeyRow> rows) {
-        this.checkpointSide = checkpointSide;
+    TreePane(String titleText, String emptyText, Side side, ObservableList<KeyRow> rows) {
+        this.side = side;
+        this.checkpointSide = side == Side.CHECKPOINT;
         this.rows = rows;
-        setId(checkpointSide ? "checkpoint-pane" : "model-pane");
+        String id = side.name().toLowerCase(Locale.ROOT);
+        setId(id + "-pane");
         getStyleClass().add("tree-pane");
         title.setText(titleText);
         title.getStyleClass().add("pane-title");
         title.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         file.getStyleClass().add("pane-file");
         file.setMinWidth(0);
+        Tooltip fileTip = new Tooltip();
+        fileTip.textProperty().bind(file.textProperty());
+        file.setTooltip(fileTip);
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox header = new HBox(8, title, file, grow, extras);
@@ -86,19 +101,21 @@ final class TreePane extends VBox {
         header.setMinHeight(34);
         header.setPrefHeight(34);
         search.setPromptText("Filter keys (Ctrl+F)");
-        search.setId(checkpointSide ? "checkpoint-search" : "model-search");
-        problemsOnly.setId(checkpointSide ? "checkpoint-problems" : "model-problems");
+        search.setId(id + "-search");
+        problemsOnly.setId(id + "-problems");
         problemsOnly.setGraphic(new FontIcon("mdi2a-alert-circle-outline"));
         HBox.setHgrow(search, Priority.ALWAYS);
         HBox tools = new HBox(6, search, problemsOnly);
         tools.setAlignment(Pos.CENTER_LEFT);
+        this.emptyText = emptyText;
         placeholder.setText(emptyText);
         placeholder.setWrapText(true);
         placeholder.getStyleClass().add("placeholder");
         table.setPlaceholder(placeholder);
-        table.setId(checkpointSide ? "checkpoint-tree" : "model-tree");
+        table.setId(id + "-tree");
         table.setShowRoot(false);
-        table.setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
+        // columns sized to their content (fitColumns), a horizontal scroll bar when they do not fit
+        table.setColumnResizePolicy(TreeTableView.UNCONSTRAINED_RESIZE_POLICY);
         table.setTableMenuButtonVisible(true);
         columns();
         table.setRowFactory(t -> new Row());
@@ -109,6 +126,18 @@ final class TreePane extends VBox {
         rows.addListener((ListChangeListener<KeyRow>) c -> rebuild());
         search.textProperty().addListener((o, a, b) -> rebuild());
         problemsOnly.selectedProperty().addListener((o, a, b) -> rebuild());
+        statusFilter.addListener((o, a, b) -> rebuild());
+        table.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == javafx.scene.input.KeyCode.F8) {
+                nextProblem(!e.isShiftDown());
+                e.consume();
+            }
+        });
+        // filters: the rows under the pointer may take the event
+        table.addEventFilter(javafx.scene.input.DragEvent.DRAG_OVER, e -> autoScroll(e.getY()));
+        table.addEventFilter(javafx.scene.input.DragEvent.DRAG_DROPPED, e -> autoScroll(-1));
+        table.setOnDragExited(e -> autoScroll(-1));
+        scroller.setCycleCount(javafx.animation.Animation.INDEFINITE);
         table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> selected.set(b == null ? null : b.getValue()));
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
@@ -128,13 +157,31 @@ final class TreePane extends VBox {
 
     ReadOnlyObjectProperty<KeyNode> selectedProperty() { return selected.getReadOnlyProperty(); }
 
-    void setFileText(String text) {
-        file.setText(text);
-        file.setTooltip(text.isEmpty() ? null : new Tooltip(text));
-    }
-
-    void setEmptyText(String text) {
-        placeholder.setText(text);
+    /**
+     * Selects the next (or previous) problem key after the selection, in tree order, wrapping
+     * around; returns whether there was one.
+     */
+    boolean nextProblem(boolean forward) {
+        List<KeyRow> shown = rows.stream().filter(r -> index.containsKey(r.key())).toList();
+        if (shown.isEmpty()) return false;
+        KeyNode at = selected.get();
+        int start = -1;
+        if (at != null) {
+            for (int i = 0; i < shown.size(); i++) {
+                if (shown.get(i).key().equals(at.path) || shown.get(i).key().startsWith(at.path + ".")) {
+                    start = i;
+                    if (forward && !at.isKey()) start--; // a module selected: its first problem is next
+                    break;
+                }
+            }
+        }
+        int n = shown.size();
+        for (int step = 1; step <= n; step++) {
+            int i = Math.floorMod(start + (forward ? step : -step), n);
+            if (start < 0 && !forward) i = Math.floorMod(-step, n);
+            if (shown.get(i).status().isProblem()) return select(shown.get(i).key());
+        }
+        return false;
     }
 
     /** Selects (and reveals) the node of {@code path}, if shown; returns whether it was. */
@@ -160,10 +207,14 @@ final class TreePane extends VBox {
         }
         String q = search.getText() == null ? "" : search.getText().trim().toLowerCase(Locale.ROOT);
         boolean problems = problemsOnly.isSelected();
-        Predicate<KeyRow> filter = r -> (!problems || r.status().isProblem())
+        Status only = statusFilter.get();
+        Predicate<KeyRow> filter = r -> (!problems || r.status().isProblem()) && (only == null || r.status() == only)
                 && (q.isEmpty() || r.key().toLowerCase(Locale.ROOT).contains(q) || r.original().toLowerCase(Locale.ROOT).contains(q));
         TreeItem<KeyNode> root = KeyNode.build(rows, filter, index);
-        boolean filtering = problems || !q.isEmpty();
+        boolean filtering = problems || !q.isEmpty() || only != null;
+        placeholder.setText(rows.isEmpty() ? emptyText : filtering ? "Nothing here matches the filter"
+                + (problems ? " (no problems left" + (only == null ? "" : ", or none " + only.label) + ")" : only != null ? " (none " + only.label + ")" : "")
+                + "." : emptyText);
         for (Map.Entry<String, TreeItem<KeyNode>> e : index.entrySet()) {
             TreeItem<KeyNode> item = e.getValue();
             boolean topLevel = item.getParent() == root;
@@ -173,6 +224,7 @@ final class TreePane extends VBox {
         table.setRoot(root);
         root.setExpanded(true);
         built = !rows.isEmpty();
+        fitColumns(filter);
         if (selectedPath != null) select(selectedPath);
     }
 
@@ -197,11 +249,16 @@ final class TreePane extends VBox {
                 setText(item + (n.isKey() && n.keys == 1 ? "" : "  (" + n.keys + ")"));
             }
         });
-        TreeTableColumn<KeyNode, String> dtype = text("dtype", 70, n -> n.isKey() ? n.row.dtype() : "");
-        TreeTableColumn<KeyNode, String> shape = text("shape", 100, n -> n.isKey() ? n.row.shapeText() : "");
+        boolean aligned = side == Side.ALIGNED;
+        // only where it differs from the model key: a column of repeats would push the shapes out of sight
+        TreeTableColumn<KeyNode, String> counterpart = text("checkpoint key", 200, n -> !n.isKey() ? ""
+                : n.row.original().isEmpty() ? "—" : n.row.original().equals(n.row.checkpointKey()) ? "=" : n.row.original());
+        counterpart.setVisible(aligned);
+        TreeTableColumn<KeyNode, String> dtype = text("dtype", 70, n -> !n.isKey() ? "" : aligned ? n.row.alignedDtypeText() : n.row.dtype());
+        TreeTableColumn<KeyNode, String> shape = text("shape", 100, n -> !n.isKey() ? "" : aligned ? n.row.alignedShapeText() : n.row.shapeText());
         TreeTableColumn<KeyNode, String> params = text("params", 60, n -> human(n.params));
         params.setStyle("-fx-alignment: CENTER-RIGHT;");
-        TreeTableColumn<KeyNode, String> size = text("size", 70, n -> ByteCounts.human(n.bytes));
+        TreeTableColumn<KeyNode, String> size = text("size", 70, n -> n.bytesText());
         size.setStyle("-fx-alignment: CENTER-RIGHT;");
         size.setVisible(false); // in the column menu (⋮): the trees are narrow, the parameter count says as much
         TreeTableColumn<KeyNode, String> status = text("status", 170, KeyNode::statusText);
@@ -209,7 +266,51 @@ final class TreePane extends VBox {
         TreeTableColumn<KeyNode, String> stats = text("values", 130, n -> n.isKey() ? values.apply(n.row) : "");
         stats.setId("values-column");
         stats.setVisible(checkpointSide);
-        table.getColumns().setAll(List.of(name, dtype, shape, params, size, status, stats));
+        TreeTableColumn<KeyNode, String> change = text("change", 110, n -> n.isKey() ? values.apply(n.row) : "");
+        change.setId("change-column");
+        change.setVisible(aligned);
+        table.getColumns().setAll(List.of(name, status, shape, counterpart, dtype, params, size, stats, change));
+        for (TreeTableColumn<KeyNode, ?> c : table.getColumns()) c.setUserData(c.getPrefWidth());
+    }
+
+    /** The widest a column grows to fit its content; its tooltip shows the rest. */
+    private static final double MAX_COLUMN = 280;
+
+    /**
+     * Sizes each column to its header and its widest cell over the shown rows (the key column with
+     * its indentation and icon), up to {@link #MAX_COLUMN}; measures at most 800 nodes.
+     */
+    private void fitColumns(Predicate<KeyRow> filter) {
+        long t0 = System.nanoTime();
+        javafx.scene.text.Text probe = new javafx.scene.text.Text();
+        probe.setFont(search.getFont()); // the theme's control font, as the cells use
+        java.util.function.ToDoubleFunction<String> width = t -> {
+            probe.setText(t);
+            return probe.getLayoutBounds().getWidth();
+        };
+        List<TreeItem<KeyNode>> items = new java.util.ArrayList<>(index.values());
+        if (items.size() > 800) items = items.subList(0, 800); // a sample: measuring is the slow part of showing 1,000 keys
+        for (TreeTableColumn<KeyNode, ?> c : table.getColumns()) {
+            if (!c.isVisible()) continue;
+            double w = width.applyAsDouble(c.getText()) + 28;
+            boolean key = c == table.getColumns().get(0);
+            for (TreeItem<KeyNode> item : items) {
+                if (item.getValue() == null || item.getValue().path.isEmpty()) continue;
+                Object v = c.getCellObservableValue(item) == null ? null : c.getCellObservableValue(item).getValue();
+                if (v == null) continue;
+                double indent = 0;
+                if (key) {
+                    int depth = 0;
+                    for (TreeItem<KeyNode> p = item.getParent(); p != null && p != table.getRoot(); p = p.getParent()) depth++;
+                    indent = 18 * depth + 44; // disclosure arrow, status icon
+                }
+                w = Math.max(w, width.applyAsDouble(key ? item.getValue().name + (item.getValue().isKey() && item.getValue().keys == 1 ? ""
+                        : "  (" + item.getValue().keys + ")") : v.toString()) + indent + 16);
+                if (w >= MAX_COLUMN) break;
+            }
+            c.setPrefWidth(Math.min(MAX_COLUMN, Math.max(c.getMinWidth(), w)));
+        }
+        if (Boolean.getBoolean("weightbench.timings")) System.err.printf("timings: %s columns fitted over %d nodes in %.0f ms%n", side, items.size(), (System.nanoTime() - t0) / 1e6);
     }
 
     private static TreeTableColumn<KeyNode, String> text(String title, double width, java.util.function.Function<KeyNode, String> f) {
@@ -227,54 +328,133 @@ final class TreePane extends VBox {
         return String.format(Locale.ROOT, "%.2fB", n / 1e9);
     }
 
-    /** A row: coloured by status, a drag source (checkpoint side) or a drop target (model side). */
+    /** Scrolls the tree while a drag is near its top or bottom edge ({@code y} in the table, -1: stop). */
+    private void autoScroll(double y) {
+        double edge = 28;
+        double h = table.getHeight();
+        scrollStep = y < 0 ? 0 : y < edge ? -12 : y > h - edge ? 12 : 0;
+        if (scrollStep == 0) scroller.stop();
+        else if (scroller.getStatus() != javafx.animation.Animation.Status.RUNNING) scroller.play();
+    }
+
+    private double scrollStep;
+    private final javafx.animation.Timeline scroller = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+            javafx.util.Duration.millis(40), e -> {
+                if (table.lookup(".virtual-flow") instanceof javafx.scene.control.skin.VirtualFlow<?> flow) flow.scrollPixels(scrollStep);
+            }));
+
+    /** Whether this node can be dragged: every checkpoint node; in the aligned view the checkpoint keys no model key takes. */
+    private boolean draggable(KeyNode n) {
+        return side == Side.CHECKPOINT || side == Side.ALIGNED && (n.path.startsWith(KeyRow.UNPAIRED + ".") || n.path.equals(KeyRow.UNPAIRED));
+    }
+
+    /** The checkpoint path (after the rules) a dragged node stands for. */
+    private static String checkpointPath(KeyNode n) {
+        if (n.path.equals(KeyRow.UNPAIRED)) return "";
+        return n.path.startsWith(KeyRow.UNPAIRED + ".") ? n.path.substring(KeyRow.UNPAIRED.length() + 1) : n.path;
+    }
+
+    /**
+     * Whether a dragged node ({@code fromIsKey}) can be dropped onto {@code target}: a key onto a
+     * model key no checkpoint key fills yet (missing, or of another shape), a module onto a module
+     * holding such keys.
+     */
+    boolean validTarget(KeyNode target, boolean fromIsKey) {
+        if (side == Side.CHECKPOINT || target.path.equals(KeyRow.UNPAIRED) || target.path.startsWith(KeyRow.UNPAIRED + ".")) return false;
+        int unfilled = target.counts.getOrDefault(Status.MISSING, 0) + target.counts.getOrDefault(Status.SHAPE, 0);
+        if (fromIsKey) return target.isKey() && target.keys == 1 && unfilled > 0;
+        return !target.isKey() && unfilled > 0;
+    }
+
+    /** A row: coloured by status; a drag source or a drop target (hovered a moment, a collapsed module opens). */
     private final class Row extends TreeTableRow<KeyNode> {
+        private KeyNode highlighted;
+        private final javafx.animation.PauseTransition open = new javafx.animation.PauseTransition(javafx.util.Duration.millis(500));
+
         Row() {
-            if (checkpointSide) {
-                setOnDragDetected(e -> {
-                    KeyNode n = getItem();
-                    if (n == null) return;
-                    Dragboard db = startDragAndDrop(TransferMode.ANY);
-                    ClipboardContent content = new ClipboardContent();
-                    content.put(NODE, n.path + "\n" + n.isKey());
-                    content.putString(n.path);
-                    db.setContent(content);
+            open.setOnFinished(e -> {
+                if (getTreeItem() != null && !getTreeItem().isLeaf()) getTreeItem().setExpanded(true);
+            });
+            setOnDragDetected(e -> {
+                KeyNode n = getItem();
+                if (n == null || side == Side.MODEL || !draggable(n)) return;
+                Dragboard db = startDragAndDrop(TransferMode.ANY);
+                ClipboardContent content = new ClipboardContent();
+                String path = checkpointPath(n);
+                content.put(NODE, path + "\n" + n.isKey());
+                content.putString(path);
+                db.setContent(content);
+                // the key on the drag image
+                Label image = new Label((n.isKey() ? "" : "▸ ") + (path.isEmpty() ? "(top level)" : path)
+                        + (n.isKey() ? "" : "  (" + n.keys + " keys)"));
+                image.setStyle("-fx-background-color: #0072b2; -fx-text-fill: white; -fx-padding: 3 8; -fx-background-radius: 4;");
+                new javafx.scene.Scene(new javafx.scene.Group(image));
+                db.setDragView(image.snapshot(null, null));
+                e.consume();
+            });
+            setOnDragOver(e -> {
+                KeyNode target = getItem();
+                if (target != null && e.getDragboard().getContent(NODE) instanceof String payload && validTarget(target, payload.endsWith("\ntrue"))) {
+                    e.acceptTransferModes(TransferMode.ANY);
                     e.consume();
-                });
-            } else {
-                setOnDragOver(e -> {
-                    if (getItem() != null && e.getDragboard().hasContent(NODE)) {
-                        e.acceptTransferModes(TransferMode.ANY);
-                        e.consume();
-                    }
-                });
-                setOnDragEntered(e -> {
-                    if (getItem() != null && e.getDragboard().hasContent(NODE)) getStyleClass().add("drop-target");
-                });
-                setOnDragExited(e -> getStyleClass().remove("drop-target"));
-                setOnDragDropped(e -> {
-                    Object content = e.getDragboard().getContent(NODE);
-                    if (getItem() == null || content == null) return;
-                    String[] parts = content.toString().split("\n");
-                    KeyNode target = getItem();
-                    // Monocle reports MOVE at the source; what matters is that it was dropped here
-                    onNodeDrop.dropped(parts[0], Boolean.parseBoolean(parts[1]), target.path, target.isKey());
-                    e.setDropCompleted(true);
-                    e.consume();
-                });
-            }
+                }
+            });
+            setOnDragEntered(e -> {
+                KeyNode target = getItem();
+                if (target == null || !(e.getDragboard().getContent(NODE) instanceof String payload)) return;
+                if (validTarget(target, payload.endsWith("\ntrue")) && !getStyleClass().contains("drop-target")) {
+                    getStyleClass().add("drop-target");
+                    highlighted = target;
+                }
+                if (getTreeItem() != null && !getTreeItem().isLeaf() && !getTreeItem().isExpanded()) open.playFromStart();
+            });
+            setOnDragExited(e -> {
+                getStyleClass().remove("drop-target");
+                open.stop();
+            });
+            setOnDragDropped(e -> {
+                Object content = e.getDragboard().getContent(NODE);
+                KeyNode target = getItem();
+                if (target == null || content == null) return;
+                String[] parts = content.toString().split("\n");
+                boolean fromIsKey = Boolean.parseBoolean(parts[1]);
+                if (!validTarget(target, fromIsKey)) return;
+                // Monocle reports MOVE at the source; what matters is that it was dropped here
+                onNodeDrop.dropped(parts[0], fromIsKey, target.path, target.isKey());
+                e.setDropCompleted(true);
+                e.consume();
+            });
         }
 
         @Override
         protected void updateItem(KeyNode item, boolean empty) {
             super.updateItem(item, empty);
             for (Status s : Status.values()) getStyleClass().remove(s.styleClass);
+            if (item != highlighted) getStyleClass().remove("drop-target"); // a reused cell: not the hovered node any more
             if (item != null && !empty) {
                 getStyleClass().add(item.worst().styleClass);
-                setTooltip(item.isKey() && !item.row.original().equals(item.row.key()) ? new Tooltip("in the file: " + item.row.original()) : null);
+                setTooltip(new Tooltip(tooltip(item)));
             } else {
                 setTooltip(null);
             }
         }
+    }
+
+    /** Everything a row says, uncut: the full key, the key in the file, shapes, dtypes and the status. */
+    private String tooltip(KeyNode n) {
+        if (!n.isKey()) return (n.path.isEmpty() ? "(top level)" : n.path) + ": " + n.keys + " keys, " + human(n.params) + " parameters\n" + n.statusText();
+        KeyRow r = n.row;
+        StringBuilder b = new StringBuilder(r.key());
+        if (side == Side.ALIGNED) {
+            b.append("\ncheckpoint key: ").append(r.original().isEmpty() ? "(none)" : r.original());
+            b.append("\nshape: ").append(r.alignedShapeText()).append("   dtype: ").append(r.alignedDtypeText());
+        } else {
+            if (!r.original().equals(r.key())) b.append("\nin the file: ").append(r.original());
+            b.append("\nshape: ").append(r.shapeText()).append("   dtype: ").append(r.dtype());
+        }
+        b.append("\n").append(String.format(Locale.ROOT, "%,d", r.numel())).append(" parameters, ").append(n.bytesText());
+        String st = n.statusText();
+        if (!st.isEmpty()) b.append("\n").append(st);
+        return b.toString();
     }
 }

@@ -19,7 +19,7 @@ public final class WorkbenchApp extends Application {
 
     @Override
     public void start(Stage stage) {
-        Theme.apply(false);
+        Theme.apply(java.util.prefs.Preferences.userNodeForPackage(WorkbenchApp.class).getBoolean("theme.dark", false));
         WorkbenchWindow window = new WorkbenchWindow(stage);
         stage.show();
         window.openArguments(getParameters().getRaw());

@@ -48,8 +48,14 @@ final class WorkbenchModel {
     final ObservableList<RuleRow> rules = FXCollections.observableArrayList();
     final ObservableList<KeyRow> modelRows = FXCollections.observableArrayList();
     final ObservableList<KeyRow> checkpointRows = FXCollections.observableArrayList();
+    /** One row per model key with the checkpoint key that fills it, then the checkpoint keys no model key takes. */
+    final ObservableList<KeyRow> alignedRows = FXCollections.observableArrayList();
     /** A suggestion and its effect on the counts ("matched 0 → 16, ..."). */
-    record Suggested(Suggester.Suggestion suggestion, String effect) {}
+    /**
+     * A suggestion as listed: one rule, or the rules of one module's keys taken together (a head's
+     * weight and bias); what it fixes, why, and its effect on the counts with its consequence.
+     */
+    record Suggested(List<Rule> rules, String description, int fixes, String reason, String effect) {}
 
     final ObservableList<Suggested> suggestions = FXCollections.observableArrayList();
     /** Changed keys per enabled rule (index into {@link #rules}), -1 for disabled ones. */
@@ -61,19 +67,16 @@ final class WorkbenchModel {
     private final Deque<List<RuleRow>> undo = new ArrayDeque<>();
     private final Deque<List<RuleRow>> redo = new ArrayDeque<>();
 
-    /** Where suggestions are computed (they take a while for thousands of keys), and how their result comes back. */
-    private final java.util.concurrent.Executor background;
-    private final java.util.concurrent.Executor fx;
-    private long generation;
+    /** Where suggestions are computed (they take a while for thousands of keys). */
+    private final BackgroundTasks tasks;
 
     /** Everything on the calling thread (tests). */
     WorkbenchModel() {
-        this(Runnable::run, Runnable::run);
+        this(BackgroundTasks.direct());
     }
 
-    WorkbenchModel(java.util.concurrent.Executor background, java.util.concurrent.Executor fx) {
-        this.background = background;
-        this.fx = fx;
+    WorkbenchModel(BackgroundTasks tasks) {
+        this.tasks = tasks;
         model.addListener((o, a, b) -> recompute());
         checkpoint.addListener((o, a, b) -> recompute());
     }
@@ -189,42 +192,78 @@ final class WorkbenchModel {
         for (RuleRow r : rules) counts.add(r.enabled() && f != null ? f.applied().changedPerRule().get(k++) : -1);
         changedPerRule.setAll(counts);
         modelRows.setAll(m == null ? List.of() : modelRows(m.spec(), f));
+        alignedRows.setAll(m == null || c == null || f == null ? List.of() : alignedRows(m.spec(), f));
         checkpointRows.setAll(c == null ? List.of() : checkpointRows(c, f));
-        long gen = ++generation;
         suggestions.clear();
         if (m != null && c != null && f != null) {
             Fit now = f;
             RuleSet current = ruleSet();
-            background.execute(() -> {
+            tasks.task(BackgroundTasks.Lane.KEYS, p -> {
                 List<Suggested> out = new ArrayList<>();
-                for (Suggester.Suggestion s : Suggester.suggest(m.spec().tensors(), now.applied().tensors())) {
-                    out.add(new Suggested(s, effect(m.spec(), c, current, now, List.of(s.rule()))));
+                for (List<Suggester.Suggestion> group : byModule(Suggester.suggest(m.spec().tensors(), now.applied().tensors()))) {
+                    List<Rule> rules = group.stream().map(Suggester.Suggestion::rule).toList();
+                    Effect e = effect(m.spec(), c, current, now, rules);
+                    if (!e.changes()) continue; // a suggestion that changes nothing is not one
+                    out.add(new Suggested(rules, String.join("; ", rules.stream().map(Rule::describe).toList()),
+                            group.stream().mapToInt(Suggester.Suggestion::fixes).sum(), group.get(0).reason(), e.text()));
                 }
-                fx.execute(() -> {
-                    if (gen == generation) suggestions.setAll(out);
-                });
-            });
+                return out;
+            }).inSlot("suggestions").onSuccess(suggestions::setAll).start();
+        } else {
+            tasks.cancel("suggestions");
         }
     }
 
     /** "matched 10 → 132, missing 122 → 0, ...": what adding {@code extra} to the enabled rules does to the counts. */
     String effect(List<Rule> extra) {
         if (model.get() == null || checkpoint.get() == null || fit.get() == null) return "";
-        return effect(model.get().spec(), checkpoint.get(), ruleSet(), fit.get(), extra);
+        return effect(model.get().spec(), checkpoint.get(), ruleSet(), fit.get(), extra).text();
     }
 
-    private static String effect(ModelSpec spec, Checkpoint c, RuleSet rules, Fit now, List<Rule> extra) {
+    /** What rules added to the current ones do: the counts before and after and what torch would then do; whether any count moves. */
+    record Effect(String text, boolean changes) {}
+
+    private static Effect effect(ModelSpec spec, Checkpoint c, RuleSet rules, Fit now, List<Rule> extra) {
         List<Rule> all = new ArrayList<>(rules.rules());
         all.addAll(extra);
         try {
-            Fit after = Fit.of(spec, c, new RuleSet(all));
-            return "matched " + now.comparison().matched() + " → " + after.comparison().matched()
-                    + ", missing " + now.comparison().missing().size() + " → " + after.comparison().missing().size()
-                    + ", unexpected " + now.comparison().unexpected().size() + " → " + after.comparison().unexpected().size()
-                    + ", shape " + now.comparison().mismatched().size() + " → " + after.comparison().mismatched().size();
+            Comparison a = now.comparison();
+            Comparison b = Fit.of(spec, c, new RuleSet(all)).comparison();
+            String counts = "matched " + a.matched() + " → " + b.matched()
+                    + ", missing " + a.missing().size() + " → " + b.missing().size()
+                    + ", unexpected " + a.unexpected().size() + " → " + b.unexpected().size()
+                    + ", shape " + a.mismatched().size() + " → " + b.mismatched().size();
+            String then = b.loadsStrictly() ? "; then loads with strict=True"
+                    : b.unexpected().isEmpty() && b.mismatched().isEmpty()
+                    ? "; then loads with strict=False, " + b.missing().size() + " keys keeping the model's own initialisation" : "";
+            boolean changes = a.matched() != b.matched() || a.missing().size() != b.missing().size()
+                    || a.unexpected().size() != b.unexpected().size() || a.mismatched().size() != b.mismatched().size();
+            return new Effect(counts + then, changes);
         } catch (RuleException e) {
-            return "does not apply: " + e.getMessage();
+            return new Effect("does not apply: " + e.getMessage(), false);
         }
+    }
+
+    /**
+     * Consecutive suggestions of the same kind for keys of one module ("slice /^head\.weight$/",
+     * "slice /^head\.bias$/") as one group; the others alone.
+     */
+    static List<List<Suggester.Suggestion>> byModule(List<Suggester.Suggestion> all) {
+        List<List<Suggester.Suggestion>> out = new ArrayList<>();
+        String lastModule = null;
+        Class<?> lastKind = null;
+        for (Suggester.Suggestion s : all) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("/\\^(.+?)\\$/").matcher(s.rule().describe());
+            String module = m.find() ? m.group(1).replace("\\.", ".").replaceAll("\\.[^.]*$", "") : null;
+            if (module != null && module.equals(lastModule) && s.rule().getClass() == lastKind) {
+                out.get(out.size() - 1).add(s);
+            } else {
+                out.add(new ArrayList<>(List.of(s)));
+            }
+            lastModule = module;
+            lastKind = s.rule().getClass();
+        }
+        return out;
     }
 
     static List<KeyRow> modelRows(ModelSpec spec, Fit f) {
@@ -257,6 +296,41 @@ final class WorkbenchModel {
                 note = "from " + f.originalKey(t.key());
             }
             rows.add(new KeyRow(t.key(), t.key(), t.dtype().torchName(), t.shape(), numel(t.shape()), t.dtype().bytesFor(numel(t.shape())), s, note));
+        }
+        return rows;
+    }
+
+    /**
+     * The aligned comparison: each model key (in model order) with the checkpoint key in the file that
+     * ends up under it after the rules, both shapes and dtypes and the status; then, under {@link
+     * KeyRow#UNPAIRED}, the checkpoint keys no model key takes (unexpected, or dropped by a rule).
+     */
+    static List<KeyRow> alignedRows(ModelSpec spec, Fit f) {
+        Map<String, TensorSpec> ck = new HashMap<>();
+        for (TensorSpec t : f.applied().tensors()) ck.put(t.key(), t);
+        List<KeyRow> rows = new ArrayList<>();
+        for (KeyRow r : modelRows(spec, f)) {
+            TensorSpec c = ck.get(r.key());
+            rows.add(new KeyRow(r.key(), c == null ? "" : f.originalKey(r.key()), r.dtype(), r.shape(), r.numel(), r.bytes(), r.status(),
+                    r.status() == Status.FILLED ? r.note() : "", c == null ? null : c.shape(), // the other columns say the rest
+                    c == null ? "" : c.dtype().torchName()));
+        }
+        Set<String> unexpected = new HashSet<>(f.comparison().unexpected());
+        for (TensorSpec t : f.applied().tensors()) {
+            if (!unexpected.contains(t.key())) continue;
+            long n = numel(t.shape());
+            String original = f.originalKey(t.key());
+            rows.add(new KeyRow(KeyRow.UNPAIRED + "." + t.key(), original, t.dtype().torchName(), t.shape(), n, t.dtype().bytesFor(n),
+                    Status.UNEXPECTED, original.equals(t.key()) ? "" : "was " + original, t.shape(), t.dtype().torchName()));
+        }
+        Map<String, TensorSpec> held = new HashMap<>();
+        for (TensorSpec t : f.held()) held.put(t.key(), t);
+        for (String d : f.applied().dropped()) {
+            TensorSpec t = held.get(d);
+            if (t == null) continue;
+            long n = numel(t.shape());
+            rows.add(new KeyRow(KeyRow.UNPAIRED + "." + d, d, t.dtype().torchName(), t.shape(), n, t.dtype().bytesFor(n), Status.DROPPED,
+                    "dropped by a rule", t.shape(), t.dtype().torchName()));
         }
         return rows;
     }
@@ -313,6 +387,11 @@ final class WorkbenchModel {
         return n;
     }
 
+    /** Whether torch would load the checkpoint with strict=True after the rules (false while there is no fit). */
+    boolean loadsStrictly() {
+        return fit.get() != null && fit.get().comparison().loadsStrictly();
+    }
+
     /** Counts per status over both sides, for the summary bar. */
     Map<Status, Integer> summary() {
         Map<Status, Integer> out = new java.util.EnumMap<>(Status.class);
@@ -323,6 +402,7 @@ final class WorkbenchModel {
         out.put(Status.UNEXPECTED, f.comparison().unexpected().size());
         out.put(Status.SHAPE, f.comparison().mismatched().size());
         out.put(Status.DTYPE, f.comparison().dtypeChanged().size());
+        out.put(Status.FILLED, f.comparison().filledByTorch().size());
         return out;
     }
 }

@@ -49,7 +49,13 @@ class WorkbenchTest {
     }
 
     private static String text(FxRobot robot, String id) {
-        return robot.lookup(id).queryAs(Label.class).getText();
+        return ((javafx.scene.control.Labeled) robot.lookup(id).query()).getText();
+    }
+
+    /** The two trees side by side (the aligned view is the first tab). */
+    private void sideBySide(FxRobot robot) {
+        robot.interact(() -> w.views.getSelectionModel().select(1));
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     @Test
@@ -59,14 +65,16 @@ class WorkbenchTest {
         assertThat(text(robot, "#summary-matched")).isEqualTo("0 matched");
         assertThat(text(robot, "#summary-missing")).isEqualTo("14 missing");
         assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
+        assertThat(text(robot, "#summary-filled")).isEqualTo("2 filled by torch"); // 14 + 2 = the 16 the checkpoint has
         assertThat(text(robot, "#verdict")).contains("would fail");
+        sideBySide(robot);
         TreeTableRow<?> module = row(robot, "#checkpoint-tree", "module");
         assertThat(module.getStyleClass()).contains("status-unexpected");
         assertThat(w.checkpointPane.item("module").getValue().statusText()).isEqualTo("16 unexpected");
         assertThat(w.modelPane.item("stem").getValue().statusText()).contains("missing");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !w.model.suggestions.isEmpty());
-        assertThat(w.model.suggestions).extracting(s -> s.suggestion().rule().describe()).first().isEqualTo("strip 'module.'");
-        assertThat(w.model.suggestions.get(0).effect()).isEqualTo("matched 0 → 16, missing 14 → 0, unexpected 16 → 0, shape 0 → 0");
+        assertThat(w.model.suggestions).extracting(s -> s.description()).first().isEqualTo("strip 'module.'");
+        assertThat(w.model.suggestions.get(0).effect()).isEqualTo("matched 0 → 16, missing 14 → 0, unexpected 16 → 0, shape 0 → 0; then loads with strict=True");
         // the filter and the problems-only toggle
         robot.interact(() -> w.modelPane.problemsOnly.setSelected(true));
         assertThat(w.modelPane.item("stem.1.num_batches_tracked")).isNull(); // filled by torch: not a problem
@@ -84,6 +92,7 @@ class WorkbenchTest {
         assertThat(text(robot, "#summary-missing")).isEqualTo("0 missing");
         assertThat(text(robot, "#verdict")).isEqualTo("loads with strict=True");
         assertThat(w.model.changedPerRule).containsExactly(16);
+        sideBySide(robot);
         assertThat(row(robot, "#checkpoint-tree", "stem").getStyleClass()).contains("status-renamed");
         robot.clickOn("#undo");
         WaitForAsyncUtils.waitForFxEvents();
@@ -98,6 +107,7 @@ class WorkbenchTest {
     @Test
     void draggingACheckpointKeyOntoAModelKeyOffersThePrefixRuleWithItsEffect(FxRobot robot) throws Exception {
         openBoth(robot);
+        sideBySide(robot);
         robot.interact(() -> {
             w.checkpointPane.select("module.head.weight");
             w.modelPane.select("head.weight");
@@ -123,7 +133,7 @@ class WorkbenchTest {
     @Test
     void exportThroughTheDialogWritesAFileTorchCanLoad(FxRobot robot, @TempDir Path dir) throws Exception {
         openBoth(robot);
-        robot.interact(() -> w.rulesPane.accept(0));
+        robot.interact(() -> w.rules.acceptSuggestion(0));
         Path out = dir.resolve("fixed.safetensors");
         ExportDialog[] d = new ExportDialog[1];
         robot.interact(() -> {
@@ -144,17 +154,17 @@ class WorkbenchTest {
     @Test
     void statisticsFillInAndDiagnosticsFollow(FxRobot robot, @TempDir Path dir) throws Exception {
         openBoth(robot);
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.stats.size() == 16
-                && !((Label) w.findings.getPlaceholder()).getText().startsWith("Checking"));
-        assertThat(w.stats.get("module.head.weight").count()).isEqualTo(320);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.diagnostics.stats().size() == 16
+                && !((Label) w.diagnosticsPane.findings.getPlaceholder()).getText().startsWith("Checking"));
+        assertThat(w.diagnostics.stats().get("module.head.weight").count()).isEqualTo(320);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(w.statsBox.isVisible()).isFalse(); // the progress bar goes once the statistics are in
-        assertThat(w.findings.getItems().isEmpty() ? ((Label) w.findings.getPlaceholder()).getText() : w.bottom.getTabs().get(1).getText())
+        assertThat(w.diagnosticsPane.findings.getItems().isEmpty() ? ((Label) w.diagnosticsPane.findings.getPlaceholder()).getText() : w.bottom.getTabs().get(1).getText())
                 .matches("No findings.*|Diagnostics \\(.*");
         // rules imported from a file are applied like any other
         Path rules = dir.resolve("r.json");
         Files.writeString(rules, "{\"weightbench_rules\": 1, \"rules\": [{\"op\": \"strip_prefix\", \"prefix\": \"module.\"}]}");
-        robot.interact(() -> w.importRules(rules));
+        robot.interact(() -> w.rules.importRules(rules));
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.model.rules.size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(text(robot, "#summary-matched")).isEqualTo("16 matched");
@@ -166,10 +176,11 @@ class WorkbenchTest {
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null && !w.model.suggestions.isEmpty());
         assertThat(w.model.model.get().template()).isPresent();
         assertThat(w.model.checkpoint.get().file()).isEqualTo(DATA_PARALLEL);
-        robot.interact(() -> w.rulesPane.accept(0));
-        robot.interact(() -> w.bottom.getSelectionModel().select(2));
-        robot.clickOn("#compare-values");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#changes-chart").tryQuery().isPresent());
+        robot.interact(() -> w.rules.acceptSuggestion(0));
+        // computed by itself once both sides have data, again after the rule
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.layers.modules.size() > 0 && w.layerPane.chart.isVisible());
+        assertThat(w.layers.moduleNames()).startsWith("stem.0", "stem.1");
+        assertThat(w.layers.modules).allMatch(m -> m.relL2() > 0); // a fresh template against trained weights
     }
 
     @Test
@@ -214,24 +225,24 @@ class WorkbenchTest {
             w.openCheckpoint(Path.of("samples/tinynet_5class_fp16.safetensors"));
         });
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null);
-        robot.interact(() -> w.importRules(Path.of("samples/rules/5class_fp16.json"))); // drop the head, cast to float32
+        robot.interact(() -> w.rules.importRules(Path.of("samples/rules/5class_fp16.json"))); // drop the head, cast to float32
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.model.rules.size() == 2);
         robot.interact(() -> w.checkpointPane.select("layer1.0.weight"));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null);
-        assertThat(w.detail.lastHistogram.total()).isEqualTo(32 * 16 * 3 * 3);
-        assertThat(text(robot, "#summary-dtype")).isEqualTo("0 dtype changes");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> histogram(w) != null);
+        assertThat(histogram(w).total()).isEqualTo(32 * 16 * 3 * 3);
+        assertThat(robot.lookup("#summary-dtype").tryQuery()).isEmpty(); // no dtype changes left: no chip
     }
 
     @Test
     void theHistogramHasTheChosenBinCount(FxRobot robot) throws Exception {
         openBoth(robot);
-        robot.interact(() -> w.rulesPane.accept(0));
+        robot.interact(() -> w.rules.acceptSuggestion(0));
         robot.interact(() -> w.checkpointPane.select("layer1.0.weight"));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null);
-        assertThat(w.detail.lastHistogram.bins()).isEqualTo(100);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> histogram(w) != null);
+        assertThat(histogram(w).bins()).isEqualTo(100);
         robot.interact(() -> w.detail.bins.getValueFactory().setValue(20));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.detail.lastHistogram != null && w.detail.lastHistogram.bins() == 20);
-        assertThat(w.detail.lastHistogram.total()).isPositive();
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> histogram(w) != null && histogram(w).bins() == 20);
+        assertThat(histogram(w).total()).isPositive();
         assertThat(w.detail.differences.isVisible()).isTrue(); // template and checkpoint: the difference histogram too
     }
 
@@ -244,6 +255,12 @@ class WorkbenchTest {
         assertThat(w.notifications.getText()).contains(bad.toString());
         openBoth(robot);
         assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
+    }
+
+    /** The histogram the detail pane shows, or null while none. */
+    static io.weightbench.stats.Histogram histogram(WorkbenchWindow w) {
+        DetailViewModel.Numbers n = w.detailVm.numbers.get();
+        return n == null ? null : n.first();
     }
 
     /** The visible row showing the node of {@code path}. */

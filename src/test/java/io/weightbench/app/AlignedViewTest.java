@@ -1,0 +1,194 @@
+package io.weightbench.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightbench.rules.Rule;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import javafx.scene.Node;
+import javafx.scene.control.TreeTableRow;
+import javafx.scene.control.skin.VirtualFlow;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseButton;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The aligned comparison, F8, the summary's filters, "Map to…" and drag-to-map on a 300-key tree, headless. */
+@ExtendWith(ApplicationExtension.class)
+class AlignedViewTest {
+
+    private static final Path TEMPLATE = Path.of("samples/tinynet_template.pt");
+
+    private WorkbenchWindow w;
+
+    @Start
+    void start(Stage stage) {
+        w = Workbenches.show(stage);
+    }
+
+    private void open(FxRobot robot, Path model, Path checkpoint) throws Exception {
+        robot.interact(() -> {
+            w.openModel(model.toString());
+            w.openCheckpoint(checkpoint);
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.fit() != null && !w.model.alignedRows.isEmpty()
+                && w.model.checkpoint.get().file().equals(checkpoint));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    void eachModelKeyStandsBesideItsCheckpointKeyWithBothShapesAndF8WalksTheProblems(FxRobot robot) throws Exception {
+        open(robot, TEMPLATE, Path.of("samples/tinynet_1000class.pth"));
+        KeyRow head = w.model.alignedRows.stream().filter(r -> r.key().equals("head.weight")).findFirst().orElseThrow();
+        assertThat(head.original()).isEqualTo("head.weight");
+        assertThat(head.status()).isEqualTo(Status.SHAPE);
+        assertThat(head.alignedShapeText()).isEqualTo("[1000, 32] → [10, 32]");
+        assertThat(w.alignedPane.item("head").getValue().statusText()).isEqualTo("2 shape differs");
+        // F8 from nothing selected: the first problem; again: the next; Shift+F8: back
+        robot.clickOn(w.alignedPane.table);
+        robot.interact(() -> w.alignedPane.table.getSelectionModel().clearSelection());
+        robot.type(KeyCode.F8);
+        assertThat(w.alignedPane.selectedProperty().get().path).isEqualTo("head.weight");
+        robot.type(KeyCode.F8);
+        assertThat(w.alignedPane.selectedProperty().get().path).isEqualTo("head.bias");
+        robot.press(KeyCode.SHIFT).type(KeyCode.F8).release(KeyCode.SHIFT);
+        assertThat(w.alignedPane.selectedProperty().get().path).isEqualTo("head.weight");
+        // selecting a row shows it in the detail pane, with the checkpoint's values
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> WorkbenchTest.histogram(w) != null);
+        assertThat(w.detailVm.heading.get()).isEqualTo("head.weight");
+        assertThat(w.detailVm.facts).extracting(DetailViewModel.Fact::value).contains("[1000, 32]");
+    }
+
+    @Test
+    void summaryCountsFilterTheTreesAndAnEmptyFilterSaysSo(FxRobot robot) throws Exception {
+        open(robot, TEMPLATE, Path.of("samples/tinynet_dataparallel.pth"));
+        assertThat(w.alignedPane.item(KeyRow.UNPAIRED).getValue().statusText()).isEqualTo("16 unexpected");
+        robot.clickOn("#summary-missing");
+        assertThat(w.alignedPane.statusFilter.get()).isEqualTo(Status.MISSING);
+        assertThat(w.alignedPane.item(KeyRow.UNPAIRED)).isNull();
+        assertThat(w.alignedPane.item("head.weight")).isNotNull();
+        assertThat(w.checkpointPane.item("module")).isNull();
+        robot.clickOn("#summary-missing");
+        assertThat(w.alignedPane.item(KeyRow.UNPAIRED)).isNotNull();
+        // problems only once none are left: says so, not "drop a model here"
+        robot.interact(() -> w.model.addRules(java.util.List.of(new Rule.StripPrefix("module."))));
+        robot.interact(() -> w.alignedPane.problemsOnly.setSelected(true));
+        assertThat(((javafx.scene.control.Label) w.alignedPane.table.getPlaceholder()).getText()).startsWith("Nothing here matches the filter (no problems left");
+    }
+
+    @Test
+    void afterARuleTheSelectionAndTheDetailFollowTheKey(FxRobot robot) throws Exception {
+        open(robot, TEMPLATE, Path.of("samples/tinynet_dataparallel.pth"));
+        robot.interact(() -> w.alignedPane.select(KeyRow.UNPAIRED + ".module.head.weight"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.detailVm.facts).extracting(DetailViewModel.Fact::value).contains("unexpected");
+        robot.interact(() -> w.rules.acceptSuggestion(0)); // strip 'module.'
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.alignedPane.selectedProperty().get().path).isEqualTo("head.weight");
+        assertThat(w.checkpointPane.selectedProperty().get().path).isEqualTo("head.weight");
+        assertThat(w.detailVm.heading.get()).isEqualTo("head.weight");
+        assertThat(w.detailVm.facts).extracting(DetailViewModel.Fact::value).contains("renamed (was module.head.weight)");
+    }
+
+    @Test
+    void mapToChoosesAModelKeyFromASearchableList(FxRobot robot) throws Exception {
+        open(robot, TEMPLATE, Path.of("samples/tinynet_dataparallel.pth"));
+        robot.interact(() -> w.alignedPane.select(KeyRow.UNPAIRED + ".module.head.weight"));
+        Platform.runLater(w::mapTo);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#map-search").match(org.testfx.matcher.base.NodeMatchers.isVisible()).tryQuery().isPresent());
+        javafx.scene.control.TextField search = robot.lookup("#map-search").queryAs(javafx.scene.control.TextField.class);
+        // Monocle does not hand a dialog's window the keyboard: the text goes in as typing would put it
+        robot.interact(() -> search.setText("head.w"));
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ListView<String> targets = robot.lookup("#map-targets").queryAs(javafx.scene.control.ListView.class);
+        assertThat(targets.getItems()).containsExactly("head.weight");
+        javafx.scene.control.DialogPane pane = robot.lookup(".dialog-pane").queryAs(javafx.scene.control.DialogPane.class);
+        robot.interact(() -> ((javafx.scene.control.Button) pane.lookupButton(javafx.scene.control.ButtonType.OK)).fire());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.rules.proposal.get().choices()).extracting(RulesViewModel.Choice::label).first()
+                .isEqualTo("Apply to all 16 keys: strip 'module.'");
+    }
+
+    /** 300 float32 tensors of 2 values: block0.w0 ... block29.w9, each under {@code prefix}. */
+    private static Path blocks(Path dir, String name, String prefix) throws IOException {
+        StringBuilder header = new StringBuilder("{");
+        int n = 0;
+        for (int b = 0; b < 30; b++) {
+            for (int k = 0; k < 10; k++, n++) {
+                if (n > 0) header.append(',');
+                header.append("\"").append(prefix).append("block").append(b).append(".w").append(k)
+                        .append("\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[").append(n * 8).append(',').append(n * 8 + 8).append("]}");
+            }
+        }
+        header.append('}');
+        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(8 + h.length + n * 8).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(h.length).put(h);
+        for (int i = 0; i < n * 2; i++) out.putFloat(i);
+        Path file = dir.resolve(name);
+        Files.write(file, out.array());
+        return file;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TreeTableRow<KeyNode> row(FxRobot robot, String tree, String path) {
+        for (Node n : robot.lookup(tree).lookup(".tree-table-row-cell").queryAll()) {
+            TreeTableRow<KeyNode> r = (TreeTableRow<KeyNode>) n;
+            if (r.getItem() != null && r.getItem().path.equals(path) && r.isVisible()) return r;
+        }
+        throw new AssertionError("no visible row for " + path + " in " + tree);
+    }
+
+    @Test
+    void aRealDragOntoACollapsedGroupInA300KeyTreeOpensItAndOnlyValidTargetsLightUp(FxRobot robot, @TempDir Path dir) throws Exception {
+        open(robot, blocks(dir, "template.safetensors", ""), blocks(dir, "ddp.safetensors", "module."));
+        assertThat(w.model.modelRows).hasSize(300);
+        robot.interact(() -> w.views.getSelectionModel().select(1));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.modelPane.item("block3").isExpanded()).isFalse();
+        // a group onto a collapsed group: a prefix rule for everything under it
+        robot.drag(row(robot, "#checkpoint-tree", "module.block3"), MouseButton.PRIMARY).dropTo(row(robot, "#model-tree", "block3"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.rules.proposal.get().choices()).extracting(RulesViewModel.Choice::rules)
+                .containsExactly(java.util.List.of(new Rule.ReplacePrefix("module.block3.", "block3.")));
+        assertThat(w.rules.proposal.get().choices().get(0).effect()).contains("matched 0 → 10");
+        robot.interact(w.rules::closeProposal);
+        // a key: the collapsed group it hovers opens, the key inside is a target, the group itself is not
+        robot.interact(() -> w.checkpointPane.item("module.block3").setExpanded(true));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.drag(row(robot, "#checkpoint-tree", "module.block3.w1"), MouseButton.PRIMARY).moveTo(row(robot, "#model-tree", "block5"));
+        TreeTableRow<KeyNode> group = row(robot, "#model-tree", "block5");
+        assertThat(group.getStyleClass()).doesNotContain("drop-target");
+        robot.sleep(900); // hover: it opens
+        assertThat(w.modelPane.item("block5").isExpanded()).isTrue();
+        robot.moveTo(row(robot, "#model-tree", "block5.w1"));
+        assertThat(row(robot, "#model-tree", "block5.w1").getStyleClass()).contains("drop-target");
+        robot.release(MouseButton.PRIMARY);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.rules.proposal.get().title()).isEqualTo("Drop 'module.block3.w1' onto 'block5.w1'");
+        robot.interact(w.rules::closeProposal);
+        // near the bottom edge the tree scrolls by itself during a drag
+        VirtualFlow<?> flow = (VirtualFlow<?>) w.modelPane.table.lookup(".virtual-flow");
+        double before = flow.getPosition();
+        javafx.geometry.Bounds b = w.modelPane.table.localToScreen(w.modelPane.table.getBoundsInLocal());
+        robot.drag(row(robot, "#checkpoint-tree", "module.block3.w2"), MouseButton.PRIMARY)
+                .moveTo(new javafx.geometry.Point2D(b.getMinX() + 60, b.getMaxY() - 10));
+        robot.sleep(800);
+        double after = flow.getPosition();
+        robot.moveTo(new javafx.geometry.Point2D(b.getMinX() + 60, b.getMinY() + b.getHeight() / 2));
+        robot.release(MouseButton.PRIMARY);
+        assertThat(after).isGreaterThan(before);
+    }
+}
