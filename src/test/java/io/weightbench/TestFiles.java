@@ -28,6 +28,22 @@ public final class TestFiles {
         Assumptions.assumeTrue(present, reason);
     }
 
+    /**
+     * A test factory's tests or, when what they need is absent (an assumption failed while making
+     * them), one test skipped with the reason: a factory that aborts before returning would be
+     * reported as no tests at all, not as skipped.
+     */
+    public static java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> visibly(String what,
+            java.util.concurrent.Callable<java.util.stream.Stream<org.junit.jupiter.api.DynamicTest>> tests) throws Exception {
+        try {
+            return tests.call();
+        } catch (org.opentest4j.TestAbortedException e) {
+            return java.util.stream.Stream.of(org.junit.jupiter.api.DynamicTest.dynamicTest(what, () -> {
+                throw e;
+            }));
+        }
+    }
+
     /** {@code ../shared/<name>}, required as {@link #require} says. */
     private static Path shared(String name, String marker, String what) {
         Path p = Path.of("..", "shared", name).toAbsolutePath().normalize();

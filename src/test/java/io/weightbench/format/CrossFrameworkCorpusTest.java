@@ -38,20 +38,22 @@ class CrossFrameworkCorpusTest {
             Map.entry("mxnet-ndarray-list-v2", "mxnet"), Map.entry("paddle-pdparams", "paddle"));
 
     @TestFactory
-    Stream<DynamicTest> everyFileAUserWouldOpenOpens() throws IOException {
-        Path root = TestFiles.crossframework();
-        List<DynamicTest> tests = new ArrayList<>();
-        for (String line : Files.readAllLines(root.resolve("MANIFEST.tsv")).subList(1, Files.readAllLines(root.resolve("MANIFEST.tsv")).size())) {
-            String[] f = line.split("\t");
-            String name = f[0];
-            String kind = f[4].split(" ")[0];
-            if (name.startsWith("security/") || isBesideTheModel(name)) continue;
-            String format = FORMATS.get(kind);
-            if (format == null) continue;
-            tests.add(DynamicTest.dynamicTest(name, () -> opensAs(root.resolve(name), format)));
-        }
-        assertThat(tests).hasSizeGreaterThanOrEqualTo(35);
-        return tests.stream();
+    Stream<DynamicTest> everyFileAUserWouldOpenOpens() throws Exception {
+        return TestFiles.visibly("everyFileAUserWouldOpenOpens", () -> {
+            Path root = TestFiles.crossframework();
+            List<DynamicTest> tests = new ArrayList<>();
+            for (String line : Files.readAllLines(root.resolve("MANIFEST.tsv")).subList(1, Files.readAllLines(root.resolve("MANIFEST.tsv")).size())) {
+                String[] f = line.split("\t");
+                String name = f[0];
+                String kind = f[4].split(" ")[0];
+                if (name.startsWith("security/") || isBesideTheModel(name)) continue;
+                String format = FORMATS.get(kind);
+                if (format == null) continue;
+                tests.add(DynamicTest.dynamicTest(name, () -> opensAs(root.resolve(name), format)));
+            }
+            assertThat(tests).hasSizeGreaterThanOrEqualTo(35);
+            return tests.stream();
+        });
     }
 
     /** Data shards, weight blobs, protobuf graphs and JSON configs: read with the file that names them. */
@@ -61,18 +63,20 @@ class CrossFrameworkCorpusTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> foldersOpenAsSources() throws IOException {
-        Path root = TestFiles.crossframework();
-        List<DynamicTest> tests = new ArrayList<>();
-        for (String group : List.of("tf_ckpt", "tfjs")) {
-            try (Stream<Path> dirs = Files.list(root.resolve(group))) {
-                for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
-                    tests.add(DynamicTest.dynamicTest(group + "/" + d.getFileName(), () -> opensAs(d, group.equals("tfjs") ? "tfjs" : "tf-checkpoint")));
+    Stream<DynamicTest> foldersOpenAsSources() throws Exception {
+        return TestFiles.visibly("foldersOpenAsSources", () -> {
+            Path root = TestFiles.crossframework();
+            List<DynamicTest> tests = new ArrayList<>();
+            for (String group : List.of("tf_ckpt", "tfjs")) {
+                try (Stream<Path> dirs = Files.list(root.resolve(group))) {
+                    for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+                        tests.add(DynamicTest.dynamicTest(group + "/" + d.getFileName(), () -> opensAs(d, group.equals("tfjs") ? "tfjs" : "tf-checkpoint")));
+                    }
                 }
             }
-        }
-        assertThat(tests).hasSize(9);
-        return tests.stream();
+            assertThat(tests).hasSize(9);
+            return tests.stream();
+        });
     }
 
     @Test

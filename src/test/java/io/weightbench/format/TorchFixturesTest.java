@@ -39,9 +39,11 @@ class TorchFixturesTest {
      */
     @TestFactory
     Stream<DynamicTest> freshFilesFromTorchReadBackBitExactly() throws Exception {
-        Path dir = Files.createTempDirectory("weightbench-fresh-fixtures");
-        TestFiles.runTorchScript("scripts/make_fixtures.py", dir.toString());
-        return testsFor(dir);
+        return TestFiles.visibly("freshFilesFromTorchReadBackBitExactly", () -> {
+            Path dir = Files.createTempDirectory("weightbench-fresh-fixtures");
+            TestFiles.runTorchScript("scripts/make_fixtures.py", dir.toString());
+            return testsFor(dir);
+        });
     }
 
     private Stream<DynamicTest> testsFor(Path dir) throws IOException {

@@ -40,29 +40,35 @@ class KerasReaderTest {
     Path tmp;
 
     @TestFactory
-    Stream<DynamicTest> committedFixturesReadAsH5pyReadsThem() throws IOException {
-        return testsFor(FIXTURES, FIXTURES.resolve("expected.json"), 11);
+    Stream<DynamicTest> committedFixturesReadAsH5pyReadsThem() throws Exception {
+        return TestFiles.visibly("committedFixturesReadAsH5pyReadsThem", () -> {
+            return testsFor(FIXTURES, FIXTURES.resolve("expected.json"), 11);
+        });
     }
 
     /** New fixtures from the generator, checked against a fresh h5py listing (skipped without python3-h5py). */
     @TestFactory
     Stream<DynamicTest> freshFixturesReadAsH5pyReadsThem() throws Exception {
-        TestFiles.runPythonScript("numpy,h5py", "scripts/make_keras_fixtures.py", tmp.toString());
-        List<String> args = new ArrayList<>(List.of("-o", tmp.resolve("expected.json").toString()));
-        try (Stream<Path> files = Files.list(tmp)) {
-            files.map(Path::toString).filter(n -> !n.contains("hostile_") && !n.endsWith(".json")).sorted().forEach(args::add);
-        }
-        TestFiles.runPythonScript("numpy,h5py", "scripts/keras_reference.py", args.toArray(String[]::new));
-        return testsFor(tmp, tmp.resolve("expected.json"), 11);
+        return TestFiles.visibly("freshFixturesReadAsH5pyReadsThem", () -> {
+            TestFiles.runPythonScript("numpy,h5py", "scripts/make_keras_fixtures.py", tmp.toString());
+            List<String> args = new ArrayList<>(List.of("-o", tmp.resolve("expected.json").toString()));
+            try (Stream<Path> files = Files.list(tmp)) {
+                files.map(Path::toString).filter(n -> !n.contains("hostile_") && !n.endsWith(".json")).sorted().forEach(args::add);
+            }
+            TestFiles.runPythonScript("numpy,h5py", "scripts/keras_reference.py", args.toArray(String[]::new));
+            return testsFor(tmp, tmp.resolve("expected.json"), 11);
+        });
     }
 
     @TestFactory
-    Stream<DynamicTest> corpusFilesReadAsH5pyReadsThem() throws IOException {
-        List<Path> files = corpusFiles();
-        JsonNode expected = new ObjectMapper().readTree(FIXTURES.resolve("corpus_expected.json").toFile()).get("files");
-        assertThat(expected.size()).isEqualTo(files.size());
-        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(),
-                () -> check(f, expected.get(f.getFileName().toString()))));
+    Stream<DynamicTest> corpusFilesReadAsH5pyReadsThem() throws Exception {
+        return TestFiles.visibly("corpusFilesReadAsH5pyReadsThem", () -> {
+            List<Path> files = corpusFiles();
+            JsonNode expected = new ObjectMapper().readTree(FIXTURES.resolve("corpus_expected.json").toFile()).get("files");
+            assertThat(expected.size()).isEqualTo(files.size());
+            return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(),
+                    () -> check(f, expected.get(f.getFileName().toString()))));
+        });
     }
 
     /** The committed corpus listing is still what h5py says today (skipped without python3-h5py). */

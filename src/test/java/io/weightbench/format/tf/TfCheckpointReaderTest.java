@@ -59,12 +59,14 @@ class TfCheckpointReaderTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> everyCheckpointReadsAsTheIndependentReaderReadsIt() throws IOException {
-        JsonNode ref = reference();
-        List<DynamicTest> tests = new ArrayList<>();
-        ref.fields().forEachRemaining(e -> tests.add(DynamicTest.dynamicTest(e.getKey(), () -> compare(file(e.getKey()), e.getValue()))));
-        assertThat(tests).hasSizeGreaterThanOrEqualTo(13);
-        return tests.stream();
+    Stream<DynamicTest> everyCheckpointReadsAsTheIndependentReaderReadsIt() throws Exception {
+        return TestFiles.visibly("everyCheckpointReadsAsTheIndependentReaderReadsIt", () -> {
+            JsonNode ref = reference();
+            List<DynamicTest> tests = new ArrayList<>();
+            ref.fields().forEachRemaining(e -> tests.add(DynamicTest.dynamicTest(e.getKey(), () -> compare(file(e.getKey()), e.getValue()))));
+            assertThat(tests).hasSizeGreaterThanOrEqualTo(13);
+            return tests.stream();
+        });
     }
 
     private static void compare(Path index, JsonNode want) throws IOException {
