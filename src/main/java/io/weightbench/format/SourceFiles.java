@@ -40,7 +40,7 @@ public final class SourceFiles implements io.weightbench.checkpoint.Checkpoint.I
 
     /** A source that is one file (and perhaps its siblings). */
     static SourceFiles forFile(Path file) throws IOException {
-        MappedFile f = new MappedFile(file);
+        MappedFile f = MappedFile.reopenable(file);
         try {
             Path parent = file.toAbsolutePath().getParent();
             return new SourceFiles(file, parent == null ? file.toAbsolutePath().getRoot() : parent, file, f);
@@ -124,7 +124,7 @@ public final class SourceFiles implements io.weightbench.checkpoint.Checkpoint.I
         if (f != null) return f;
         if (opened.size() >= MAX_FILES) throw new FormatException("refers to more than " + MAX_FILES + " files");
         if (!Files.isReadable(p)) throw new FormatException("refers to '" + shorten(name) + "', which cannot be read (permissions)");
-        f = new MappedFile(p);
+        f = MappedFile.reopenable(p);
         opened.put(real, f);
         return f;
     }

@@ -3,9 +3,17 @@ package io.weightbench.tensor;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Iterator;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A file read through memory-mapped windows, mapped lazily one window at a time, so files (and
@@ -20,22 +28,166 @@ public final class MappedFile implements ByteSource, Closeable {
     static final int STREAMING_READ = 64 * 1024;
 
     private final Path path;
-    private final FileChannel channel;
     private final long size;
     private final int window;
     private final MappedByteBuffer[] windows;
+    /** Whether the channel may be closed while idle and opened again by path (not for unlinked temporary files). */
+    private final boolean reopenable;
+    /** The file's identity when first opened (device and inode, and its modification time, as inodes are reused): a file opened again must be the same one. */
+    private final List<Object> fileKey;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Open, or null while closed for want of file descriptors (reopenable files only); guarded by {@link #lock}. */
+    private FileChannel channel;
+    private int inUse;
+    private boolean closed;
 
+    /** A file that keeps its descriptor open until closed (a temporary file may be unlinked once open). */
     public MappedFile(Path path) throws IOException {
-        this(path, DEFAULT_WINDOW);
+        this(path, DEFAULT_WINDOW, false);
     }
 
     MappedFile(Path path, int window) throws IOException {
+        this(path, window, false);
+    }
+
+    private MappedFile(Path path, int window, boolean reopenable) throws IOException {
         this.path = path;
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
-        this.size = channel.size();
+        try {
+            this.size = channel.size();
+            this.fileKey = reopenable ? identity(path) : null;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
         this.window = window;
+        this.reopenable = reopenable && fileKey != null;
         long count = (size + window - 1) / window;
         this.windows = new MappedByteBuffer[(int) Math.max(count, 0)];
+        if (this.reopenable) OpenFiles.touch(this);
+    }
+
+    /**
+     * A file the user named (a checkpoint, a shard, external data): its descriptor may be closed
+     * while idle when more than {@link OpenFiles#limit} such files are open (an index naming
+     * thousands of shards must not run out of descriptors), and is opened again on the next read,
+     * refusing a file that was replaced meanwhile. Mapped windows stay valid without it.
+     */
+    public static MappedFile reopenable(Path path) throws IOException {
+        return new MappedFile(path, DEFAULT_WINDOW, true);
+    }
+
+    /** The file's key and modification time; null where the file system gives no key. */
+    private static List<Object> identity(Path path) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+        return a.fileKey() == null ? null : List.of(a.fileKey(), a.lastModifiedTime());
+    }
+
+    /** The channel, opened again if it was closed while idle; every call is paired with {@link #release}. */
+    private FileChannel acquire() throws IOException {
+        FileChannel c;
+        boolean reopened = false;
+        lock.lock();
+        try {
+            if (closed) throw new ClosedChannelException();
+            if (channel == null) {
+                if (!Objects.equals(identity(path), fileKey)) throw new IOException(path + ": the file was replaced while it was open");
+                channel = FileChannel.open(path, StandardOpenOption.READ);
+                if (channel.size() != size) {
+                    channel.close();
+                    channel = null;
+                    throw new IOException(path + ": the file changed size while it was open (" + size + " bytes when opened)");
+                }
+                reopened = true;
+            }
+            inUse++;
+            c = channel;
+        } finally {
+            lock.unlock();
+        }
+        if (reopenable && reopened) OpenFiles.touch(this);
+        return c;
+    }
+
+    private void release() {
+        lock.lock();
+        try {
+            inUse--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the channel if no read is using it and the file can be opened again; never waits. */
+    private boolean closeIfIdle() {
+        if (!lock.tryLock()) return false;
+        try {
+            if (inUse > 0 || channel == null) return channel == null;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // a read-only descriptor: nothing was written that could be lost
+            }
+            channel = null;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The reopenable files whose descriptors are open, least recently opened first; beyond
+     * {@link #limit}, the oldest idle ones are closed. The limit is a quarter of the descriptors
+     * the process may still open (from /proc/self/limits, between 8 and 256; 256 where that cannot
+     * be read), worked out only once more than {@link #FREE} files are open.
+     */
+    static final class OpenFiles {
+        /** This many files never need the limit (a checkpoint and a few siblings). */
+        static final int FREE = 8;
+        /** Negative until worked out (tests set it). */
+        static volatile int limit = -1;
+        private static final LinkedHashMap<MappedFile, Boolean> OPEN = new LinkedHashMap<>(16, 0.75f, true);
+
+        private OpenFiles() {}
+
+        static synchronized void touch(MappedFile f) {
+            OPEN.put(f, Boolean.TRUE);
+            if (OPEN.size() <= FREE) return;
+            if (limit < 0) limit = fromProcess();
+            Iterator<MappedFile> it = OPEN.keySet().iterator();
+            int over = OPEN.size() - limit;
+            while (over > 0 && it.hasNext()) {
+                MappedFile old = it.next();
+                if (old != f && old.closeIfIdle()) {
+                    it.remove();
+                    over--;
+                }
+            }
+        }
+
+        private static int fromProcess() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                    if (!line.startsWith("Max open files")) continue;
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    if (soft.equals("unlimited")) return 256;
+                    String[] fds = new java.io.File("/proc/self/fd").list();
+                    long free = Long.parseLong(soft) - (fds == null ? 64 : fds.length);
+                    return (int) Math.max(FREE, Math.min(256, free / 4));
+                }
+            } catch (IOException | RuntimeException e) {
+                // not Linux: the default below
+            }
+            return 256;
+        }
+
+        static synchronized void remove(MappedFile f) {
+            OPEN.remove(f);
+        }
+
+        static synchronized int open() {
+            return OPEN.size();
+        }
     }
 
     public Path path() { return path; }
@@ -79,11 +231,16 @@ public final class MappedFile implements ByteSource, Closeable {
 
     /** Positional reads until {@code buf} is full. */
     private void readFully(java.nio.ByteBuffer buf, long position) throws IOException {
-        long p = position;
-        while (buf.hasRemaining()) {
-            int n = channel.read(buf, p);
-            if (n < 0) throw new IOException(path + ": the file ended at offset " + p + " (was it truncated while open?)");
-            p += n;
+        FileChannel c = acquire();
+        try {
+            long p = position;
+            while (buf.hasRemaining()) {
+                int n = c.read(buf, p);
+                if (n < 0) throw new IOException(path + ": the file ended at offset " + p + " (was it truncated while open?)");
+                p += n;
+            }
+        } finally {
+            release();
         }
     }
 
@@ -111,12 +268,17 @@ public final class MappedFile implements ByteSource, Closeable {
         if (position < 0 || count < 0 || position + count > size) {
             throw new IOException(path + ": copy of " + count + " bytes at offset " + position + " lies outside the file (" + size + " bytes)");
         }
-        long p = position;
-        long end = position + count;
-        while (p < end) {
-            long n = channel.transferTo(p, end - p, target);
-            if (n <= 0) throw new IOException(path + ": the file ended at offset " + p + " (was it truncated while open?)");
-            p += n;
+        FileChannel c = acquire();
+        try {
+            long p = position;
+            long end = position + count;
+            while (p < end) {
+                long n = c.transferTo(p, end - p, target);
+                if (n <= 0) throw new IOException(path + ": the file ended at offset " + p + " (was it truncated while open?)");
+                p += n;
+            }
+        } finally {
+            release();
         }
     }
 
@@ -125,7 +287,12 @@ public final class MappedFile implements ByteSource, Closeable {
         if (buf == null) {
             long start = (long) index * window;
             long length = Math.min(window, size - start);
-            buf = channel.map(FileChannel.MapMode.READ_ONLY, start, length);
+            FileChannel c = acquire();
+            try {
+                buf = c.map(FileChannel.MapMode.READ_ONLY, start, length);
+            } finally {
+                release();
+            }
             windows[index] = buf;
         }
         return buf;
@@ -133,6 +300,14 @@ public final class MappedFile implements ByteSource, Closeable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (reopenable) OpenFiles.remove(this);
+        lock.lock();
+        try {
+            closed = true;
+            if (channel != null) channel.close();
+            channel = null;
+        } finally {
+            lock.unlock();
+        }
     }
 }

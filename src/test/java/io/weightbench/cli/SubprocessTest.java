@@ -75,6 +75,40 @@ class SubprocessTest {
         }
     }
 
+    /**
+     * An index naming more shards than the process may have open files (ulimit -n 200, 600 shards):
+     * hashing and exporting every tensor works, as idle shards' descriptors are closed and opened
+     * again (it failed with "Too many open files").
+     */
+    @Test
+    void anIndexOfMoreShardsThanOpenFilesAllowedIsReadAndExported(@TempDir Path dir) throws Exception {
+        StringBuilder map = new StringBuilder("{\"metadata\": {}, \"weight_map\": {");
+        for (int i = 0; i < 600; i++) {
+            String name = String.format("model-%05d-of-00600.safetensors", i);
+            byte[] header = ("{\"w" + i + "\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}").getBytes(StandardCharsets.US_ASCII);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putLong(header.length).put(header).putFloat(i);
+            Files.write(dir.resolve(name), b.array());
+            map.append(i == 0 ? "" : ",").append("\"w").append(i).append("\": \"").append(name).append('"');
+        }
+        Path index = dir.resolve("model.safetensors.index.json");
+        Files.writeString(index, map.append("}}").toString());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (List<String> args : List.of(List.of("inspect", "--hash", index.toString()),
+                List.of("apply", index.toString(), "-o", dir.resolve("out.safetensors").toString()))) {
+            List<String> cmd = new ArrayList<>(List.of("bash", "-c", "ulimit -n 200 && exec \"$@\"", "bash", java, "-Xmx256m",
+                    "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), "io.weightbench.Launcher"));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            assertThat(out).doesNotContain("Too many open files");
+        }
+        Run r = launch("diff", index.toString(), dir.resolve("out.safetensors").toString());
+        assertThat(r.out()).as(r.err()).contains("600 of 600 paired tensors identical");
+    }
+
     @Test
     void corpusCheckpointOpensInASmallHeap() throws Exception {
         Path f = TestFiles.realworld().resolve("VladislavZh__COTIC/checkpoints__epoch_040.ckpt");
