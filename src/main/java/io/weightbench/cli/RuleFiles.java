@@ -9,8 +9,9 @@ import java.nio.file.Path;
 /** The rules a command applies: a preset's (--preset), then a rules file's (--rules), with values from the checkpoint's metadata filled in. */
 final class RuleFiles {
 
-    static final String PRESET_HELP = "A preset shipped with Weightbench, applied before --rules: keras, flax, paddle, mxnet,"
-            + " onnx-from-torch, gguf-llama (docs/rules.md).";
+    static final String PRESET_HELP = "A preset shipped with Weightbench, applied before --rules: a framework's (keras, flax, paddle,"
+            + " mxnet, onnx-from-torch, gguf-llama) or a recipe between model families (torchvision-to-timm/resnet, /convnext, /vit,"
+            + " ...; docs/recipes.md).";
 
     private RuleFiles() {}
 

@@ -37,7 +37,7 @@ public final class SuggestCommand extends CheckpointCommand {
     boolean json;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "The preset to apply before suggesting (keras, flax, paddle, mxnet,"
-            + " onnx-from-torch, gguf-llama), or none; by default the one for the framework the checkpoint comes from.")
+            + " onnx-from-torch, gguf-llama, torchvision-to-timm/FAMILY), or none; by default the one for the framework the checkpoint comes from.")
     String preset;
 
     @Override

@@ -8,9 +8,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The named rule sets shipped in the jar, one per source framework
- * ({@code src/main/resources/io/weightbench/rules/presets/NAME.json}): what every file of that
- * framework needs before its own names are paired with the model's. A preset is an ordinary rules
+ * The named rule sets shipped in the jar ({@code src/main/resources/io/weightbench/rules/presets/NAME.json},
+ * listed in {@code index.txt}): one per source framework, what every file of that framework needs
+ * before its own names are paired with the model's, and recipes between model families
+ * ({@code torchvision-to-timm/convnext}: one library's architecture under the other's names, each
+ * verified by outputs, docs/recipes.md). A preset is an ordinary rules
  * file that names itself; rules made from it record its name, and hold its rules in full, so
  * they replay without the jar that made them.
  */

@@ -8,23 +8,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The presets in presets/torchvision-to-timm/ verified by outputs: a torchvision model with
- * random weights, its state_dict converted by {@code apply --rules PRESET}, loaded into timm's
- * model with strict=True, both run on the same input (scripts/verify_recipe.py); the outputs must
- * agree within float rounding. Skipped without ../shared/vendor/timm or Debian's torch.
+ * The torchvision-to-timm presets verified by outputs: a torchvision model with random weights,
+ * its state_dict converted by {@code apply --preset torchvision-to-timm/FAMILY}, loaded into
+ * timm's model with strict=True, both run on the same input (scripts/verify_recipe.py); the
+ * outputs must agree within float rounding. The converted file records the preset it was made
+ * with. Skipped without ../shared/vendor/timm or Debian's torch.
  */
 class RecipesInteropTest {
 
     @ParameterizedTest
-    @CsvSource({"resnet50, resnet50, resnet.json", "convnext_tiny, convnext_tiny, convnext.json", "vit_b_16, vit_base_patch16_224, vit.json"})
-    void torchvisionWeightsComputeTheSameOutputsInTimmAfterThePreset(String tv, String timm, String preset,
+    @CsvSource({"resnet50, resnet50, resnet", "convnext_tiny, convnext_tiny, convnext", "vit_b_16, vit_base_patch16_224, vit"})
+    void torchvisionWeightsComputeTheSameOutputsInTimmAfterThePreset(String tv, String timm, String family,
                                                                     @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         String vendor = TestFiles.timm().toString();
+        String preset = "torchvision-to-timm/" + family;
         Path original = dir.resolve("tv.pth");
         Path converted = dir.resolve("timm.pth");
         TestFiles.runPythonScript("torch,torchvision,yaml", "scripts/verify_recipe.py", vendor, "save", tv, original.toString());
-        InspectCommandTest.Result applied = InspectCommandTest.run("apply", "--rules", "presets/torchvision-to-timm/" + preset,
-                original.toString(), "-o", converted.toString());
+        InspectCommandTest.Result applied = InspectCommandTest.run("apply", "--preset", preset, original.toString(), "-o", converted.toString());
         assertThat(applied.code()).as(applied.err()).isZero();
         InspectCommandTest.Result strict = InspectCommandTest.run("compare", "--model", "catalog:timm/" + timm, "--checkpoint",
                 converted.toString(), "--strict");
@@ -32,5 +33,9 @@ class RecipesInteropTest {
         String log = TestFiles.runPythonScript("torch,torchvision,yaml", "scripts/verify_recipe.py", vendor, "check", tv, timm,
                 original.toString(), converted.toString());
         assertThat(log).contains("max_abs_diff");
+
+        Path recorded = dir.resolve("timm.safetensors");
+        assertThat(InspectCommandTest.run("apply", "--preset", preset, original.toString(), "-o", recorded.toString()).code()).isZero();
+        assertThat(InspectCommandTest.run("inspect", "--json", recorded.toString()).out()).contains("\\\"preset\\\":\\\"" + preset + "\\\"");
     }
 }

@@ -18,7 +18,8 @@ class PresetsTest {
 
     @Test
     void everyPresetLoadsNamesItselfAndSaysWhatItIsFor() throws Exception {
-        assertThat(Presets.names()).containsExactly("keras", "flax", "paddle", "mxnet", "onnx-from-torch", "gguf-llama");
+        assertThat(Presets.names()).startsWith("keras", "flax", "paddle", "mxnet", "onnx-from-torch", "gguf-llama")
+                .contains("torchvision-to-timm/resnet", "torchvision-to-timm/convnext", "torchvision-to-timm/vit");
         for (String name : Presets.names()) {
             RuleSet r = Presets.load(name);
             assertThat(r.preset()).contains(name);
@@ -59,6 +60,18 @@ class PresetsTest {
         assertThat(resolved.apply(t).tensors().get(0).key()).isEqualTo("model.layers.0.self_attn.q_proj.weight");
         assertThat(resolved.toJson().toString()).contains("\"heads\":2").contains("\"preset\":\"gguf-llama\"");
         assertThatThrownBy(() -> resolved.apply(List.of(spec("blk.0.attn_q.weight", 6, 8)))).hasMessageContaining("does not split into 2 heads");
+    }
+
+    @Test
+    void aRecipeBetweenModelFamiliesIsAPresetThatNamesItself() throws Exception {
+        RuleSet convnext = Presets.load("torchvision-to-timm/convnext");
+        RuleSet.Applied a = convnext.apply(List.of(spec("features.1.0.layer_scale", 96, 1, 1), spec("features.1.0.block.0.weight", 96, 1, 7, 7),
+                spec("features.2.1.weight", 192, 96, 2, 2), spec("classifier.2.weight", 1000, 768)));
+        assertThat(a.tensors()).extracting(TensorSpec::key).containsExactly("stages.0.blocks.0.gamma", "stages.0.blocks.0.conv_dw.weight",
+                "stages.1.downsample.1.weight", "head.fc.weight");
+        assertThat(a.tensors().get(0).shape()).containsExactly(96L);
+        assertThat(convnext.toJson().get("preset").asText()).isEqualTo("torchvision-to-timm/convnext");
+        assertThat(Presets.detect("torch-zip", Map.of())).isEmpty();
     }
 
     @Test
