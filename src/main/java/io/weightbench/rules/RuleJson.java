@@ -56,6 +56,13 @@ public record RuleJson(JsonNode node, String op) {
         return has(field) ? integer(field) : fallback;
     }
 
+    /** A finite number (integer or not). */
+    public double number(String field) throws RuleException {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isNumber() || !Double.isFinite(v.doubleValue())) throw new RuleException(op + " needs a finite number \"" + field + "\"");
+        return v.doubleValue();
+    }
+
     public boolean bool(String field, boolean fallback) throws RuleException {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return fallback;

@@ -70,6 +70,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         ops.put("flip", TensorRule.Flip::read);
         ops.put("reorder_blocks", TensorRule.ReorderBlocks::read);
         ops.put("unpermute_rope", TensorRule.UnpermuteRope::read);
+        ops.put("add", TensorRule.Add::read);
         ops.put("split", MultiKeyRule.Split::read);
         ops.put("concat", j -> MultiKeyRule.Join.read(j, false));
         ops.put("stack", j -> MultiKeyRule.Join.read(j, true));

@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public sealed interface TensorRule extends Rule permits TensorRule.Permute, TensorRule.Transpose, TensorRule.Slice,
         TensorRule.Reshape, TensorRule.Cast, TensorRule.AdaptInputConv, TensorRule.ResamplePosEmbed, TensorRule.Layout,
-        TensorRule.Squeeze, TensorRule.Unsqueeze, TensorRule.Flip, TensorRule.ReorderBlocks, TensorRule.UnpermuteRope {
+        TensorRule.Squeeze, TensorRule.Unsqueeze, TensorRule.Flip, TensorRule.ReorderBlocks, TensorRule.UnpermuteRope, TensorRule.Add {
 
     KeyPattern match();
 
@@ -778,6 +778,62 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
         }
 
         public TensorData transform(TensorData t, String key) throws IOException { return transformAll(t, steps(spec(t, key)), key); }
+    }
+
+    /**
+     * Adds {@code value} to every element (torch's {@code t + value}): in float64 for a float64
+     * tensor, else in float32 and rounded back to the tensor's dtype, as torch's CPU kernels do.
+     * What moves BatchNorm statistics between models that normalise with another eps: running_var
+     * + (eps the weights were trained with - eps of the model) keeps {@code var + eps}.
+     */
+    record Add(KeyPattern match, double value) implements TensorRule {
+        public Add(String match, double value) { this(KeyPattern.literal(match), value); }
+
+        static Add read(RuleJson j) throws RuleException { return new Add(j.pattern("match"), j.number("value")); }
+
+        public String op() { return "add"; }
+
+        public String describe() { return "add " + value + " to /" + match + "/"; }
+
+        public void writeJson(ObjectNode o) { o.put("match", match.source()).put("value", value); }
+
+        public int since() { return 2; }
+
+        public TensorSpec transform(TensorSpec t) throws RuleException {
+            DType d = t.dtype();
+            if (d != DType.FLOAT64 && d != DType.FLOAT32 && d != DType.FLOAT16 && d != DType.BFLOAT16) {
+                throw new RuleException(describe() + ": '" + t.key() + "' is " + d + "; only float64, float32, float16 and bfloat16 tensors can be added to");
+            }
+            return t;
+        }
+
+        public TensorData transform(TensorData t, String key) throws IOException {
+            DType d = transform(spec(t, key)).dtype();
+            int size = d.itemSize();
+            float addend = (float) value;
+            return TensorBytes.build("added", d, t.shape(), out -> {
+                ByteBuffer chunk = ByteBuffer.allocate(size << 14).order(ByteOrder.LITTLE_ENDIAN);
+                try {
+                    ElementDecoder.forEach(t, (i, v) -> {
+                        TensorBytes.encode(chunk, chunk.position(), d, d == DType.FLOAT64 ? v + value : (double) ((float) v + addend));
+                        chunk.position(chunk.position() + size);
+                        if (!chunk.hasRemaining()) flush(chunk, out);
+                    });
+                } catch (java.io.UncheckedIOException e) {
+                    throw e.getCause();
+                }
+                flush(chunk, out);
+            });
+        }
+
+        private static void flush(ByteBuffer chunk, java.io.OutputStream out) {
+            try {
+                out.write(chunk.array(), 0, chunk.position());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            chunk.clear();
+        }
     }
 
     private static long numel(long[] shape) {
