@@ -17,7 +17,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RecipesInteropTest {
 
     @ParameterizedTest
-    @CsvSource({"resnet50, resnet50, resnet", "convnext_tiny, convnext_tiny, convnext", "vit_b_16, vit_base_patch16_224, vit"})
+    @CsvSource({"resnet50, resnet50, resnet", "convnext_tiny, convnext_tiny, convnext", "vit_b_16, vit_base_patch16_224, vit",
+            "efficientnet_b0, efficientnet_b0, efficientnet", "regnet_y_400mf, regnety_004, regnet",
+            "mobilenet_v3_large, mobilenetv3_large_100, mobilenetv3", "swin_t, swin_tiny_patch4_window7_224, swin",
+            "densenet121, densenet121, densenet"})
     void torchvisionWeightsComputeTheSameOutputsInTimmAfterThePreset(String tv, String timm, String family,
                                                                     @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         String vendor = TestFiles.timm().toString();
@@ -33,6 +36,7 @@ class RecipesInteropTest {
         String log = TestFiles.runPythonScript("torch,torchvision,yaml", "scripts/verify_recipe.py", vendor, "check", tv, timm,
                 original.toString(), converted.toString());
         assertThat(log).contains("max_abs_diff");
+        System.out.println(preset + ": " + tv + " -> " + timm + ": " + log.strip());
 
         Path recorded = dir.resolve("timm.safetensors");
         assertThat(InspectCommandTest.run("apply", "--preset", preset, original.toString(), "-o", recorded.toString()).code()).isZero();

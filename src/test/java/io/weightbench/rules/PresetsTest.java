@@ -19,7 +19,9 @@ class PresetsTest {
     @Test
     void everyPresetLoadsNamesItselfAndSaysWhatItIsFor() throws Exception {
         assertThat(Presets.names()).startsWith("keras", "flax", "paddle", "mxnet", "onnx-from-torch", "gguf-llama")
-                .contains("torchvision-to-timm/resnet", "torchvision-to-timm/convnext", "torchvision-to-timm/vit");
+                .contains("torchvision-to-timm/resnet", "torchvision-to-timm/convnext", "torchvision-to-timm/vit",
+                        "torchvision-to-timm/efficientnet", "torchvision-to-timm/regnet", "torchvision-to-timm/mobilenetv3", "torchvision-to-timm/swin",
+                        "torchvision-to-timm/densenet");
         for (String name : Presets.names()) {
             RuleSet r = Presets.load(name);
             assertThat(r.preset()).contains(name);
