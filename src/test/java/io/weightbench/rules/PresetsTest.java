@@ -74,6 +74,10 @@ class PresetsTest {
         assertThat(a.tensors().get(0).shape()).containsExactly(96L);
         assertThat(convnext.toJson().get("preset").asText()).isEqualTo("torchvision-to-timm/convnext");
         assertThat(Presets.detect("torch-zip", Map.of())).isEmpty();
+        RuleSet.Applied legacy = Presets.load("torchvision-to-timm/densenet").apply(List.of(spec("features.denseblock1.denselayer1.norm.1.running_var", 64),
+                spec("features.denseblock4.denselayer16.conv.2.weight", 32, 128, 3, 3), spec("features.denseblock1.denselayer1.norm1.weight", 64)));
+        assertThat(legacy.tensors()).extracting(TensorSpec::key).containsExactly("features.denseblock1.denselayer1.norm1.running_var",
+                "features.denseblock4.denselayer16.conv2.weight", "features.denseblock1.denselayer1.norm1.weight");
     }
 
     @Test
