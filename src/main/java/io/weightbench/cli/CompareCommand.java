@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.checkpoint.TensorEntry;
 import io.weightbench.compare.Comparator;
 import io.weightbench.compare.Comparison;
 import io.weightbench.compare.Grouping;
@@ -112,6 +113,7 @@ public final class CompareCommand extends CheckpointCommand {
         for (int i = 0; i < rules.rules().size(); i++) {
             out.println("rule " + (i + 1) + ":        " + rules.rules().get(i).describe() + "  (" + applied.changedPerRule().get(i) + " keys changed)");
         }
+        section(out, "dropped by the rules", Grouping.group(applied.dropped(), c.weights().stream().map(TensorEntry::key).toList()));
         out.println();
         out.println("matched:       " + cmp.matched());
         section(out, "missing (in the model, not in the checkpoint)", Grouping.group(cmp.missing(), modelKeys));
