@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightbench.checkpoint.Checkpoint;
+import io.weightbench.compare.Recipes;
 import io.weightbench.compare.Suggester;
 import io.weightbench.model.ModelSpec;
 import io.weightbench.rules.Presets;
@@ -37,7 +38,9 @@ public final class SuggestCommand extends CheckpointCommand {
     boolean json;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "The preset to apply before suggesting (keras, flax, paddle, mxnet,"
-            + " onnx-from-torch, gguf-llama, torchvision-to-timm/FAMILY), or none; by default the one for the framework the checkpoint comes from.")
+            + " onnx-from-torch, gguf-llama, torchvision-to-timm/FAMILY ...), or none; by default the one for the framework the checkpoint"
+            + " comes from, and for a PyTorch file the recipe between model families that makes the most keys match, if one does"
+            + " (docs/recipes.md).")
     String preset;
 
     @Override
@@ -48,11 +51,18 @@ public final class SuggestCommand extends CheckpointCommand {
         RuleSet presetRules = RuleSet.empty();
         String format;
         Optional<String> chosen;
+        Optional<String> evidence = Optional.empty();
         try (Checkpoint c = checkpointOptions.open(checkpoint)) {
             format = c.format();
             chosen = preset == null ? Presets.detect(c.format(), c.metadata()) : preset.equals("none") ? Optional.empty() : Optional.of(preset);
+            List<io.weightbench.model.TensorSpec> raw = ModelSpec.fromCheckpoint(c).tensors();
+            if (preset == null && chosen.isEmpty()) {
+                Optional<Recipes.Choice> recipe = Recipes.choose(expected.tensors(), raw);
+                chosen = recipe.map(Recipes.Choice::preset);
+                evidence = recipe.map(Recipes.Choice::evidence);
+            }
             if (chosen.isPresent()) presetRules = Presets.load(chosen.get()).resolve(c.metadata());
-            List<io.weightbench.model.TensorSpec> held = presetRules.apply(ModelSpec.fromCheckpoint(c).tensors()).tensors();
+            List<io.weightbench.model.TensorSpec> held = presetRules.apply(raw).tensors();
             report = Suggester.report(expected.tensors(), held);
             suggestions = report.suggestions();
         }
@@ -69,6 +79,7 @@ public final class SuggestCommand extends CheckpointCommand {
             ArrayNode ruleJson = (ArrayNode) rules.toJson().get("rules");
             o.put("format", format);
             if (chosen.isPresent()) o.put("preset", chosen.get());
+            evidence.ifPresent(e -> o.put("preset_evidence", e));
             if (chosen.isPresent()) {
                 ArrayNode pr = o.putArray("preset_rules");
                 for (int i = 0; i < first; i++) pr.add(ruleJson.get(i));
@@ -85,6 +96,7 @@ public final class SuggestCommand extends CheckpointCommand {
         } else {
             if (chosen.isPresent()) {
                 out.println("source: " + format + " -> preset " + chosen.get() + " (" + presetRules.rules().size() + " rules): " + Presets.description(chosen.get()));
+                evidence.ifPresent(e -> out.println("chosen by its fit: " + e));
             }
             for (Suggester.Suggestion s : suggestions) {
                 out.printf("%5s  %-50s %s%n", s.fixes() > 0 ? "+" + s.fixes() : "", s.rule().describe(), s.reason());

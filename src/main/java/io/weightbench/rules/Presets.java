@@ -32,6 +32,15 @@ public final class Presets {
         }
     }
 
+    /**
+     * The recipes between model families among the presets: those named {@code SOURCE-to-TARGET/FAMILY}
+     * ({@code torchvision-to-timm/convnext}, {@code mmdet-to-timm/resnet}), which {@code suggest} tries
+     * on a PyTorch file.
+     */
+    public static List<String> recipes() {
+        return names().stream().filter(n -> n.matches("[a-z0-9]+-to-[a-z0-9]+/[a-z0-9_-]+")).toList();
+    }
+
     /** The preset called {@code name}; an unknown name is an error listing the known ones. */
     public static RuleSet load(String name) throws RuleException {
         JsonNode root = json(name);

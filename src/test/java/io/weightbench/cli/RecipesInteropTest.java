@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightbench.TestFiles;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -13,7 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * timm's model with strict=True, both run on the same input (scripts/verify_recipe.py); the
  * outputs must agree within float rounding. The converted file records the preset it was made
  * with. DenseNet also from a file with the names torchvision's downloads still have
- * ({@code denselayerN.norm.1}, no num_batches_tracked). Skipped without ../shared/vendor/timm or Debian's torch.
+ * ({@code denselayerN.norm.1}, no num_batches_tracked). And {@code suggest} alone finds the recipe:
+ * its rules file, replayed by {@code apply}, gives the same result. Skipped without
+ * ../shared/vendor/timm or Debian's torch.
  */
 class RecipesInteropTest {
 
@@ -23,26 +28,57 @@ class RecipesInteropTest {
             "mobilenet_v3_large, mobilenetv3_large_100, mobilenetv3,", "swin_t, swin_tiny_patch4_window7_224, swin,",
             "densenet121, densenet121, densenet,", "densenet121, densenet121, densenet, legacy-names"})
     void torchvisionWeightsComputeTheSameOutputsInTimmAfterThePreset(String tv, String timm, String family, String saveOption,
-                                                                    @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        String vendor = TestFiles.timm().toString();
+                                                                    @TempDir Path dir) throws Exception {
         String preset = "torchvision-to-timm/" + family;
-        Path original = dir.resolve("tv.pth");
+        Path original = torchvisionWeights(tv, saveOption, dir);
         Path converted = dir.resolve("timm.pth");
-        java.util.List<String> save = new java.util.ArrayList<>(java.util.List.of(vendor, "save", tv, original.toString()));
-        if (saveOption != null) save.add(saveOption);
-        TestFiles.runPythonScript("torch,torchvision,yaml", "scripts/verify_recipe.py", save.toArray(String[]::new));
         InspectCommandTest.Result applied = InspectCommandTest.run("apply", "--preset", preset, original.toString(), "-o", converted.toString());
         assertThat(applied.code()).as(applied.err()).isZero();
-        InspectCommandTest.Result strict = InspectCommandTest.run("compare", "--model", "catalog:timm/" + timm, "--checkpoint",
-                converted.toString(), "--strict");
-        assertThat(strict.code()).as(strict.out()).isZero();
-        String log = TestFiles.runPythonScript("torch,torchvision,yaml", "scripts/verify_recipe.py", vendor, "check", tv, timm,
-                original.toString(), converted.toString());
-        assertThat(log).contains("max_abs_diff");
-        System.out.println(preset + ": " + tv + " -> " + timm + ": " + log.strip());
+        sameOutputs(tv, timm, original, converted, preset);
 
         Path recorded = dir.resolve("timm.safetensors");
         assertThat(InspectCommandTest.run("apply", "--preset", preset, original.toString(), "-o", recorded.toString()).code()).isZero();
         assertThat(InspectCommandTest.run("inspect", "--json", recorded.toString()).out()).contains("\\\"preset\\\":\\\"" + preset + "\\\"");
+    }
+
+    /** suggest, then apply of what it wrote: nothing else. ResNet needs no recipe (the same keys); the others are recognised by their keys. */
+    @ParameterizedTest
+    @CsvSource({"resnet50, resnet50,", "convnext_tiny, convnext_tiny, torchvision-to-timm/convnext",
+            "mobilenet_v3_large, mobilenetv3_large_100, torchvision-to-timm/mobilenetv3"})
+    void suggestFindsTheRecipeByItself(String tv, String timm, String recipe, @TempDir Path dir) throws Exception {
+        Path original = torchvisionWeights(tv, null, dir);
+        Path rules = dir.resolve("rules.json");
+        InspectCommandTest.Result suggested = InspectCommandTest.run("suggest", "--model", "catalog:timm/" + timm, "--checkpoint",
+                original.toString(), "-o", rules.toString());
+        assertThat(suggested.code()).as(suggested.err()).isZero();
+        if (recipe == null) {
+            assertThat(suggested.out()).contains("no suggestions").doesNotContain("preset");
+        } else {
+            assertThat(suggested.out()).contains("-> preset " + recipe + " (", "chosen by its fit: recipe " + recipe + ": ",
+                    "model keys match after it (", "then loads with strict=True");
+        }
+        Path converted = dir.resolve("timm.pth");
+        InspectCommandTest.Result applied = InspectCommandTest.run("apply", "--rules", rules.toString(), original.toString(), "-o", converted.toString());
+        assertThat(applied.code()).as(applied.err()).isZero();
+        sameOutputs(tv, timm, original, converted, "suggest");
+    }
+
+    private static Path torchvisionWeights(String tv, String saveOption, Path dir) throws Exception {
+        Path original = dir.resolve("tv.pth");
+        List<String> save = new ArrayList<>(List.of(TestFiles.timm().toString(), "save", tv, original.toString()));
+        if (saveOption != null) save.add(saveOption);
+        TestFiles.runPythonScript("torch,torchvision,yaml", "scripts/verify_recipe.py", save.toArray(String[]::new));
+        return original;
+    }
+
+    /** compare --strict, then both models on one input in torch (the script exits 1 above float rounding). */
+    private static void sameOutputs(String tv, String timm, Path original, Path converted, String how) throws Exception {
+        InspectCommandTest.Result strict = InspectCommandTest.run("compare", "--model", "catalog:timm/" + timm, "--checkpoint",
+                converted.toString(), "--strict");
+        assertThat(strict.code()).as(strict.out()).isZero();
+        String log = TestFiles.runPythonScript("torch,torchvision,yaml", "scripts/verify_recipe.py", TestFiles.timm().toString(), "check", tv, timm,
+                original.toString(), converted.toString());
+        assertThat(log).contains("max_abs_diff");
+        System.out.println(how + ": " + tv + " -> " + timm + ": " + log.strip());
     }
 }

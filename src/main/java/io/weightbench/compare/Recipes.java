@@ -1,0 +1,53 @@
+package io.weightbench.compare;
+
+import io.weightbench.model.TensorSpec;
+import io.weightbench.rules.Presets;
+import io.weightbench.rules.RuleException;
+import io.weightbench.rules.RuleSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The recipe between model families ({@link Presets#recipes()}) that makes a checkpoint fit a model:
+ * each is applied to the checkpoint's keys and shapes and compared with the model's, and the one that
+ * matches the most keys is chosen, only when it matches more than the checkpoint as it is and at
+ * least half of the model's keys (a recipe's rename of {@code fc.} that happens to match one head
+ * bias is no evidence). So a
+ * torchvision ConvNeXt against timm's is recognised by its key signature, and a torchvision ResNet
+ * against timm's (the same keys) needs none.
+ */
+public final class Recipes {
+
+    /**
+     * The chosen recipe, with its evidence: the model keys matched without it and after it, and
+     * whether the checkpoint then loads with strict=True.
+     */
+    public record Choice(String preset, RuleSet rules, int matchedBefore, int matchedAfter, int modelKeys, boolean loadsStrictly) {
+
+        public String evidence() {
+            return "recipe " + preset + ": " + matchedAfter + " of " + modelKeys + " model keys match after it (" + matchedBefore
+                    + " without)" + (loadsStrictly ? ", then loads with strict=True" : "");
+        }
+    }
+
+    private Recipes() {}
+
+    public static Optional<Choice> choose(List<TensorSpec> model, List<TensorSpec> checkpoint) throws RuleException {
+        int before = Comparator.compare(model, checkpoint, Optional.empty()).matched();
+        Choice best = null;
+        for (String name : Presets.recipes()) {
+            RuleSet rules = Presets.load(name);
+            List<TensorSpec> after;
+            try {
+                after = rules.apply(checkpoint).tensors();
+            } catch (RuleException doesNotFit) {
+                continue; // a recipe whose ops do not fit these tensors is not this checkpoint's
+            }
+            Comparison c = Comparator.compare(model, after, Optional.empty());
+            if (c.matched() > (best == null ? before : best.matchedAfter()) && 2L * c.matched() >= model.size()) {
+                best = new Choice(name, rules, before, c.matched(), model.size(), c.loadsStrictly());
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+}
