@@ -19,14 +19,18 @@ import java.util.Optional;
 public final class Recipes {
 
     /**
-     * The chosen recipe, with its evidence: the model keys matched without it and after it, and
-     * whether the checkpoint then loads with strict=True.
+     * The chosen recipe, with its evidence: the model keys matched without it and after it, whether
+     * the checkpoint then loads with strict=True, and the catalog architecture {@link Identifier}
+     * names first for the checkpoint with its score (absent when identify finds nothing).
      */
-    public record Choice(String preset, RuleSet rules, int matchedBefore, int matchedAfter, int modelKeys, boolean loadsStrictly) {
+    public record Choice(String preset, RuleSet rules, int matchedBefore, int matchedAfter, int modelKeys, boolean loadsStrictly,
+                         Optional<Identifier.Candidate> identified) {
 
         public String evidence() {
             return "recipe " + preset + ": " + matchedAfter + " of " + modelKeys + " model keys match after it (" + matchedBefore
-                    + " without)" + (loadsStrictly ? ", then loads with strict=True" : "");
+                    + " without)" + (loadsStrictly ? ", then loads with strict=True" : "")
+                    + identified.map(c -> String.format(java.util.Locale.ROOT, "; identify names the checkpoint %s (%.1f%%)",
+                            c.model(), 100 * c.score())).orElse("");
         }
     }
 
@@ -45,9 +49,17 @@ public final class Recipes {
             }
             Comparison c = Comparator.compare(model, after, Optional.empty());
             if (c.matched() > (best == null ? before : best.matchedAfter()) && 2L * c.matched() >= model.size()) {
-                best = new Choice(name, rules, before, c.matched(), model.size(), c.loadsStrictly());
+                best = new Choice(name, rules, before, c.matched(), model.size(), c.loadsStrictly(), Optional.empty());
             }
         }
-        return Optional.ofNullable(best);
+        if (best == null) return Optional.empty();
+        Optional<Identifier.Candidate> identified;
+        try {
+            identified = Identifier.rank(checkpoint).stream().findFirst().filter(c -> c.score() > 0);
+        } catch (java.io.IOException | RuntimeException catalogUnavailable) {
+            identified = Optional.empty(); // the choice stands on the keys alone
+        }
+        return Optional.of(new Choice(best.preset(), best.rules(), best.matchedBefore(), best.matchedAfter(), best.modelKeys(),
+                best.loadsStrictly(), identified));
     }
 }

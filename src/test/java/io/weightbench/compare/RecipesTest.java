@@ -24,7 +24,8 @@ class RecipesTest {
         assertThat(choice).isPresent();
         assertThat(choice.get().preset()).isEqualTo(recipe);
         assertThat(choice.get().loadsStrictly()).as(choice.get().evidence()).isTrue();
-        assertThat(choice.get().evidence()).startsWith("recipe " + recipe + ": " + model.size() + " of " + model.size() + " model keys match after it (");
+        assertThat(choice.get().evidence()).startsWith("recipe " + recipe + ": " + model.size() + " of " + model.size() + " model keys match after it (")
+                .contains("identify names the checkpoint catalog:torchvision/");
     }
 
     @ParameterizedTest
