@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
  * made by scripts/verify_recipe.py around a torchvision resnet50's random weights) goes through
  * {@code apply --preset mmdet-to-timm/resnet --weights-only}; the result loads with strict=True
  * into timm's resnet50 with features_only=true, whose five feature maps must equal those of
- * torchvision's ResNet trunk with the same backbone weights. Skipped without
+ * torchvision's ResNet trunk with the same backbone weights; suggest finds the preset by itself.
+ * Skipped without
  * ../shared/vendor/timm or Debian's torch.
  */
 class MmdetRecipeInteropTest {
@@ -31,6 +32,10 @@ class MmdetRecipeInteropTest {
         assertThat(before.code()).as(before.out()).isZero();
         assertThat(before.out()).contains("weights entry state_dict", "dropped by the rules: 30", "  neck.* (16 keys)", "  rpn_head.* (6 keys)",
                 "  roi_head.* (8 keys)", "matched:       318", "verdict: loads with strict=True");
+
+        InspectCommandTest.Result suggested = InspectCommandTest.run("suggest", "--model", model, "--checkpoint", mmdet.toString());
+        assertThat(suggested.out()).as(suggested.err()).contains("-> preset mmdet-to-timm/resnet (2 rules)",
+                "chosen by its fit: recipe mmdet-to-timm/resnet: 318 of 318 model keys match after it (0 without), then loads with strict=True");
 
         InspectCommandTest.Result applied = InspectCommandTest.run("apply", "--preset", "mmdet-to-timm/resnet", "--weights-only",
                 mmdet.toString(), "-o", converted.toString());
