@@ -26,7 +26,9 @@ class RecipesInteropTest {
     @CsvSource({"resnet50, resnet50, resnet,", "convnext_tiny, convnext_tiny, convnext,", "vit_b_16, vit_base_patch16_224, vit,",
             "efficientnet_b0, efficientnet_b0, efficientnet,", "regnet_y_400mf, regnety_004, regnet,",
             "mobilenet_v3_large, mobilenetv3_large_100, mobilenetv3,", "swin_t, swin_tiny_patch4_window7_224, swin,",
-            "densenet121, densenet121, densenet,", "densenet121, densenet121, densenet, legacy-names"})
+            "densenet121, densenet121, densenet,", "densenet121, densenet121, densenet, legacy-names",
+            "resnext50_32x4d, resnext50_32x4d, resnet,", "vit_b_32, vit_base_patch32_224, vit,", "efficientnet_b3, efficientnet_b3, efficientnet,",
+            "regnet_x_400mf, regnetx_004_tv, regnet,"})
     void torchvisionWeightsComputeTheSameOutputsInTimmAfterThePreset(String tv, String timm, String family, String saveOption,
                                                                     @TempDir Path dir) throws Exception {
         String preset = "torchvision-to-timm/" + family;
