@@ -12,9 +12,8 @@ import java.util.Optional;
  * each is applied to the checkpoint's keys and shapes and compared with the model's, and the one that
  * matches the most keys is chosen, only when it matches more than the checkpoint as it is and at
  * least half of the model's keys (a recipe's rename of {@code fc.} that happens to match one head
- * bias is no evidence). So a
- * torchvision ConvNeXt against timm's is recognised by its key signature, and a torchvision ResNet
- * against timm's (the same keys) needs none.
+ * bias is no evidence). So a torchvision ConvNeXt against timm's is recognised by its key
+ * signature, and a torchvision ResNet against timm's (the same keys) needs none.
  */
 public final class Recipes {
 
