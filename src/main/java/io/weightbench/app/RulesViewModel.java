@@ -96,7 +96,7 @@ final class RulesViewModel {
         tasks.task(BackgroundTasks.Lane.FILES, p -> RuleSet.read(file)).onSuccess(rs -> {
             session.addRules(rs.rules());
             notices.info("Imported " + rs.rules().size() + " rules from " + file.getFileName());
-        }).onError(e -> notices.problem(file + ": " + Notices.message(e))).start();
+        }).onError(e -> notices.problem(Notices.about(file.toString(), e))).start();
     }
 
     void saveRules(Path file) {
@@ -105,7 +105,7 @@ final class RulesViewModel {
             rs.write(file);
             return rs;
         }).onSuccess(x -> notices.info("Saved " + rs.rules().size() + " rules to " + file))
-                .onError(e -> notices.problem(file + ": " + Notices.message(e))).start();
+                .onError(e -> notices.problem(Notices.about(file.toString(), e))).start();
     }
 
     /**

@@ -118,6 +118,52 @@ class ViewModelsTest {
         m.model.get().template().ifPresent(open::add);
     }
 
+    /** Recursion without end: a real StackOverflowError, as a deeply nested file can cause. */
+    private static int deeper(int n) {
+        return deeper(n + 1) + 1;
+    }
+
+    @Test
+    void anyFailureOpeningAFileShowsTheCliLineAndTheNextOpenWorks() throws Exception {
+        WorkbenchModel m = new WorkbenchModel();
+        Notices notices = new Notices();
+        OpenViewModel vm = new OpenViewModel(m, BackgroundTasks.direct(), notices, prefs);
+        // a file that is no checkpoint: the very line the CLI prints after "weightbench: "
+        Path readme = Path.of("README.md");
+        vm.openCheckpoint(readme);
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = io.weightbench.cli.WeightbenchCommand.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err),
+                "inspect", readme.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(notices.latest().problem()).isTrue();
+        assertThat("weightbench: " + notices.latest().text()).isEqualTo(err.toString().strip());
+        // out of memory (a real one: an array the VM cannot make) and stack overflow, on either side
+        Path big = Path.of("huge.pt");
+        vm.opener = p -> {
+            long[] a = new long[Integer.MAX_VALUE];
+            throw new AssertionError(a.length);
+        };
+        vm.openCheckpoint(big);
+        assertThat(notices.latest().text()).isEqualTo(io.weightbench.cli.Failure.line(new OutOfMemoryError(), List.of(big)))
+                .startsWith("huge.pt: needs more memory than the Java heap allows (").doesNotContain("\n");
+        assertThat(vm.checkpointFile.get()).isEmpty(); // not left at "opening …"
+        vm.opener = p -> {
+            deeper(0);
+            return null;
+        };
+        vm.openModel("deep.pt");
+        assertThat(notices.latest().text()).isEqualTo("deep.pt: is nested too deeply to process (stack overflow)");
+        assertThat(vm.modelFile.get()).isEmpty();
+        // the window stays usable: the next files open as usual
+        vm.opener = p -> Formats.standard().open(p);
+        vm.openModel(TEMPLATE.toString());
+        vm.openCheckpoint(DATA_PARALLEL);
+        assertThat(m.checkpoint.get().file()).isEqualTo(DATA_PARALLEL);
+        assertThat(m.fit()).isNotNull();
+        open.add(m.checkpoint.get());
+        m.model.get().template().ifPresent(open::add);
+    }
+
     @Test
     void statisticsStoppedHalfWayResumeWhereTheyStopped() throws Exception {
         Held lane = new Held();

@@ -257,6 +257,37 @@ class WorkbenchTest {
         assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
     }
 
+    /**
+     * Out of memory (a real one: an array the VM cannot make) and stack overflow while a file opens
+     * on the files lane: the notification is the line the CLI prints, and the next files open.
+     */
+    @Test
+    void outOfMemoryAndStackOverflowAreTheCliLineAndTheWorkbenchStaysUsable(FxRobot robot) throws Exception {
+        Path huge = Path.of("huge.pt");
+        robot.interact(() -> {
+            w.open.opener = p -> {
+                long[] a = new long[Integer.MAX_VALUE];
+                throw new AssertionError(a.length);
+            };
+            w.openCheckpoint(huge);
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.notifications.isShowing());
+        assertThat(w.notifications.getText()).isEqualTo(io.weightbench.cli.Failure.line(new OutOfMemoryError(), List.of(huge)))
+                .startsWith("huge.pt: needs more memory than the Java heap allows");
+        robot.interact(() -> {
+            w.notifications.hide();
+            w.open.opener = p -> {
+                throw new StackOverflowError();
+            };
+            w.openCheckpoint(Path.of("deep.pt"));
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.notifications.getText().startsWith("deep.pt"));
+        assertThat(w.notifications.getText()).isEqualTo("deep.pt: is nested too deeply to process (stack overflow)");
+        robot.interact(() -> w.open.opener = p -> Formats.standard().open(p));
+        openBoth(robot);
+        assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
+    }
+
     /** The histogram the detail pane shows, or null while none. */
     static io.weightbench.stats.Histogram histogram(WorkbenchWindow w) {
         DetailViewModel.Numbers n = w.detailVm.numbers.get();
