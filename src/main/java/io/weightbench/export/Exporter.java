@@ -368,14 +368,15 @@ public final class Exporter {
                 if (CanonicalBytes.kernelCopies(t)) {
                     expected = checksums.expected(t);
                     zip.addCopy(name, t, expected);
+                    progress.worked(t.nbytes());
                 } else {
-                    long crc = zip.add(name, t.nbytes(), sink -> CanonicalBytes.streamBuffers(t, sink::write));
+                    // streamed chunk by chunk: a view larger than its storage shows its progress and can be cancelled midway
+                    long crc = zip.add(name, t.nbytes(), sink -> CanonicalBytes.streamBuffers(t, sink::write, progress));
                     expected = CompletableFuture.completedFuture(crc);
                 }
                 long start = zip.lastDataStart();
                 regions.put(r.name(), new Region(start, t.nbytes(), expected, checksums.region(zip.channel(), start, t.nbytes())));
                 sync.written(t.nbytes());
-                progress.worked(t.nbytes());
             }
             zip.add(top + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
             zip.finish();
@@ -541,18 +542,18 @@ public final class Exporter {
                 if (CanonicalBytes.kernelCopies(t)) {
                     expected = checksums.expected(t);
                     CanonicalBytes.transferTo(t, ch);
+                    progress.worked(t.nbytes());
                 } else {
                     CRC32 crc = new CRC32();
                     CanonicalBytes.streamBuffers(t, b -> {
                         crc.update(b.duplicate());
                         while (b.hasRemaining()) ch.write(b);
-                    });
+                    }, progress);
                     expected = CompletableFuture.completedFuture(crc.getValue());
                 }
                 if (ch.position() - at != t.nbytes()) throw new IOException("tensor " + e.getKey() + ": wrote " + (ch.position() - at) + " bytes, expected " + t.nbytes());
                 regions.put(e.getKey(), new Region(at, t.nbytes(), expected, checksums.region(ch, at, t.nbytes())));
                 sync.written(t.nbytes());
-                progress.worked(t.nbytes());
             }
             for (Map.Entry<String, Region> e : regions.entrySet()) Checksums.await(e.getValue().readBack(), "reading back " + e.getKey());
             return regions;
