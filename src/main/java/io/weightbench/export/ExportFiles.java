@@ -111,6 +111,30 @@ final class ExportFiles {
         return freed;
     }
 
+    /**
+     * What an I/O failure while writing {@code output} tells the user: the output, what was being
+     * done (creating its folder, creating a temporary file beside it, writing, renaming into place)
+     * and the system's reason ("No space left on device", "Read-only file system", "File too large").
+     * A failure that names its file already (refusals) passes as it is.
+     */
+    static IOException failed(Path output, IOException e, java.util.Collection<Path> temps) {
+        if (e instanceof CheckpointException) return e;
+        String operation = "writing it";
+        String reason = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            reason = fs.getReason() != null ? fs.getReason()
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or folder" : e.getClass().getSimpleName();
+            Path file = fs.getFile() == null ? null : Path.of(fs.getFile());
+            if (fs.getOtherFile() != null) operation = "renaming the finished file into place";
+            else if (file != null && temps.contains(file)) operation = "creating a temporary file beside it";
+            else if (file != null && output.startsWith(file)) operation = "creating its folder " + file;
+        }
+        if (reason == null || reason.isBlank()) reason = e.getClass().getSimpleName();
+        return new CheckpointException(output, "cannot be written: " + operation + " failed ("
+                + Character.toLowerCase(reason.charAt(0)) + reason.substring(1) + ")", e);
+    }
+
     /** Forces a folder's entries (a rename into it) to disk; where the system cannot, nothing. */
     static void syncFolder(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

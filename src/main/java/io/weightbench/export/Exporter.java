@@ -112,7 +112,11 @@ public final class Exporter {
         for (TensorEntry t : fixed.values()) bytes += t.data().nbytes();
         progress.addTotal(2 * bytes);
         Path dir = output.getParent();
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw ExportFiles.failed(output, e, List.of());
+        }
         long stale = ExportFiles.cleanStale(dir);
         if (shardSize > 0) return exportSharded(c, rules, output, fixed, weights.size(), shardSize, progress, files, stale);
         Path tmp = files.temporary(dir); // the writers create it (CREATE_NEW)
@@ -144,6 +148,8 @@ public final class Exporter {
             syncAndCheck(tmp, target, regions, progress);
             move(tmp, output);
             ExportFiles.syncFolder(dir);
+        } catch (IOException e) {
+            throw ExportFiles.failed(output, e, List.of(tmp));
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -247,6 +253,8 @@ public final class Exporter {
             move(tmpIndex, index);
             ExportFiles.syncFolder(dir);
             renamed.clear();
+        } catch (IOException e) {
+            throw ExportFiles.failed(index, e, temps);
         } finally {
             for (Path r : renamed) Files.deleteIfExists(r); // a failed rename: shards without an index are no checkpoint
             for (Path t : temps) Files.deleteIfExists(t);
