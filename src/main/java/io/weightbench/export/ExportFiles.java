@@ -72,6 +72,35 @@ final class ExportFiles {
         }
     }
 
+    /** Whether {@code p} is, or links to, a file the export reads. */
+    boolean isInput(Path p) throws IOException {
+        Object key = identity(p);
+        return key != null && inputs.containsKey(key);
+    }
+
+    /**
+     * Shards of an earlier sharded export to the same name ({@code stem-NNNNN-of-NNNNN.safetensors}
+     * in {@code dir}) that are not among {@code keep} and not read by this export: left by an export
+     * of another shard count, or by one killed while its shards were being renamed (docs/cli-json.md).
+     * Deleted (Hugging Face's save_pretrained cleans its folder the same way); returns their bytes.
+     */
+    long removeOtherShards(Path dir, String stem, java.util.Collection<Path> keep) {
+        Pattern shard = Pattern.compile(Pattern.quote(stem) + "-\\d{5}-of-\\d{5}\\.safetensors");
+        long freed = 0;
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
+            for (Path p : list) {
+                if (!shard.matcher(p.getFileName().toString()).matches() || keep.contains(p) || isInput(p)) continue;
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!a.isRegularFile()) continue;
+                Files.deleteIfExists(p);
+                freed += a.size();
+            }
+        } catch (IOException e) {
+            // cleaning is a courtesy: the new checkpoint is complete already
+        }
+        return freed;
+    }
+
     /** A new temporary file's name beside {@code output}, checked against the inputs; not created. */
     Path temporary(Path dir) throws IOException {
         Path tmp;

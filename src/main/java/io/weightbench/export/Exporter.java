@@ -249,10 +249,13 @@ public final class Exporter {
             for (int i = 0; i < finals.size(); i++) {
                 move(temps.get(i), finals.get(i));
                 renamed.add(finals.get(i));
+                if (i == 0) CrashTest.pauseAfterFirstShardRename();
             }
             move(tmpIndex, index);
             ExportFiles.syncFolder(dir);
             renamed.clear();
+            long old = files.removeOtherShards(dir, stem, finals);
+            if (old > 0) warnings.add("removed shards of an earlier export to " + name + " that the new index does not name (" + old + " bytes)");
         } catch (IOException e) {
             throw ExportFiles.failed(index, e, temps);
         } finally {
