@@ -28,6 +28,11 @@ import org.kordamp.ikonli.javafx.FontIcon;
 final class RulesPane extends VBox {
 
     private static final DataFormat RULE_INDEX = new DataFormat("application/x-weightbench-rule-index");
+    private static final DataFormat PAIRED_KEY = new DataFormat("application/x-weightbench-paired-checkpoint-key");
+
+    final javafx.scene.control.ComboBox<String> presetChoice = new javafx.scene.control.ComboBox<>();
+    final ListView<RulesViewModel.PairRow> pairing = new ListView<>();
+    final Label unpaired = new Label();
 
     final ListView<Integer> rules = new ListView<>();
     final ListView<WorkbenchModel.Suggested> suggestions = new ListView<>();
@@ -77,7 +82,8 @@ final class RulesPane extends VBox {
         suggestions.setPrefHeight(120);
         VBox.setVgrow(rules, Priority.ALWAYS);
         VBox.setVgrow(suggestions, Priority.ALWAYS);
-        getChildren().addAll(header, proposal, ruleError, rules, sHeader, suggestions);
+        VBox.setVgrow(pairing, Priority.ALWAYS);
+        getChildren().addAll(header, presetRow(), proposal, ruleError, rules, pairingSection(), sHeader, suggestions);
         setSpacing(6);
         setPadding(new Insets(8));
         Runnable sync = () -> {
@@ -89,6 +95,106 @@ final class RulesPane extends VBox {
         model.rules.addListener((javafx.collections.ListChangeListener<WorkbenchModel.RuleRow>) c -> sync.run());
         vm.proposal.addListener((o, a, p) -> showProposal(p));
         model.changedPerRule.addListener((javafx.collections.ListChangeListener<Integer>) c -> rules.refresh());
+    }
+
+    /** The preset: "none" or one of those shipped, the framework's proposed when a file opens; Apply puts its rules first. */
+    private HBox presetRow() {
+        Label title = new Label("Preset");
+        title.getStyleClass().add("pane-title");
+        presetChoice.setId("preset-choice");
+        presetChoice.setItems(vm.presets);
+        presetChoice.valueProperty().bindBidirectional(vm.preset);
+        presetChoice.setTooltip(new Tooltip("The rules every file of a framework needs (layouts, Keras' names): docs/rules.md"));
+        Button apply = new Button("Apply preset", new FontIcon("mdi2p-playlist-check"));
+        apply.setId("preset-apply");
+        apply.setTooltip(new Tooltip("Put the preset's rules first (in place of an earlier preset's); none takes them out"));
+        apply.setOnAction(e -> vm.applyPreset());
+        Label note = new Label();
+        note.setId("preset-note");
+        note.getStyleClass().add("effect");
+        note.textProperty().bind(vm.presetNote);
+        HBox row = new HBox(8, title, presetChoice, apply, note);
+        row.setAlignment(Pos.CENTER_LEFT);
+        return row;
+    }
+
+    /**
+     * What suggest pairs by shape and order (checkpoint key → model key, and the evidence), accepted
+     * with one click; a checkpoint key dragged onto another pair's model key swaps the two.
+     */
+    private VBox pairingSection() {
+        Label title = new Label("Pairing by shape and order");
+        title.getStyleClass().add("pane-title");
+        Button accept = new Button("Accept pairing", new FontIcon("mdi2c-check-all"));
+        accept.setId("accept-pairing");
+        accept.getStyleClass().add("accent");
+        accept.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(vm.pairs));
+        accept.setOnAction(e -> vm.acceptPairing());
+        Label count = new Label();
+        count.getStyleClass().add("effect");
+        count.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> vm.pairs.isEmpty() ? "" : vm.pairs.size() + " pairs; drag a checkpoint key onto a model key to re-pair", vm.pairs));
+        HBox head = new HBox(8, title, accept, count);
+        head.setAlignment(Pos.CENTER_LEFT);
+        pairing.setId("pairing");
+        pairing.setItems(vm.pairs);
+        pairing.setPlaceholder(new Label("Nothing to pair by shape: the names fit, or no model and checkpoint are open."));
+        pairing.setCellFactory(l -> new PairCell());
+        pairing.setPrefHeight(160);
+        unpaired.setId("unpaired");
+        unpaired.getStyleClass().add("status-missing");
+        unpaired.setWrapText(true);
+        unpaired.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.unpaired.isEmpty() ? ""
+                : "Unpaired: " + String.join("; ", vm.unpaired.subList(0, Math.min(5, vm.unpaired.size())))
+                + (vm.unpaired.size() > 5 ? " … (" + vm.unpaired.size() + " in all)" : ""), vm.unpaired));
+        unpaired.managedProperty().bind(unpaired.textProperty().isNotEmpty());
+        return new VBox(4, head, pairing, unpaired);
+    }
+
+    private final class PairCell extends ListCell<RulesViewModel.PairRow> {
+        PairCell() {
+            setOnDragOver(e -> {
+                if (e.getDragboard().hasContent(PAIRED_KEY) && getItem() != null) {
+                    e.acceptTransferModes(TransferMode.MOVE);
+                    e.consume();
+                }
+            });
+            setOnDragDropped(e -> {
+                Object key = e.getDragboard().getContent(PAIRED_KEY);
+                if (key == null || getItem() == null) return;
+                vm.repair((String) key, getItem().modelKey());
+                e.setDropCompleted(true);
+                e.consume();
+            });
+        }
+
+        @Override
+        protected void updateItem(RulesViewModel.PairRow p, boolean empty) {
+            super.updateItem(p, empty);
+            if (empty || p == null) {
+                setText(null);
+                setGraphic(null);
+                return;
+            }
+            Label from = new Label(p.checkpointKey());
+            from.getStyleClass().add("pair-from");
+            from.setTooltip(new Tooltip("drag onto another pair's model key to put this checkpoint key there"));
+            from.setOnDragDetected(e -> {
+                Dragboard db = from.startDragAndDrop(TransferMode.MOVE);
+                ClipboardContent c = new ClipboardContent();
+                c.put(PAIRED_KEY, p.checkpointKey());
+                db.setContent(c);
+                e.consume();
+            });
+            Label to = new Label(p.modelKey());
+            Label why = new Label(p.evidence());
+            why.getStyleClass().add(p.byHand() ? "status-renamed" : "effect");
+            why.setMinWidth(0);
+            HBox box = new HBox(6, from, new Label("→"), to, why);
+            box.setAlignment(Pos.CENTER_LEFT);
+            setText(null);
+            setGraphic(box);
+        }
     }
 
     /** Shows what a rule would do before it is kept: each choice adds its rules, Cancel closes; null hides it. */
