@@ -51,6 +51,9 @@ final class RulesPane extends VBox {
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox header = new HBox(6);
         header.getChildren().add(title);
+        Region gap = new Region();
+        gap.setMinWidth(24);
+        header.getChildren().addAll(gap, presetRow());
         header.getChildren().add(grow);
         header.getChildren().addAll(tools);
         header.setAlignment(Pos.CENTER_LEFT);
@@ -83,7 +86,15 @@ final class RulesPane extends VBox {
         VBox.setVgrow(rules, Priority.ALWAYS);
         VBox.setVgrow(suggestions, Priority.ALWAYS);
         VBox.setVgrow(pairing, Priority.ALWAYS);
-        getChildren().addAll(header, presetRow(), proposal, ruleError, rules, pairingSection(), sHeader, suggestions);
+        // the rules, the pairing and the suggestions side by side: the pane is wide and short
+        VBox ruleColumn = new VBox(6, proposal, ruleError, rules);
+        VBox pairColumn = pairingSection();
+        VBox suggestionColumn = new VBox(6, sHeader, suggestions);
+        javafx.scene.control.SplitPane columns = new javafx.scene.control.SplitPane(ruleColumn, pairColumn, suggestionColumn);
+        columns.setId("rules-columns");
+        columns.setDividerPositions(0.34, 0.67);
+        VBox.setVgrow(columns, Priority.ALWAYS);
+        getChildren().addAll(header, columns);
         setSpacing(6);
         setPadding(new Insets(8));
         Runnable sync = () -> {
@@ -134,7 +145,7 @@ final class RulesPane extends VBox {
         count.getStyleClass().add("effect");
         count.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
                 () -> vm.pairs.isEmpty() ? "" : vm.pairs.size() + " pairs; drag a checkpoint key onto a model key to re-pair", vm.pairs));
-        HBox head = new HBox(8, title, accept, count);
+        HBox head = new HBox(8, title, accept);
         head.setAlignment(Pos.CENTER_LEFT);
         pairing.setId("pairing");
         pairing.setItems(vm.pairs);
@@ -148,14 +159,25 @@ final class RulesPane extends VBox {
                 : "Unpaired: " + String.join("; ", vm.unpaired.subList(0, Math.min(5, vm.unpaired.size())))
                 + (vm.unpaired.size() > 5 ? " … (" + vm.unpaired.size() + " in all)" : ""), vm.unpaired));
         unpaired.managedProperty().bind(unpaired.textProperty().isNotEmpty());
-        return new VBox(4, head, pairing, unpaired);
+        VBox.setVgrow(pairing, Priority.ALWAYS);
+        return new VBox(4, head, count, pairing, unpaired);
     }
 
     private final class PairCell extends ListCell<RulesViewModel.PairRow> {
         PairCell() {
+            // a row is dragged by its checkpoint key (the row, not a label in it: a label is made anew with each update)
+            setOnDragDetected(e -> {
+                if (getItem() == null) return;
+                Dragboard db = startDragAndDrop(TransferMode.ANY);
+                ClipboardContent c = new ClipboardContent();
+                c.put(PAIRED_KEY, getItem().checkpointKey());
+                c.putString(getItem().checkpointKey());
+                db.setContent(c);
+                e.consume();
+            });
             setOnDragOver(e -> {
                 if (e.getDragboard().hasContent(PAIRED_KEY) && getItem() != null) {
-                    e.acceptTransferModes(TransferMode.MOVE);
+                    e.acceptTransferModes(TransferMode.ANY);
                     e.consume();
                 }
             });
@@ -178,14 +200,7 @@ final class RulesPane extends VBox {
             }
             Label from = new Label(p.checkpointKey());
             from.getStyleClass().add("pair-from");
-            from.setTooltip(new Tooltip("drag onto another pair's model key to put this checkpoint key there"));
-            from.setOnDragDetected(e -> {
-                Dragboard db = from.startDragAndDrop(TransferMode.MOVE);
-                ClipboardContent c = new ClipboardContent();
-                c.put(PAIRED_KEY, p.checkpointKey());
-                db.setContent(c);
-                e.consume();
-            });
+            from.setTooltip(new Tooltip("drag onto another pair to put this checkpoint key at its model key (the two swap)"));
             Label to = new Label(p.modelKey());
             Label why = new Label(p.evidence());
             why.getStyleClass().add(p.byHand() ? "status-renamed" : "effect");
