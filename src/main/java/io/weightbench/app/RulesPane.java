@@ -58,7 +58,7 @@ final class RulesPane extends VBox {
         header.getChildren().addAll(tools);
         header.setAlignment(Pos.CENTER_LEFT);
         rules.setId("rules");
-        rules.setPlaceholder(new Label("No rules yet: drag a checkpoint key onto a model key, or accept a suggestion."));
+        rules.setPlaceholder(placeholder("No rules yet: drag a checkpoint key onto a model key, or accept a suggestion."));
         rules.setCellFactory(l -> new RuleCell());
         rules.setPrefHeight(140);
         ruleError.getStyleClass().add("status-missing");
@@ -79,7 +79,7 @@ final class RulesPane extends VBox {
         HBox sHeader = new HBox(8, sTitle, acceptAll);
         sHeader.setAlignment(Pos.CENTER_LEFT);
         suggestions.setId("suggestions");
-        suggestions.setPlaceholder(new Label("No suggestions: nothing left that a rule could fix."));
+        suggestions.setPlaceholder(placeholder("No suggestions: nothing left that a rule could fix."));
         suggestions.setCellFactory(l -> new SuggestionCell());
         suggestions.setItems(model.suggestions);
         suggestions.setPrefHeight(120);
@@ -106,6 +106,14 @@ final class RulesPane extends VBox {
         model.rules.addListener((javafx.collections.ListChangeListener<WorkbenchModel.RuleRow>) c -> sync.run());
         vm.proposal.addListener((o, a, p) -> showProposal(p));
         model.changedPerRule.addListener((javafx.collections.ListChangeListener<Integer>) c -> rules.refresh());
+    }
+
+    /** A list's text while empty, wrapped: the columns are narrow. */
+    private static Label placeholder(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setPadding(new Insets(8));
+        return l;
     }
 
     /** The preset: "none" or one of those shipped, the framework's proposed when a file opens; Apply puts its rules first. */
@@ -149,7 +157,7 @@ final class RulesPane extends VBox {
         head.setAlignment(Pos.CENTER_LEFT);
         pairing.setId("pairing");
         pairing.setItems(vm.pairs);
-        pairing.setPlaceholder(new Label("Nothing to pair by shape: the names fit, or no model and checkpoint are open."));
+        pairing.setPlaceholder(placeholder("Nothing paired by shape (a preset first?)"));
         pairing.setCellFactory(l -> new PairCell());
         pairing.setPrefHeight(160);
         unpaired.setId("unpaired");
