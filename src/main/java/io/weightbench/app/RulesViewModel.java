@@ -131,8 +131,27 @@ final class RulesViewModel {
         if (from < 0 || to < 0 || from == to) return;
         PairRow a = pairs.get(from);
         PairRow b = pairs.get(to);
+        // never two tensors whose shapes cannot agree (after the rules: a preset's layout rule has run)
+        String wrong = shapeProblem(a.checkpointKey(), b.modelKey());
+        if (wrong.isEmpty()) wrong = shapeProblem(b.checkpointKey(), a.modelKey());
+        if (!wrong.isEmpty()) {
+            notices.problem("Not re-paired: " + wrong);
+            return;
+        }
         pairs.set(from, new PairRow(a.checkpointKey(), b.modelKey(), "paired by hand (was " + a.modelKey() + ")", true));
         pairs.set(to, new PairRow(b.checkpointKey(), a.modelKey(), "paired by hand (was " + b.modelKey() + ")", true));
+    }
+
+    /** Why checkpoint key {@code ck} (after the rules) cannot fill model key {@code mk}, or "". */
+    private String shapeProblem(String ck, String mk) {
+        Fit f = session.fit();
+        WorkbenchModel.ModelSide m = session.model.get();
+        if (f == null || m == null) return "";
+        java.util.List<Long> have = null;
+        java.util.List<Long> want = null;
+        for (io.weightbench.model.TensorSpec t : f.applied().tensors()) if (t.key().equals(ck)) have = t.shape();
+        for (io.weightbench.model.TensorSpec t : m.spec().tensors()) if (t.key().equals(mk)) want = t.shape();
+        return have == null || want == null || have.equals(want) ? "" : ck + " has shape " + have + ", " + mk + " wants " + want;
     }
 
     /** What accepting the pairing does to the counts. */

@@ -360,6 +360,10 @@ class ViewModelsTest {
         assertThat(vm.pairs).anyMatch(p -> p.checkpointKey().equals(a.checkpointKey()) && p.modelKey().equals("layer1.0.conv2.weight") && p.byHand())
                 .anyMatch(p -> p.checkpointKey().equals(b.checkpointKey()) && p.modelKey().equals("layer1.0.conv1.weight") && p.byHand());
         vm.repair(a.checkpointKey(), "layer1.0.conv1.weight");
+        // never two tensors whose shapes cannot agree: conv1's [64, 3, 7, 7] onto bn1.weight's [64]
+        vm.repair("conv2d.weight", "bn1.weight");
+        assertThat(notices.latest().text()).isEqualTo("Not re-paired: conv2d.weight has shape [64, 3, 7, 7], bn1.weight wants [64]");
+        assertThat(vm.pairs.get(0).modelKey()).isEqualTo("conv1.weight");
         assertThat(vm.pairs).anyMatch(p -> p.checkpointKey().equals(a.checkpointKey()) && p.modelKey().equals("layer1.0.conv1.weight"));
         assertThat(vm.pairingEffect()).endsWith("then loads with strict=True");
 
