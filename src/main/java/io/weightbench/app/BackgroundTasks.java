@@ -118,7 +118,7 @@ final class BackgroundTasks {
         private final Lane lane;
         private final Work<T> work;
         private Consumer<T> onSuccess = r -> {};
-        private Consumer<Exception> onError = e -> {};
+        private Consumer<Throwable> onError = e -> {};
         private Runnable onCancelled = () -> {};
         private Runnable andFinally = () -> {};
         private String slot;
@@ -137,7 +137,8 @@ final class BackgroundTasks {
             return this;
         }
 
-        Task<T> onError(Consumer<Exception> c) {
+        /** With what the work threw: any exception, and errors too (out of memory, stack overflow), so the window stays usable. */
+        Task<T> onError(Consumer<Throwable> c) {
             onError = c;
             return this;
         }
@@ -188,7 +189,9 @@ final class BackgroundTasks {
                     };
                 } catch (CancellationException e) {
                     outcome = onCancelled;
-                } catch (Exception e) {
+                } catch (Throwable e) {
+                    // errors too: out of memory (what the work held is unreachable now) and stack overflow end as a
+                    // message like any failure, and the lane's thread lives on for the next task
                     outcome = () -> onError.accept(e);
                 }
                 if (tick != null) tick.cancel(false);

@@ -105,7 +105,7 @@ final class ExportViewModel {
             status.set("Cancelled: nothing was written.");
         }).onError(e -> {
             progress.set(0);
-            String m = out + ": " + Notices.message(e);
+            String m = Notices.about(out.toString(), e);
             status.set(m);
             notices.problem(m);
         }).andFinally(() -> running.set(false)).start();

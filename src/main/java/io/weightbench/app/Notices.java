@@ -1,5 +1,8 @@
 package io.weightbench.app;
 
+import io.weightbench.cli.Failure;
+import java.nio.file.Path;
+import java.util.List;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 
@@ -25,14 +28,13 @@ final class Notices {
         latest.set(new Notice(text, false, ++seq));
     }
 
-    /** The exception's message, or its type when it has none. */
-    static String message(Exception e) {
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+    /** What went wrong, as the CLI says it ({@link Failure}): one line, out-of-memory and stack overflow included. */
+    static String message(Throwable e) {
+        return Failure.line(e, List.of());
     }
 
-    /** The problem, naming the file once. */
-    static String about(String file, Exception e) {
-        String m = message(e);
-        return m.contains(file) ? m : file + ": " + m;
+    /** What went wrong with {@code file}, naming it once: the line the CLI prints for it. */
+    static String about(String file, Throwable e) {
+        return Failure.line(e, List.of(Path.of(file)));
     }
 }

@@ -36,6 +36,12 @@ final class OpenViewModel {
     /** How long a checkpoint took to index, for {@code -Dweightbench.timings=true}. */
     record Opened(Path path, long startNanos, long indexedNanos, int tensors) {}
 
+    /** Reads a checkpoint file. */
+    @FunctionalInterface
+    interface Opener {
+        Checkpoint open(Path path) throws IOException;
+    }
+
     static final String TOP_LEVEL = "(top level)";
 
     private final WorkbenchModel session;
@@ -52,6 +58,8 @@ final class OpenViewModel {
     final ObservableList<String> recent = FXCollections.observableArrayList();
     /** Called once a checkpoint is shown. */
     Consumer<Opened> onOpened = o -> {};
+    /** How a file is read (on the files lane): the formats' registry; tests put a failing reader here. */
+    Opener opener = path -> Formats.standard().open(path);
     /** The checkpoint as opened (owner of its files); the session's may be a view with another weights entry. */
     private Checkpoint opened;
 
@@ -68,7 +76,7 @@ final class OpenViewModel {
         modelFile.set("opening " + source + " …");
         tasks.task(BackgroundTasks.Lane.FILES, p -> {
             Path path = source.startsWith(ModelSpec.CATALOG_PREFIX) || source.toLowerCase(Locale.ROOT).endsWith(".json") ? null : Path.of(source);
-            return path == null ? new WorkbenchModel.ModelSide(ModelSpec.load(source), Optional.empty()) : modelSide(Formats.standard().open(path));
+            return path == null ? new WorkbenchModel.ModelSide(ModelSpec.load(source), Optional.empty()) : modelSide(opener.open(path));
         }).inSlot("model").onSuccess(side -> showModel(source, side)).onError(e -> {
             modelFile.set(session.model.get() == null ? "" : label(currentModelSource, session.model.get().spec().tensors().size()));
             notices.problem(Notices.about(source, e));
@@ -78,7 +86,7 @@ final class OpenViewModel {
     void openCheckpoint(Path path) {
         long start = System.nanoTime();
         checkpointFile.set("opening " + path + " …");
-        tasks.task(BackgroundTasks.Lane.FILES, p -> Formats.standard().open(path)).inSlot("checkpoint")
+        tasks.task(BackgroundTasks.Lane.FILES, p -> opener.open(path)).inSlot("checkpoint")
                 .onSuccess(c -> showCheckpoint(c, start)).onError(e -> {
                     checkpointFile.set(opened == null ? "" : label(opened.file().toString(), opened.weights().size()));
                     notices.problem(Notices.about(path.toString(), e));
@@ -98,7 +106,7 @@ final class OpenViewModel {
         boolean modelEmpty = session.model.get() == null;
         boolean checkpointOpen = session.checkpoint.get() != null;
         long start = System.nanoTime();
-        tasks.task(BackgroundTasks.Lane.FILES, p -> Formats.standard().open(first)).onSuccess(c -> {
+        tasks.task(BackgroundTasks.Lane.FILES, p -> opener.open(first)).onSuccess(c -> {
             boolean toModel = switch (target) {
                 case MODEL -> true;
                 case CHECKPOINT -> false;

@@ -28,6 +28,11 @@ import org.kordamp.ikonli.javafx.FontIcon;
 final class RulesPane extends VBox {
 
     private static final DataFormat RULE_INDEX = new DataFormat("application/x-weightbench-rule-index");
+    private static final DataFormat PAIRED_KEY = new DataFormat("application/x-weightbench-paired-checkpoint-key");
+
+    final javafx.scene.control.ComboBox<String> presetChoice = new javafx.scene.control.ComboBox<>();
+    final ListView<RulesViewModel.PairRow> pairing = new ListView<>();
+    final Label unpaired = new Label();
 
     final ListView<Integer> rules = new ListView<>();
     final ListView<WorkbenchModel.Suggested> suggestions = new ListView<>();
@@ -46,11 +51,14 @@ final class RulesPane extends VBox {
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox header = new HBox(6);
         header.getChildren().add(title);
+        Region gap = new Region();
+        gap.setMinWidth(24);
+        header.getChildren().addAll(gap, presetRow());
         header.getChildren().add(grow);
         header.getChildren().addAll(tools);
         header.setAlignment(Pos.CENTER_LEFT);
         rules.setId("rules");
-        rules.setPlaceholder(new Label("No rules yet: drag a checkpoint key onto a model key, or accept a suggestion."));
+        rules.setPlaceholder(placeholder("No rules yet: drag a checkpoint key onto a model key, or accept a suggestion."));
         rules.setCellFactory(l -> new RuleCell());
         rules.setPrefHeight(140);
         ruleError.getStyleClass().add("status-missing");
@@ -71,13 +79,22 @@ final class RulesPane extends VBox {
         HBox sHeader = new HBox(8, sTitle, acceptAll);
         sHeader.setAlignment(Pos.CENTER_LEFT);
         suggestions.setId("suggestions");
-        suggestions.setPlaceholder(new Label("No suggestions: nothing left that a rule could fix."));
+        suggestions.setPlaceholder(placeholder("No suggestions: nothing left that a rule could fix."));
         suggestions.setCellFactory(l -> new SuggestionCell());
         suggestions.setItems(model.suggestions);
         suggestions.setPrefHeight(120);
         VBox.setVgrow(rules, Priority.ALWAYS);
         VBox.setVgrow(suggestions, Priority.ALWAYS);
-        getChildren().addAll(header, proposal, ruleError, rules, sHeader, suggestions);
+        VBox.setVgrow(pairing, Priority.ALWAYS);
+        // the rules, the pairing and the suggestions side by side: the pane is wide and short
+        VBox ruleColumn = new VBox(6, proposal, ruleError, rules);
+        VBox pairColumn = pairingSection();
+        VBox suggestionColumn = new VBox(6, sHeader, suggestions);
+        javafx.scene.control.SplitPane columns = new javafx.scene.control.SplitPane(ruleColumn, pairColumn, suggestionColumn);
+        columns.setId("rules-columns");
+        columns.setDividerPositions(0.34, 0.67);
+        VBox.setVgrow(columns, Priority.ALWAYS);
+        getChildren().addAll(header, columns);
         setSpacing(6);
         setPadding(new Insets(8));
         Runnable sync = () -> {
@@ -89,6 +106,118 @@ final class RulesPane extends VBox {
         model.rules.addListener((javafx.collections.ListChangeListener<WorkbenchModel.RuleRow>) c -> sync.run());
         vm.proposal.addListener((o, a, p) -> showProposal(p));
         model.changedPerRule.addListener((javafx.collections.ListChangeListener<Integer>) c -> rules.refresh());
+    }
+
+    /** A list's text while empty, wrapped: the columns are narrow. */
+    private static Label placeholder(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setPadding(new Insets(8));
+        return l;
+    }
+
+    /** The preset: "none" or one of those shipped, the framework's proposed when a file opens; Apply puts its rules first. */
+    private HBox presetRow() {
+        Label title = new Label("Preset");
+        title.getStyleClass().add("pane-title");
+        presetChoice.setId("preset-choice");
+        presetChoice.setItems(vm.presets);
+        presetChoice.valueProperty().bindBidirectional(vm.preset);
+        presetChoice.setTooltip(new Tooltip("The rules every file of a framework needs (layouts, Keras' names): docs/rules.md"));
+        Button apply = new Button("Apply preset", new FontIcon("mdi2p-playlist-check"));
+        apply.setId("preset-apply");
+        apply.setTooltip(new Tooltip("Put the preset's rules first (in place of an earlier preset's); none takes them out"));
+        apply.setOnAction(e -> vm.applyPreset());
+        Label note = new Label();
+        note.setId("preset-note");
+        note.getStyleClass().add("effect");
+        note.textProperty().bind(vm.presetNote);
+        HBox row = new HBox(8, title, presetChoice, apply, note);
+        row.setAlignment(Pos.CENTER_LEFT);
+        return row;
+    }
+
+    /**
+     * What suggest pairs by shape and order (checkpoint key → model key, and the evidence), accepted
+     * with one click; a checkpoint key dragged onto another pair's model key swaps the two.
+     */
+    private VBox pairingSection() {
+        Label title = new Label("Pairing by shape and order");
+        title.getStyleClass().add("pane-title");
+        Button accept = new Button("Accept pairing", new FontIcon("mdi2c-check-all"));
+        accept.setId("accept-pairing");
+        accept.getStyleClass().add("accent");
+        accept.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(vm.pairs));
+        accept.setOnAction(e -> vm.acceptPairing());
+        Label count = new Label();
+        count.getStyleClass().add("effect");
+        count.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> vm.pairs.isEmpty() ? "" : vm.pairs.size() + " pairs; drag a checkpoint key onto a model key to re-pair", vm.pairs));
+        HBox head = new HBox(8, title, accept);
+        head.setAlignment(Pos.CENTER_LEFT);
+        pairing.setId("pairing");
+        pairing.setItems(vm.pairs);
+        pairing.setPlaceholder(placeholder("Nothing paired by shape (a preset first?)"));
+        pairing.setCellFactory(l -> new PairCell());
+        pairing.setPrefHeight(160);
+        unpaired.setId("unpaired");
+        unpaired.getStyleClass().add("status-missing");
+        unpaired.setWrapText(true);
+        unpaired.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.unpaired.isEmpty() ? ""
+                : "Unpaired: " + String.join("; ", vm.unpaired.subList(0, Math.min(5, vm.unpaired.size())))
+                + (vm.unpaired.size() > 5 ? " … (" + vm.unpaired.size() + " in all)" : ""), vm.unpaired));
+        unpaired.managedProperty().bind(unpaired.textProperty().isNotEmpty());
+        VBox.setVgrow(pairing, Priority.ALWAYS);
+        return new VBox(4, head, count, pairing, unpaired);
+    }
+
+    private final class PairCell extends ListCell<RulesViewModel.PairRow> {
+        PairCell() {
+            // a row is dragged by its checkpoint key (the row, not a label in it: a label is made anew with each update)
+            setOnDragDetected(e -> {
+                if (getItem() == null) return;
+                Dragboard db = startDragAndDrop(TransferMode.ANY);
+                ClipboardContent c = new ClipboardContent();
+                c.put(PAIRED_KEY, getItem().checkpointKey());
+                c.putString(getItem().checkpointKey());
+                db.setContent(c);
+                e.consume();
+            });
+            setOnDragOver(e -> {
+                if (e.getDragboard().hasContent(PAIRED_KEY) && getItem() != null) {
+                    e.acceptTransferModes(TransferMode.ANY);
+                    e.consume();
+                }
+            });
+            setOnDragDropped(e -> {
+                Object key = e.getDragboard().getContent(PAIRED_KEY);
+                if (key == null || getItem() == null) return;
+                vm.repair((String) key, getItem().modelKey());
+                e.setDropCompleted(true);
+                e.consume();
+            });
+        }
+
+        @Override
+        protected void updateItem(RulesViewModel.PairRow p, boolean empty) {
+            super.updateItem(p, empty);
+            if (empty || p == null) {
+                setText(null);
+                setGraphic(null);
+                return;
+            }
+            Label from = new Label(p.checkpointKey());
+            from.getStyleClass().add("pair-from");
+            from.setTooltip(new Tooltip("drag onto another pair to put this checkpoint key at its model key (the two swap)"));
+            Label to = new Label(p.modelKey());
+            Label why = new Label(p.evidence());
+            why.getStyleClass().add(p.byHand() ? "status-renamed" : "effect");
+            why.setMinWidth(0);
+            HBox box = new HBox(6, from, new Label("→"), to, why);
+            box.setAlignment(Pos.CENTER_LEFT);
+            setText(null);
+            setGraphic(box);
+        }
     }
 
     /** Shows what a rule would do before it is kept: each choice adds its rules, Cancel closes; null hides it. */

@@ -31,12 +31,141 @@ final class RulesViewModel {
     /** The open proposal, or null. */
     final ObjectProperty<Proposal> proposal = new SimpleObjectProperty<>();
 
+    /** One pair of the shape-aware pairing: a checkpoint key (after the rules) for a model key, and why. */
+    record PairRow(String checkpointKey, String modelKey, String evidence, boolean byHand) {}
+
+    static final String NO_PRESET = "none";
+
+    /** "none" and the presets shipped (keras, onnx-from-torch, ...). */
+    final javafx.collections.ObservableList<String> presets = javafx.collections.FXCollections.observableArrayList();
+    /** The preset chosen in the pane (not yet applied); set to the proposed one when a checkpoint opens. */
+    final javafx.beans.property.StringProperty preset = new javafx.beans.property.SimpleStringProperty(NO_PRESET);
+    /** Why the chosen preset is proposed ("proposed for this keras-h5 file"), or "". */
+    final javafx.beans.property.StringProperty presetNote = new javafx.beans.property.SimpleStringProperty("");
+    /** What suggest pairs by shape and order once the rules have run (renames the names alone cannot make). */
+    final javafx.collections.ObservableList<PairRow> pairs = javafx.collections.FXCollections.observableArrayList();
+    /** The keys the pairing leaves unpaired, with why ("model key x: ..."). */
+    final javafx.collections.ObservableList<String> unpaired = javafx.collections.FXCollections.observableArrayList();
+    /** The rules the applied preset added (to replace them when another is chosen). */
+    private List<Rule> presetRules = List.of();
+
     RulesViewModel(WorkbenchModel session, BackgroundTasks tasks, Notices notices) {
         this.session = session;
         this.tasks = tasks;
         this.notices = notices;
+        presets.add(NO_PRESET);
+        presets.addAll(io.weightbench.rules.Presets.names());
         // a proposal's effect was measured against the rules as they were
         session.rules.addListener((ListChangeListener<WorkbenchModel.RuleRow>) c -> proposal.set(null));
+        session.checkpoint.addListener((o, a, c) -> proposePreset(c));
+        session.fitProperty().addListener((o, a, f) -> pair());
+    }
+
+    /** The preset for the framework the checkpoint comes from (shown, not applied), or none. */
+    private void proposePreset(io.weightbench.checkpoint.Checkpoint c) {
+        if (c == null) return;
+        Optional<String> p = io.weightbench.rules.Presets.detect(c.format(), c.metadata());
+        preset.set(p.orElse(NO_PRESET));
+        presetNote.set(p.map(n -> "proposed for this " + c.format() + " file").orElse(""));
+    }
+
+    /**
+     * Puts the chosen preset's rules (with values from the checkpoint's metadata) at the start of
+     * the rules, in place of an earlier preset's, as one undoable step; "none" takes them out.
+     */
+    void applyPreset() {
+        io.weightbench.checkpoint.Checkpoint c = session.checkpoint.get();
+        String name = preset.get() == null ? NO_PRESET : preset.get();
+        List<Rule> added;
+        try {
+            added = name.equals(NO_PRESET) ? List.of()
+                    : io.weightbench.rules.Presets.load(name).resolve(c == null ? java.util.Map.of() : c.metadata()).rules();
+        } catch (io.weightbench.rules.RuleException e) {
+            notices.problem("preset " + name + ": " + e.getMessage());
+            return;
+        }
+        List<WorkbenchModel.RuleRow> next = new ArrayList<>();
+        for (Rule r : added) next.add(new WorkbenchModel.RuleRow(r, true));
+        List<String> old = new ArrayList<>(presetRules.stream().map(Rule::describe).toList());
+        for (WorkbenchModel.RuleRow r : session.rules) {
+            if (!old.remove(r.rule().describe())) next.add(r); // the earlier preset's rules go, once each
+        }
+        presetRules = added;
+        session.preset.set(name.equals(NO_PRESET) ? "" : name);
+        session.setRules(next);
+    }
+
+    /** Recomputes the pairing for the current fit on the keys lane (it takes a while for thousands of keys). */
+    private void pair() {
+        Fit f = session.fit();
+        WorkbenchModel.ModelSide m = session.model.get();
+        if (f == null || m == null) {
+            tasks.cancel("pairing");
+            pairs.clear();
+            unpaired.clear();
+            return;
+        }
+        tasks.task(BackgroundTasks.Lane.KEYS, p -> io.weightbench.compare.Suggester.report(m.spec().tensors(), f.applied().tensors()))
+                .inSlot("pairing").onSuccess(r -> {
+                    List<PairRow> out = new ArrayList<>();
+                    for (io.weightbench.compare.Suggester.Suggestion s : r.suggestions()) {
+                        if (s.rule() instanceof Rule.Rename n) out.add(new PairRow(n.from(), n.to(), s.reason(), false));
+                    }
+                    pairs.setAll(out);
+                    unpaired.setAll(r.unpaired().stream().map(u -> (u.inModel() ? "model key " : "checkpoint key ") + u.key() + ": " + u.reason()).toList());
+                }).onError(e -> notices.problem("pairing: " + Notices.message(e))).start();
+    }
+
+    /**
+     * A checkpoint key of the pairing dropped on a model key of it: the checkpoint key now goes
+     * there, and the checkpoint key that went there takes its old place (a swap), both marked as
+     * set by hand. A checkpoint key dropped on its own model key changes nothing.
+     */
+    void repair(String checkpointKey, String modelKey) {
+        int from = -1;
+        int to = -1;
+        for (int i = 0; i < pairs.size(); i++) {
+            if (pairs.get(i).checkpointKey().equals(checkpointKey)) from = i;
+            if (pairs.get(i).modelKey().equals(modelKey)) to = i;
+        }
+        if (from < 0 || to < 0 || from == to) return;
+        PairRow a = pairs.get(from);
+        PairRow b = pairs.get(to);
+        // never two tensors whose shapes cannot agree (after the rules: a preset's layout rule has run)
+        String wrong = shapeProblem(a.checkpointKey(), b.modelKey());
+        if (wrong.isEmpty()) wrong = shapeProblem(b.checkpointKey(), a.modelKey());
+        if (!wrong.isEmpty()) {
+            notices.problem("Not re-paired: " + wrong);
+            return;
+        }
+        pairs.set(from, new PairRow(a.checkpointKey(), b.modelKey(), "paired by hand (was " + a.modelKey() + ")", true));
+        pairs.set(to, new PairRow(b.checkpointKey(), a.modelKey(), "paired by hand (was " + b.modelKey() + ")", true));
+    }
+
+    /** Why checkpoint key {@code ck} (after the rules) cannot fill model key {@code mk}, or "". */
+    private String shapeProblem(String ck, String mk) {
+        Fit f = session.fit();
+        WorkbenchModel.ModelSide m = session.model.get();
+        if (f == null || m == null) return "";
+        java.util.List<Long> have = null;
+        java.util.List<Long> want = null;
+        for (io.weightbench.model.TensorSpec t : f.applied().tensors()) if (t.key().equals(ck)) have = t.shape();
+        for (io.weightbench.model.TensorSpec t : m.spec().tensors()) if (t.key().equals(mk)) want = t.shape();
+        return have == null || want == null || have.equals(want) ? "" : ck + " has shape " + have + ", " + mk + " wants " + want;
+    }
+
+    /** What accepting the pairing does to the counts. */
+    String pairingEffect() {
+        return session.effect(pairRules());
+    }
+
+    /** Accepts the pairing as shown (corrections included): one rename per pair, as one undoable step. */
+    void acceptPairing() {
+        if (!pairs.isEmpty()) session.addRules(pairRules());
+    }
+
+    private List<Rule> pairRules() {
+        return pairs.stream().<Rule>map(p -> new Rule.Rename(p.checkpointKey(), p.modelKey())).toList();
     }
 
     /**
@@ -96,7 +225,7 @@ final class RulesViewModel {
         tasks.task(BackgroundTasks.Lane.FILES, p -> RuleSet.read(file)).onSuccess(rs -> {
             session.addRules(rs.rules());
             notices.info("Imported " + rs.rules().size() + " rules from " + file.getFileName());
-        }).onError(e -> notices.problem(file + ": " + Notices.message(e))).start();
+        }).onError(e -> notices.problem(Notices.about(file.toString(), e))).start();
     }
 
     void saveRules(Path file) {
@@ -105,7 +234,7 @@ final class RulesViewModel {
             rs.write(file);
             return rs;
         }).onSuccess(x -> notices.info("Saved " + rs.rules().size() + " rules to " + file))
-                .onError(e -> notices.problem(file + ": " + Notices.message(e))).start();
+                .onError(e -> notices.problem(Notices.about(file.toString(), e))).start();
     }
 
     /**

@@ -89,9 +89,13 @@ final class WorkbenchModel {
 
     ReadOnlyBooleanProperty canRedoProperty() { return canRedo.getReadOnlyProperty(); }
 
-    /** The enabled rules, in order. */
+    /** The preset the rules start with (chosen in the rules pane), or "": recorded in the rules an export writes. */
+    final StringProperty preset = new SimpleStringProperty("");
+
+    /** The enabled rules, in order, naming the preset they start with. */
     RuleSet ruleSet() {
-        return new RuleSet(rules.stream().filter(RuleRow::enabled).map(RuleRow::rule).toList());
+        return new RuleSet(rules.stream().filter(RuleRow::enabled).map(RuleRow::rule).toList(),
+                preset.get().isEmpty() ? Optional.empty() : Optional.of(preset.get()));
     }
 
     /** Replaces the rules as one undoable step. */

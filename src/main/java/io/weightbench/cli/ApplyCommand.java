@@ -39,6 +39,10 @@ public final class ApplyCommand extends CheckpointCommand {
             + " plus an index.json, as Hugging Face writes them.")
     String shardSize;
 
+    @Option(names = "--progress", description = "Print progress to stderr twice a second (bytes written and read back; a view"
+            + " larger than its storage counts every byte it stands for).")
+    boolean progress;
+
     @Override
     public Integer call() throws IOException {
         // The rules are parsed on another thread while the checkpoint opens: in a fresh JVM the JSON
@@ -71,8 +75,11 @@ public final class ApplyCommand extends CheckpointCommand {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shard-size: " + e.getMessage());
             }
-            r = Exporter.export(c, RuleFiles.forCheckpoint(ruleSet, c), output, weightsOnly, shard, io.weightbench.tensor.Progress.none(),
-                    rules == null ? java.util.List.of() : java.util.List.of(rules));
+            io.weightbench.tensor.Progress p = new io.weightbench.tensor.Progress(0);
+            try (ProgressPrinter ignored = new ProgressPrinter(p, spec.commandLine().getErr(), "apply", progress)) {
+                r = Exporter.export(c, RuleFiles.forCheckpoint(ruleSet, c), output, weightsOnly, shard, p,
+                        rules == null ? java.util.List.of() : java.util.List.of(rules));
+            }
         }
         PrintWriter out = out();
         out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "

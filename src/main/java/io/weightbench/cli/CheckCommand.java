@@ -28,12 +28,19 @@ public final class CheckCommand extends CheckpointCommand {
     @Option(names = "--json", description = "Write one JSON object to stdout.")
     boolean json;
 
+    @Option(names = "--progress", description = "Print progress to stderr twice a second (in logical bytes: a view larger"
+            + " than its storage counts every byte it stands for).")
+    boolean progress;
+
     @Override
     public Integer call() throws IOException {
         List<HealthCheck.Finding> findings;
         try (Checkpoint c = checkpointOptions.open(file)) {
             findings = new java.util.ArrayList<>(HealthCheck.pickleGlobals(c.pickleGlobals()));
-            findings.addAll(HealthCheck.check(c.weights()));
+            io.weightbench.tensor.Progress p = new io.weightbench.tensor.Progress(c.weights().stream().mapToLong(t -> t.data().nbytes()).sum());
+            try (ProgressPrinter ignored = new ProgressPrinter(p, spec.commandLine().getErr(), "check", progress)) {
+                findings.addAll(HealthCheck.check(c.weights(), t -> io.weightbench.stats.TensorStats.of(t.data(), p)));
+            }
         }
         PrintWriter out = out();
         if (json) {

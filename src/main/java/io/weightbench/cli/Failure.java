@@ -18,7 +18,7 @@ import picocli.CommandLine;
  * the file (for an I/O error, the path and what was being done), whatever was thrown, out-of-memory
  * and stack overflow included. The exit code is always {@link WeightbenchCommand#BAD_INPUT}.
  */
-final class Failure {
+public final class Failure {
 
     /** A line longer than this is cut: a message may quote a hostile file's text. */
     static final int MAX_LINE = 400;
@@ -27,8 +27,15 @@ final class Failure {
 
     /** The line for {@code thrown}, raised while the command {@code parse} named ran on its files. */
     static String line(Throwable thrown, CommandLine.ParseResult parse) {
+        return line(thrown, inputs(parse));
+    }
+
+    /**
+     * The line for {@code thrown}, raised while working on {@code inputs}: what the CLI prints after
+     * "weightbench: " and what the workbench shows when a background task fails.
+     */
+    public static String line(Throwable thrown, List<Path> inputs) {
         Throwable e = unwrap(thrown);
-        List<Path> inputs = inputs(parse);
         String files = inputs.isEmpty() ? "" : joined(inputs);
         String message = e.getMessage() == null ? "" : e.getMessage();
         String text;

@@ -60,8 +60,12 @@ public final class InspectCommand extends CheckpointCommand {
             + " (how magnitudes spread over decades); zeros are counted apart.")
     boolean logHistogram;
 
-    @Option(names = "--progress", description = "With --stats: print progress to stderr twice a second.")
+    @Option(names = "--progress", description = "With --stats or --hash: print progress to stderr twice a second (in logical"
+            + " bytes: a view larger than its storage counts every byte it stands for).")
     boolean progress;
+
+    /** What hashing has done, in logical bytes (a stride-0 view's work is its logical size). */
+    private Progress hashed = Progress.none();
 
     @Option(names = "--timings", description = "Print to stderr how long opening and listing took, in milliseconds"
             + " (inside the JVM, without its start-up).")
@@ -85,10 +89,13 @@ public final class InspectCommand extends CheckpointCommand {
             long openedAt = System.nanoTime();
             if (fileHash || expected != null) fileSha256 = io.weightbench.checkpoint.FileHash.sha256(file);
             if (stats) computeAllStats(c.tensors());
-            if (json) {
-                writeJson(c, out());
-            } else {
-                writeTable(c, out());
+            if (hash) hashed = new Progress(c.tensors().stream().filter(t -> !NoData.holds(t.data())).mapToLong(t -> t.data().nbytes()).sum());
+            try (ProgressPrinter ignored = new ProgressPrinter(hashed, spec.commandLine().getErr(), "hash", progress && hash)) {
+                if (json) {
+                    writeJson(c, out());
+                } else {
+                    writeTable(c, out());
+                }
             }
             long done = System.nanoTime();
             if (timings) {
@@ -179,7 +186,7 @@ public final class InspectCommand extends CheckpointCommand {
 
     private String hashOf(TensorEntry t) throws IOException {
         try {
-            return CanonicalBytes.sha256(t.data());
+            return CanonicalBytes.sha256(t.data(), hashed);
         } catch (IOException e) {
             throw new IOException(file + ": cannot read tensor " + t.key() + ": " + e.getMessage(), e);
         }

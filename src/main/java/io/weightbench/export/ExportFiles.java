@@ -72,6 +72,35 @@ final class ExportFiles {
         }
     }
 
+    /** Whether {@code p} is, or links to, a file the export reads. */
+    boolean isInput(Path p) throws IOException {
+        Object key = identity(p);
+        return key != null && inputs.containsKey(key);
+    }
+
+    /**
+     * Shards of an earlier sharded export to the same name ({@code stem-NNNNN-of-NNNNN.safetensors}
+     * in {@code dir}) that are not among {@code keep} and not read by this export: left by an export
+     * of another shard count, or by one killed while its shards were being renamed (docs/cli-json.md).
+     * Deleted (Hugging Face's save_pretrained cleans its folder the same way); returns their bytes.
+     */
+    long removeOtherShards(Path dir, String stem, java.util.Collection<Path> keep) {
+        Pattern shard = Pattern.compile(Pattern.quote(stem) + "-\\d{5}-of-\\d{5}\\.safetensors");
+        long freed = 0;
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
+            for (Path p : list) {
+                if (!shard.matcher(p.getFileName().toString()).matches() || keep.contains(p) || isInput(p)) continue;
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!a.isRegularFile()) continue;
+                Files.deleteIfExists(p);
+                freed += a.size();
+            }
+        } catch (IOException e) {
+            // cleaning is a courtesy: the new checkpoint is complete already
+        }
+        return freed;
+    }
+
     /** A new temporary file's name beside {@code output}, checked against the inputs; not created. */
     Path temporary(Path dir) throws IOException {
         Path tmp;
@@ -109,6 +138,30 @@ final class ExportFiles {
             // cleaning is a courtesy: an unreadable folder fails the export itself soon enough
         }
         return freed;
+    }
+
+    /**
+     * What an I/O failure while writing {@code output} tells the user: the output, what was being
+     * done (creating its folder, creating a temporary file beside it, writing, renaming into place)
+     * and the system's reason ("No space left on device", "Read-only file system", "File too large").
+     * A failure that names its file already (refusals) passes as it is.
+     */
+    static IOException failed(Path output, IOException e, java.util.Collection<Path> temps) {
+        if (e instanceof CheckpointException) return e;
+        String operation = "writing it";
+        String reason = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            reason = fs.getReason() != null ? fs.getReason()
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or folder" : e.getClass().getSimpleName();
+            Path file = fs.getFile() == null ? null : Path.of(fs.getFile());
+            if (fs.getOtherFile() != null) operation = "renaming the finished file into place";
+            else if (file != null && temps.contains(file)) operation = "creating a temporary file beside it";
+            else if (file != null && output.startsWith(file)) operation = "creating its folder " + file;
+        }
+        if (reason == null || reason.isBlank()) reason = e.getClass().getSimpleName();
+        return new CheckpointException(output, "cannot be written: " + operation + " failed ("
+                + Character.toLowerCase(reason.charAt(0)) + reason.substring(1) + ")", e);
     }
 
     /** Forces a folder's entries (a rename into it) to disk; where the system cannot, nothing. */

@@ -112,7 +112,11 @@ public final class Exporter {
         for (TensorEntry t : fixed.values()) bytes += t.data().nbytes();
         progress.addTotal(2 * bytes);
         Path dir = output.getParent();
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw ExportFiles.failed(output, e, List.of());
+        }
         long stale = ExportFiles.cleanStale(dir);
         if (shardSize > 0) return exportSharded(c, rules, output, fixed, weights.size(), shardSize, progress, files, stale);
         Path tmp = files.temporary(dir); // the writers create it (CREATE_NEW)
@@ -144,6 +148,8 @@ public final class Exporter {
             syncAndCheck(tmp, target, regions, progress);
             move(tmp, output);
             ExportFiles.syncFolder(dir);
+        } catch (IOException e) {
+            throw ExportFiles.failed(output, e, List.of(tmp));
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -243,10 +249,15 @@ public final class Exporter {
             for (int i = 0; i < finals.size(); i++) {
                 move(temps.get(i), finals.get(i));
                 renamed.add(finals.get(i));
+                if (i == 0) CrashTest.pauseAfterFirstShardRename();
             }
             move(tmpIndex, index);
             ExportFiles.syncFolder(dir);
             renamed.clear();
+            long old = files.removeOtherShards(dir, stem, finals);
+            if (old > 0) warnings.add("removed shards of an earlier export to " + name + " that the new index does not name (" + old + " bytes)");
+        } catch (IOException e) {
+            throw ExportFiles.failed(index, e, temps);
         } finally {
             for (Path r : renamed) Files.deleteIfExists(r); // a failed rename: shards without an index are no checkpoint
             for (Path t : temps) Files.deleteIfExists(t);
@@ -368,14 +379,15 @@ public final class Exporter {
                 if (CanonicalBytes.kernelCopies(t)) {
                     expected = checksums.expected(t);
                     zip.addCopy(name, t, expected);
+                    progress.worked(t.nbytes());
                 } else {
-                    long crc = zip.add(name, t.nbytes(), sink -> CanonicalBytes.streamBuffers(t, sink::write));
+                    // streamed chunk by chunk: a view larger than its storage shows its progress and can be cancelled midway
+                    long crc = zip.add(name, t.nbytes(), sink -> CanonicalBytes.streamBuffers(t, sink::write, progress));
                     expected = CompletableFuture.completedFuture(crc);
                 }
                 long start = zip.lastDataStart();
                 regions.put(r.name(), new Region(start, t.nbytes(), expected, checksums.region(zip.channel(), start, t.nbytes())));
                 sync.written(t.nbytes());
-                progress.worked(t.nbytes());
             }
             zip.add(top + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
             zip.finish();
@@ -541,18 +553,18 @@ public final class Exporter {
                 if (CanonicalBytes.kernelCopies(t)) {
                     expected = checksums.expected(t);
                     CanonicalBytes.transferTo(t, ch);
+                    progress.worked(t.nbytes());
                 } else {
                     CRC32 crc = new CRC32();
                     CanonicalBytes.streamBuffers(t, b -> {
                         crc.update(b.duplicate());
                         while (b.hasRemaining()) ch.write(b);
-                    });
+                    }, progress);
                     expected = CompletableFuture.completedFuture(crc.getValue());
                 }
                 if (ch.position() - at != t.nbytes()) throw new IOException("tensor " + e.getKey() + ": wrote " + (ch.position() - at) + " bytes, expected " + t.nbytes());
                 regions.put(e.getKey(), new Region(at, t.nbytes(), expected, checksums.region(ch, at, t.nbytes())));
                 sync.written(t.nbytes());
-                progress.worked(t.nbytes());
             }
             for (Map.Entry<String, Region> e : regions.entrySet()) Checksums.await(e.getValue().readBack(), "reading back " + e.getKey());
             return regions;

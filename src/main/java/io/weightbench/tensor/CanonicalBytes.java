@@ -35,13 +35,18 @@ public final class CanonicalBytes {
     private CanonicalBytes() {}
 
     public static String sha256(TensorData t) throws IOException {
+        return sha256(t, Progress.none());
+    }
+
+    /** The SHA-256 of the tensor's canonical bytes, each chunk reported to {@code progress} (which can cancel it). */
+    public static String sha256(TensorData t, Progress progress) throws IOException {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        stream(t, (chunk, length) -> md.update(chunk, 0, length));
+        stream(t, (chunk, length) -> md.update(chunk, 0, length), progress);
         return HexFormat.of().formatHex(md.digest());
     }
 
@@ -88,9 +93,14 @@ public final class CanonicalBytes {
     }
 
     public static void streamBuffers(TensorData t, BufferSink sink) throws IOException {
+        streamBuffers(t, sink, Progress.none());
+    }
+
+    /** {@link #streamBuffers(TensorData, BufferSink)}, each chunk reported to {@code progress} (which can cancel it). */
+    public static void streamBuffers(TensorData t, BufferSink sink, Progress progress) throws IOException {
         boolean swap = t.storage().order() == ByteOrder.BIG_ENDIAN && t.dtype().swapUnit() > 1;
         if (!t.isContiguous() || swap) {
-            stream(t, (chunk, n) -> sink.accept(java.nio.ByteBuffer.wrap(chunk, 0, n)));
+            stream(t, (chunk, n) -> sink.accept(java.nio.ByteBuffer.wrap(chunk, 0, n)), progress);
             return;
         }
         java.nio.ByteBuffer buf = DIRECT.get();
@@ -106,6 +116,7 @@ public final class CanonicalBytes {
                 src.readInto(pos, buf);
                 buf.flip();
                 sink.accept(buf);
+                progress.worked(n);
                 pos += n;
                 remaining -= n;
             }
@@ -115,8 +126,24 @@ public final class CanonicalBytes {
     }
 
     public static void stream(TensorData t, Sink sink) throws IOException {
+        stream(t, sink, Progress.none());
+    }
+
+    /**
+     * The tensor's canonical bytes in chunks, each reported to {@code progress} once handed on: a
+     * view larger than its storage (stride 0) is long work in logical bytes, shown and cancellable
+     * like any other ({@link Progress#worked} throws once cancelled).
+     */
+    public static void stream(TensorData t, Sink sink, Progress progress) throws IOException {
         if (t.numel() == 0) return;
         t.requireReadableView();
+        if (progress != Progress.none()) {
+            Sink inner = sink;
+            sink = (chunk, length) -> {
+                inner.accept(chunk, length);
+                progress.worked(length);
+            };
+        }
         byte[] shared = BUFFERS.get();
         BUFFERS.set(null); // a sink that streams another tensor meanwhile gets a buffer of its own
         byte[] buf = shared != null ? shared : new byte[BUFFER];

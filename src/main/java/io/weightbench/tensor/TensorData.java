@@ -80,23 +80,41 @@ public final class TensorData {
      * A view may name its storage's elements many times over (stride 0, as {@code expand} makes):
      * 16 bytes of storage can stand for 32 GiB. Work over the logical elements (statistics, hashes,
      * exports) is refused above this multiple of the storage, once past {@link #VIEW_ALLOWANCE}.
+     * The default; the CLI's {@code --max-view-multiple} and the system property {@value
+     * #MULTIPLE_PROPERTY} set another (docs/cli-json.md, "Views larger than their storage").
      */
     public static final long MAX_VIEW_MULTIPLE = 1024;
+
+    /** The system property that sets {@link #maxViewMultiple()} at start (the workbench: {@code JAVA_OPTS=-D...}). */
+    public static final String MULTIPLE_PROPERTY = "weightbench.maxViewMultiple";
 
     /** Logical bytes any view may have, whatever its storage. */
     public static final long VIEW_ALLOWANCE = 1L << 30;
 
+    private static volatile long maxViewMultiple = Long.getLong(MULTIPLE_PROPERTY, MAX_VIEW_MULTIPLE);
+
+    /** The multiple of its storage above which a view's logical elements are not read (0: no limit). */
+    public static long maxViewMultiple() { return maxViewMultiple; }
+
+    /** Sets {@link #maxViewMultiple()} for this process (0: no limit); work under it shows progress and can be cancelled. */
+    public static void setMaxViewMultiple(long multiple) {
+        if (multiple < 0) throw new IllegalArgumentException("the view multiple must be 0 (no limit) or more, not " + multiple);
+        maxViewMultiple = multiple;
+    }
+
     /**
-     * Refuses to go over this tensor's logical elements when they are over {@link #MAX_VIEW_MULTIPLE}
+     * Refuses to go over this tensor's logical elements when they are over {@link #maxViewMultiple()}
      * times its storage and over {@link #VIEW_ALLOWANCE}: a hostile view, or one nobody could use.
      */
     public void requireReadableView() throws java.io.IOException {
         long logical = nbytes();
         long stored = Math.max(storage.nbytes(), 1);
-        if (logical > VIEW_ALLOWANCE && logical / stored > MAX_VIEW_MULTIPLE) {
+        long limit = maxViewMultiple;
+        if (limit > 0 && logical > VIEW_ALLOWANCE && logical / stored > limit) {
             throw new java.io.IOException("a view of shape " + Arrays.toString(shape) + " and strides " + Arrays.toString(strides)
                     + " stands for " + logical + " bytes over " + storage.nbytes() + " bytes of storage " + storage.key()
-                    + ": over " + MAX_VIEW_MULTIPLE + " times its storage (and over 1 GiB), not read (a stride-0 view?)");
+                    + ": over " + limit + " times its storage (and over 1 GiB), not read (a stride-0 view?; --max-view-multiple"
+                    + " sets the limit)");
         }
     }
 

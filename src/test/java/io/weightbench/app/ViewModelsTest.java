@@ -118,6 +118,52 @@ class ViewModelsTest {
         m.model.get().template().ifPresent(open::add);
     }
 
+    /** Recursion without end: a real StackOverflowError, as a deeply nested file can cause. */
+    private static int deeper(int n) {
+        return deeper(n + 1) + 1;
+    }
+
+    @Test
+    void anyFailureOpeningAFileShowsTheCliLineAndTheNextOpenWorks() throws Exception {
+        WorkbenchModel m = new WorkbenchModel();
+        Notices notices = new Notices();
+        OpenViewModel vm = new OpenViewModel(m, BackgroundTasks.direct(), notices, prefs);
+        // a file that is no checkpoint: the very line the CLI prints after "weightbench: "
+        Path readme = Path.of("README.md");
+        vm.openCheckpoint(readme);
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = io.weightbench.cli.WeightbenchCommand.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err),
+                "inspect", readme.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(notices.latest().problem()).isTrue();
+        assertThat("weightbench: " + notices.latest().text()).isEqualTo(err.toString().strip());
+        // out of memory (a real one: an array the VM cannot make) and stack overflow, on either side
+        Path big = Path.of("huge.pt");
+        vm.opener = p -> {
+            long[] a = new long[Integer.MAX_VALUE];
+            throw new AssertionError(a.length);
+        };
+        vm.openCheckpoint(big);
+        assertThat(notices.latest().text()).isEqualTo(io.weightbench.cli.Failure.line(new OutOfMemoryError(), List.of(big)))
+                .startsWith("huge.pt: needs more memory than the Java heap allows (").doesNotContain("\n");
+        assertThat(vm.checkpointFile.get()).isEmpty(); // not left at "opening …"
+        vm.opener = p -> {
+            deeper(0);
+            return null;
+        };
+        vm.openModel("deep.pt");
+        assertThat(notices.latest().text()).isEqualTo("deep.pt: is nested too deeply to process (stack overflow)");
+        assertThat(vm.modelFile.get()).isEmpty();
+        // the window stays usable: the next files open as usual
+        vm.opener = p -> Formats.standard().open(p);
+        vm.openModel(TEMPLATE.toString());
+        vm.openCheckpoint(DATA_PARALLEL);
+        assertThat(m.checkpoint.get().file()).isEqualTo(DATA_PARALLEL);
+        assertThat(m.fit()).isNotNull();
+        open.add(m.checkpoint.get());
+        m.model.get().template().ifPresent(open::add);
+    }
+
     @Test
     void statisticsStoppedHalfWayResumeWhereTheyStopped() throws Exception {
         Held lane = new Held();
@@ -262,5 +308,90 @@ class ViewModelsTest {
         assertThat(vm.facts).extracting(DetailViewModel.Fact::value).contains("renamed (was module.head.weight)");
         vm.show(null, null);
         assertThat(vm.heading.get()).isEqualTo("tinynet_dataparallel.pth (torch-zip)");
+    }
+
+    /** The Keras-layout resnet18 of scripts/make_roundtrip_fixtures.py (and its torch state_dict), made once per run. */
+    static Path kerasResnet18() throws Exception {
+        io.weightbench.TestFiles.require(io.weightbench.TestFiles.pythonHas("torchvision,h5py"),
+                "Debian python3-torchvision and python3-h5py are not installed");
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.weightbench.TestFiles.pythonHas("torchvision,h5py"), "no torchvision/h5py");
+        Path dir = Path.of("target", "test-cache", "roundtrip");
+        if (!Files.exists(dir.resolve("resnet18.h5"))) {
+            Files.createDirectories(dir);
+            io.weightbench.TestFiles.runTorchScript("scripts/make_roundtrip_fixtures.py", dir.toString(), "resnet18");
+        }
+        return dir.resolve("resnet18.h5");
+    }
+
+    /**
+     * Issue 15 in the rules pane: a Keras .h5 opened against torchvision's resnet18 gets the keras
+     * preset proposed; applied, the pairing by shape and order lists every remaining key with its
+     * evidence and none unpaired; a drag swaps two pairs (and back); accepted, the checkpoint loads
+     * with strict=True, and the export holds the torch weights bit for bit with the preset recorded.
+     */
+    @Test
+    void aKerasFileGetsItsPresetAndThePairingMakesItLoadStrictly(@TempDir Path dir) throws Exception {
+        Path h5 = kerasResnet18();
+        WorkbenchModel m = new WorkbenchModel();
+        Notices notices = new Notices();
+        RulesViewModel vm = new RulesViewModel(m, BackgroundTasks.direct(), notices);
+        m.model.set(new WorkbenchModel.ModelSide(ModelSpec.load("catalog:torchvision/resnet18"), Optional.empty()));
+        m.checkpoint.set(read(h5));
+        assertThat(vm.presets).startsWith("none").contains("keras", "onnx-from-torch");
+        assertThat(vm.preset.get()).isEqualTo("keras"); // proposed, not applied
+        assertThat(vm.presetNote.get()).isEqualTo("proposed for this keras-h5 file");
+        assertThat(m.rules).isEmpty();
+        assertThat(m.fit().comparison().matched()).isZero();
+
+        vm.applyPreset();
+        assertThat(m.rules).hasSize(5);
+        assertThat(m.ruleSet().preset()).hasValue("keras");
+        // 20 convolutions, 20 BatchNorms of 4 tensors, fc's 2: 102 pairs
+        assertThat(vm.pairs).hasSize(102);
+        assertThat(vm.unpaired).isEmpty();
+        assertThat(vm.pairs.get(0)).isEqualTo(new RulesViewModel.PairRow("conv2d.weight", "conv1.weight",
+                vm.pairs.get(0).evidence(), false));
+        assertThat(vm.pairs.get(0).evidence()).contains("[64, 3, 7, 7]");
+        assertThat(vm.pairs).anyMatch(p -> p.evidence().contains("in order on both sides"));
+        // re-pair by drag: two convolutions of one shape swap their model keys, and back
+        RulesViewModel.PairRow a = vm.pairs.stream().filter(p -> p.modelKey().equals("layer1.0.conv1.weight")).findFirst().orElseThrow();
+        RulesViewModel.PairRow b = vm.pairs.stream().filter(p -> p.modelKey().equals("layer1.0.conv2.weight")).findFirst().orElseThrow();
+        vm.repair(a.checkpointKey(), "layer1.0.conv2.weight");
+        assertThat(vm.pairs).anyMatch(p -> p.checkpointKey().equals(a.checkpointKey()) && p.modelKey().equals("layer1.0.conv2.weight") && p.byHand())
+                .anyMatch(p -> p.checkpointKey().equals(b.checkpointKey()) && p.modelKey().equals("layer1.0.conv1.weight") && p.byHand());
+        vm.repair(a.checkpointKey(), "layer1.0.conv1.weight");
+        // never two tensors whose shapes cannot agree: conv1's [64, 3, 7, 7] onto bn1.weight's [64]
+        vm.repair("conv2d.weight", "bn1.weight");
+        assertThat(notices.latest().text()).isEqualTo("Not re-paired: conv2d.weight has shape [64, 3, 7, 7], bn1.weight wants [64]");
+        assertThat(vm.pairs.get(0).modelKey()).isEqualTo("conv1.weight");
+        assertThat(vm.pairs).anyMatch(p -> p.checkpointKey().equals(a.checkpointKey()) && p.modelKey().equals("layer1.0.conv1.weight"));
+        assertThat(vm.pairingEffect()).endsWith("then loads with strict=True");
+
+        vm.acceptPairing();
+        assertThat(m.fit().comparison().loadsStrictly()).isTrue();
+        assertThat(vm.pairs).isEmpty();
+
+        ExportViewModel export = new ExportViewModel(m.checkpoint.get(), m.ruleSet(), Optional.of(m.fit()), BackgroundTasks.direct(), notices);
+        Path out = dir.resolve("resnet18.safetensors");
+        export.output.set(out.toString());
+        export.start();
+        assertThat(export.done.get()).as(export.status.get()).isTrue();
+        try (Checkpoint back = read(out); Checkpoint truth = read(h5.resolveSibling("resnet18_template.pth"))) {
+            assertThat(back.metadata().get("weightbench_rules")).contains("\"preset\"").contains("keras");
+            java.util.Map<String, String> want = new java.util.HashMap<>();
+            for (TensorEntry t : truth.weights()) want.put(t.key(), CanonicalBytes.sha256(t.data()));
+            int same = 0;
+            for (TensorEntry t : back.weights()) {
+                assertThat(CanonicalBytes.sha256(t.data())).as(t.key()).isEqualTo(want.get(t.key()));
+                same++;
+            }
+            assertThat(same).isEqualTo(102); // torch fills in num_batches_tracked
+        }
+
+        // none takes the preset's rules out again (one step), the pairs' renames stay
+        vm.preset.set("none");
+        vm.applyPreset();
+        assertThat(m.rules).hasSize(102);
+        assertThat(m.ruleSet().preset()).isEmpty();
     }
 }

@@ -257,6 +257,101 @@ class WorkbenchTest {
         assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
     }
 
+    /**
+     * Out of memory (a real one: an array the VM cannot make) and stack overflow while a file opens
+     * on the files lane: the notification is the line the CLI prints, and the next files open.
+     */
+    @Test
+    void outOfMemoryAndStackOverflowAreTheCliLineAndTheWorkbenchStaysUsable(FxRobot robot) throws Exception {
+        Path huge = Path.of("huge.pt");
+        robot.interact(() -> {
+            w.open.opener = p -> {
+                long[] a = new long[Integer.MAX_VALUE];
+                throw new AssertionError(a.length);
+            };
+            w.openCheckpoint(huge);
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.notifications.isShowing());
+        assertThat(w.notifications.getText()).isEqualTo(io.weightbench.cli.Failure.line(new OutOfMemoryError(), List.of(huge)))
+                .startsWith("huge.pt: needs more memory than the Java heap allows");
+        robot.interact(() -> {
+            w.notifications.hide();
+            w.open.opener = p -> {
+                throw new StackOverflowError();
+            };
+            w.openCheckpoint(Path.of("deep.pt"));
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.notifications.getText().startsWith("deep.pt"));
+        assertThat(w.notifications.getText()).isEqualTo("deep.pt: is nested too deeply to process (stack overflow)");
+        robot.interact(() -> w.open.opener = p -> Formats.standard().open(p));
+        openBoth(robot);
+        assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
+    }
+
+    /**
+     * Issue 15 in the window: a Keras .h5 against catalog:torchvision/resnet18; the keras preset is
+     * proposed and applied, the pairing shown, two pairs swapped by a real drag and back, the
+     * pairing accepted, and the verdict is strict. The window is written to
+     * target/screenshots/workbench-pairing.png.
+     */
+    @Test
+    void aKerasFileIsPairedInTheRulesPaneUntilItLoadsStrictly(FxRobot robot) throws Exception {
+        Path h5 = ViewModelsTest.kerasResnet18();
+        robot.interact(() -> {
+            w.openModel("catalog:torchvision/resnet18");
+            w.openCheckpoint(h5);
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> w.model.fit() != null && w.model.checkpoint.get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.rulesPane.presetChoice.getValue()).isEqualTo("keras");
+        assertThat(text(robot, "#preset-note")).isEqualTo("proposed for this keras-h5 file");
+        robot.clickOn("#preset-apply");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> w.rules.pairs.size() == 102);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.model.rules).hasSize(5);
+        assertThat(w.rulesPane.unpaired.isManaged()).isFalse(); // nothing unpaired
+        // bn1's weight and bias ([64] both): drag the second pair's checkpoint key onto the third pair's model key
+        RulesViewModel.PairRow weight = w.rules.pairs.get(1);
+        RulesViewModel.PairRow bias = w.rules.pairs.get(2);
+        assertThat(weight.modelKey()).isEqualTo("bn1.weight");
+        robot.interact(() -> w.rulesPane.pairing.scrollTo(1)); // rows 1 and 2 at the top of the list, whole
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.drag(nearTopLeft(robot, pairCell(robot, 1))).dropTo(nearTopLeft(robot, pairCell(robot, 2)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.rules.pairs.get(1)).isEqualTo(new RulesViewModel.PairRow(weight.checkpointKey(), "bn1.bias", "paired by hand (was bn1.weight)", true));
+        assertThat(w.rules.pairs.get(2).modelKey()).isEqualTo("bn1.weight");
+        robot.drag(nearTopLeft(robot, pairCell(robot, 1))).dropTo(nearTopLeft(robot, pairCell(robot, 2)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.rules.pairs.get(1).modelKey()).isEqualTo("bn1.weight");
+        snapshot(robot, Path.of("target", "screenshots", "workbench-pairing.png"));
+        robot.clickOn("#accept-pairing");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> w.model.fit() != null && w.model.fit().comparison().loadsStrictly());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(text(robot, "#verdict")).isEqualTo("loads with strict=True");
+        assertThat(w.model.ruleSet().preset()).hasValue("keras");
+        snapshot(robot, Path.of("target", "screenshots", "workbench-paired.png"));
+    }
+
+    /** A point inside a row's first line, away from scroll bars that may cover its middle. */
+    private static org.testfx.service.query.PointQuery nearTopLeft(FxRobot robot, Node n) {
+        return robot.point(n).atPosition(javafx.geometry.Pos.TOP_LEFT).atOffset(new javafx.geometry.Point2D(40, 8));
+    }
+
+    private static javafx.scene.control.ListCell<?> pairCell(FxRobot robot, int index) {
+        for (Node n : robot.lookup("#pairing").lookup(".list-cell").queryAll()) {
+            javafx.scene.control.ListCell<?> c = (javafx.scene.control.ListCell<?>) n;
+            if (c.getIndex() == index && c.getItem() != null) return c;
+        }
+        throw new AssertionError("no visible pairing row " + index);
+    }
+
+    private void snapshot(FxRobot robot, Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        javafx.scene.image.WritableImage[] img = new javafx.scene.image.WritableImage[1];
+        robot.interact(() -> img[0] = w.stage.getScene().snapshot(null));
+        javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(img[0], null), "png", file.toFile());
+    }
+
     /** The histogram the detail pane shows, or null while none. */
     static io.weightbench.stats.Histogram histogram(WorkbenchWindow w) {
         DetailViewModel.Numbers n = w.detailVm.numbers.get();
