@@ -39,6 +39,9 @@ public final class ApplyCommand extends CheckpointCommand {
             + " plus an index.json, as Hugging Face writes them.")
     String shardSize;
 
+    @Option(names = "--json", description = "Write one JSON object to stdout (docs/cli-json.md).")
+    boolean json;
+
     @Override
     public Integer call() throws IOException {
         // The rules are parsed on another thread while the checkpoint opens: in a fresh JVM the JSON
@@ -64,6 +67,8 @@ public final class ApplyCommand extends CheckpointCommand {
             throw e;
         }
         Exporter.Result r;
+        RuleSet applied;
+        java.util.List<RuleSet.Replaced> replaced;
         try (Checkpoint c = opened) {
             long shard;
             try {
@@ -71,10 +76,22 @@ public final class ApplyCommand extends CheckpointCommand {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shard-size: " + e.getMessage());
             }
-            r = Exporter.export(c, RuleFiles.forCheckpoint(ruleSet, c), output, weightsOnly, shard, io.weightbench.tensor.Progress.none(),
+            applied = RuleFiles.forCheckpoint(ruleSet, c);
+            r = Exporter.export(c, applied, output, weightsOnly, shard, io.weightbench.tensor.Progress.none(),
                     rules == null ? java.util.List.of() : java.util.List.of(rules));
+            replaced = RuleFiles.replaced(applied, c);
         }
         PrintWriter out = out();
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            o.put("output", r.output().toString()).put("format", r.format()).put("weights", r.weights()).put("tensors", r.tensors()).put("bytes", r.bytes());
+            r.warnings().forEach(o.putArray("warnings")::add);
+            RuleFiles.replacedJson(o.putArray("replaced"), replaced);
+            out.println(o);
+            out.flush();
+            return WeightbenchCommand.OK;
+        }
+        RuleFiles.printReplaced(out, applied, replaced);
         out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "
                 + io.weightbench.tensor.ByteCounts.human(r.bytes()) + "); every tensor re-read and checked");
         for (String w : r.warnings()) out.println("warning: " + w);

@@ -70,6 +70,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         ops.put("flip", TensorRule.Flip::read);
         ops.put("reorder_blocks", TensorRule.ReorderBlocks::read);
         ops.put("unpermute_rope", TensorRule.UnpermuteRope::read);
+        ops.put("replace_nonfinite", TensorRule.ReplaceNonFinite::read);
         ops.put("split", MultiKeyRule.Split::read);
         ops.put("concat", j -> MultiKeyRule.Join.read(j, false));
         ops.put("stack", j -> MultiKeyRule.Join.read(j, true));
@@ -199,6 +200,43 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
             }
         }
         return next;
+    }
+
+    /** What a {@code replace_nonfinite} rule (number {@code rule} in the list, from 0) replaced in the tensor it saw as {@code key}: {@code values} of its {@code of}. */
+    public record Replaced(int rule, String key, long values, long of) {}
+
+    /**
+     * What the {@code replace_nonfinite} rules replace, tensor by tensor (only those where they
+     * replace something): reads the data of the tensors they match once more. {@code applied}
+     * is these rules' result.
+     */
+    public List<Replaced> replaced(Applied applied, Lineage.Sources sources) throws IOException {
+        List<Replaced> out = new ArrayList<>();
+        Set<Lineage> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Lineage l : applied.lineage().values()) replaced(l, sources, seen, out);
+        out.sort(java.util.Comparator.comparingInt(Replaced::rule));
+        return out;
+    }
+
+    private void replaced(Lineage l, Lineage.Sources sources, Set<Lineage> seen, List<Replaced> out) throws IOException {
+        if (!seen.add(l)) return; // the parts of one split share what came before it
+        if (l instanceof Lineage.Transformed t) {
+            replaced(t.from(), sources, seen, out);
+            if (t.rule() instanceof TensorRule.ReplaceNonFinite r) {
+                TensorData d = t.from().data(sources);
+                long n = r.replaced(d);
+                if (n > 0) out.add(new Replaced(indexOf(r), t.key(), n, d.numel()));
+            }
+        } else if (l instanceof Lineage.Part p) {
+            replaced(p.from(), sources, seen, out);
+        } else if (l instanceof Lineage.Joined j) {
+            for (Lineage p : j.parts()) replaced(p, sources, seen, out);
+        }
+    }
+
+    private int indexOf(Rule r) {
+        for (int i = 0; i < rules.size(); i++) if (rules.get(i) == r) return i;
+        return rules.indexOf(r);
     }
 
     // ---- JSON ----

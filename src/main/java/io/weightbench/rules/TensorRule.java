@@ -25,7 +25,8 @@ import java.util.Optional;
  */
 public sealed interface TensorRule extends Rule permits TensorRule.Permute, TensorRule.Transpose, TensorRule.Slice,
         TensorRule.Reshape, TensorRule.Cast, TensorRule.AdaptInputConv, TensorRule.ResamplePosEmbed, TensorRule.Layout,
-        TensorRule.Squeeze, TensorRule.Unsqueeze, TensorRule.Flip, TensorRule.ReorderBlocks, TensorRule.UnpermuteRope {
+        TensorRule.Squeeze, TensorRule.Unsqueeze, TensorRule.Flip, TensorRule.ReorderBlocks, TensorRule.UnpermuteRope,
+        TensorRule.ReplaceNonFinite {
 
     KeyPattern match();
 
@@ -44,7 +45,8 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
     static TensorData transformAll(TensorData t, List<TensorRule> rules, String key) throws IOException {
         TensorData out = t;
         for (TensorRule r : rules) {
-            if ((out.quantization().isPresent() || out.dtype().isBlockQuantized()) && !(r instanceof Cast)) {
+            if ((out.quantization().isPresent() || out.dtype().isBlockQuantized()) && !(r instanceof Cast)
+                    && !(r instanceof ReplaceNonFinite && ReplaceNonFinite.count(out) == 0)) {
                 throw new RuleException(r.describe() + ": '" + key + "' is quantized (" + out.dtype()
                         + "); cast it to a float type first, then transform it");
             }
@@ -778,6 +780,83 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
         }
 
         public TensorData transform(TensorData t, String key) throws IOException { return transformAll(t, steps(spec(t, key)), key); }
+    }
+
+    /**
+     * Replaces the non-finite values (NaN, +-inf) of the tensors {@code match} finds with
+     * {@code fill} — or, with {@code wholeTensor}, every value of a tensor that holds any (the
+     * seed re-initialises such weights with {@code normal_(0, 0.02)}). Tensors without one, and
+     * tensors of integer dtypes, pass unchanged. What it replaced is counted
+     * ({@link RuleSet#replaced}).
+     */
+    record ReplaceNonFinite(KeyPattern match, Fill fill, boolean wholeTensor) implements TensorRule {
+        public ReplaceNonFinite(String match, Fill fill, boolean wholeTensor) { this(KeyPattern.literal(match), fill, wholeTensor); }
+
+        static ReplaceNonFinite read(RuleJson j) throws RuleException {
+            return new ReplaceNonFinite(j.pattern("match"), Fill.read(j, "fill"), j.bool("whole_tensor", false));
+        }
+
+        public String op() { return "replace_nonfinite"; }
+
+        public String describe() {
+            return "replace_nonfinite /" + match + "/ " + (wholeTensor ? "whole tensors holding any" : "NaN/inf values") + " with " + fill.describe();
+        }
+
+        public void writeJson(ObjectNode o) {
+            o.put("match", match.source()).set("fill", fill.toJson());
+            if (wholeTensor) o.put("whole_tensor", true);
+        }
+
+        public int since() { return 2; }
+
+        public TensorSpec transform(TensorSpec t) { return t; }
+
+        /** How many of the tensor's values are NaN or infinite (0 for integer dtypes); reads the values once. */
+        public static long count(TensorData t) throws IOException {
+            if (!t.dtype().isFloatingPoint() && !t.dtype().isQuantized() && !t.dtype().isBlockQuantized() || t.numel() == 0) return 0;
+            if (t.quantization().isPresent() || t.dtype().isBlockQuantized()) {
+                long[] n = {0};
+                ElementDecoder.forEach(t, (i, v) -> {
+                    if (!Double.isFinite(v)) n[0]++;
+                });
+                return n[0];
+            }
+            DType dt = t.dtype();
+            int item = dt.itemSize();
+            long[] n = {0};
+            io.weightbench.tensor.CanonicalBytes.stream(t, (chunk, len) -> {
+                ByteBuffer b = ByteBuffer.wrap(chunk, 0, len).order(ByteOrder.LITTLE_ENDIAN);
+                if (dt == DType.FLOAT32) {
+                    for (int p = 0; p < len; p += 4) if ((b.getInt(p) & 0x7f800000) == 0x7f800000) n[0]++;
+                } else {
+                    for (int p = 0; p < len; p += item) if (!Double.isFinite(ElementDecoder.decode(dt, b, p))) n[0]++;
+                }
+            });
+            return n[0];
+        }
+
+        /** How many values this rule replaces in {@code t}: its non-finite ones, or all of them when it replaces whole tensors. */
+        public long replaced(TensorData t) throws IOException {
+            long n = count(t);
+            return wholeTensor && n > 0 ? t.numel() : n;
+        }
+
+        public TensorData transform(TensorData t, String key) throws IOException {
+            long bad = count(t);
+            if (bad == 0) return t;
+            DType dt = t.dtype();
+            if (!Fill.writable(dt)) throw new RuleException(describe() + ": '" + key + "' is " + dt + "; cast it to float32 first");
+            if (wholeTensor) return fill.tensor(key, dt, t.shape());
+            Fill.Values values = fill.values(key);
+            int item = dt.itemSize();
+            return TensorBytes.build("repaired", dt, t.shape(), out -> io.weightbench.tensor.CanonicalBytes.stream(t, (chunk, len) -> {
+                ByteBuffer b = ByteBuffer.wrap(chunk, 0, len).order(ByteOrder.LITTLE_ENDIAN);
+                for (int p = 0; p < len; p += item) {
+                    if (!Double.isFinite(ElementDecoder.decode(dt, b, p))) TensorBytes.encode(b, p, dt, values.next());
+                }
+                out.write(chunk, 0, len);
+            }));
+        }
     }
 
     private static long numel(long[] shape) {
