@@ -15,7 +15,7 @@ import java.util.Optional;
  * form, its effect on keys and shapes, and its effect on data; {@link RuleSet} applies it to the
  * whole key set at its place in the order.
  */
-public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, MultiKeyRule.Join {
+public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, MultiKeyRule.Join, MultiKeyRule.AddTensor {
 
     @Override
     default Optional<String> apply(String key) { return Optional.of(key); }
@@ -211,6 +211,73 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
             List<TensorData> parts = new ArrayList<>();
             for (TensorData t : in) parts.add(stack ? new TensorRule.Unsqueeze(match, d).transform(t, key) : t);
             return TensorBytes.concat(parts, d);
+        }
+    }
+
+    /**
+     * Adds a tensor the checkpoint lacks under {@code key} (after the rules before it): of
+     * {@code shape} and {@code dtype}, holding {@code fill}'s values, or, with {@code template},
+     * the tensor named {@code key} in that file's weights entry (read when the data is asked for,
+     * copied, and the file closed again). {@code init} says in words how the fill was chosen
+     * (apply's --fill-missing writes these). A key that is already there is an error.
+     */
+    record AddTensor(String key, List<Long> shape, io.weightbench.tensor.DType dtype, Optional<Fill> fill, Optional<String> template,
+                     String init) implements MultiKeyRule {
+        public AddTensor {
+            shape = List.copyOf(shape);
+            if (fill.isPresent() == template.isPresent()) throw new IllegalArgumentException("add_tensor takes either \"fill\" or \"template\"");
+        }
+
+        static AddTensor read(RuleJson j) throws RuleException {
+            String name = j.text("dtype", "float32");
+            io.weightbench.tensor.DType dtype = io.weightbench.tensor.DType.fromTorchName(name)
+                    .orElseThrow(() -> new RuleException("add_tensor: unknown dtype '" + name + "'"));
+            List<Long> shape = new ArrayList<>();
+            for (long d : j.longs("shape")) {
+                if (d < 0) throw new RuleException("add_tensor: negative dimension " + d);
+                shape.add(d);
+            }
+            boolean fromFile = j.has("template");
+            if (fromFile == j.has("fill")) throw new RuleException("add_tensor takes either \"fill\" or \"template\" (a file)");
+            return new AddTensor(j.text("key"), shape, dtype, fromFile ? Optional.empty() : Optional.of(Fill.read(j, "fill")),
+                    fromFile ? Optional.of(j.text("template")) : Optional.empty(), j.text("init", ""));
+        }
+
+        public String op() { return "add_tensor"; }
+
+        public String describe() {
+            return "add " + key + " " + shape + " " + dtype.torchName() + " = " + fill.map(Fill::describe).orElse("from " + template.orElse(""))
+                    + (init.isEmpty() ? "" : " (" + init + ")");
+        }
+
+        public void writeJson(ObjectNode o) {
+            o.put("key", key);
+            shape.forEach(o.withArray("shape")::add);
+            o.put("dtype", dtype.torchName());
+            fill.ifPresent(f -> o.set("fill", f.toJson()));
+            template.ifPresent(t -> o.put("template", t));
+            if (!init.isEmpty()) o.put("init", init);
+        }
+
+        public TensorSpec spec() { return new TensorSpec(key, shape, dtype); }
+
+        /** The new tensor's data. */
+        public TensorData data() throws IOException {
+            long[] s = shape.stream().mapToLong(Long::longValue).toArray();
+            if (fill.isPresent()) return fill.get().tensor(key, dtype, s);
+            java.nio.file.Path file = java.nio.file.Path.of(template.get());
+            try (io.weightbench.checkpoint.Checkpoint c = io.weightbench.format.Formats.standard().open(file)) {
+                for (io.weightbench.checkpoint.TensorEntry t : c.weights()) {
+                    if (!t.key().equals(key)) continue;
+                    TensorData d = t.data();
+                    if (!java.util.Arrays.equals(d.shape(), s) || d.dtype() != dtype) {
+                        throw new RuleException(describe() + ": the template holds '" + key + "' as " + d.dtype().torchName()
+                                + java.util.Arrays.toString(d.shape()));
+                    }
+                    return TensorBytes.materialize(d, dtype);
+                }
+            }
+            throw new RuleException(describe() + ": the template " + file + " has no '" + key + "'");
         }
     }
 }

@@ -71,6 +71,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         ops.put("reorder_blocks", TensorRule.ReorderBlocks::read);
         ops.put("unpermute_rope", TensorRule.UnpermuteRope::read);
         ops.put("replace_nonfinite", TensorRule.ReplaceNonFinite::read);
+        ops.put("add_tensor", MultiKeyRule.AddTensor::read);
         ops.put("split", MultiKeyRule.Split::read);
         ops.put("concat", j -> MultiKeyRule.Join.read(j, false));
         ops.put("stack", j -> MultiKeyRule.Join.read(j, true));
@@ -122,11 +123,18 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         Map<String, String> origin = new LinkedHashMap<>();
         Map<String, Lineage> lineage = new LinkedHashMap<>();
         Set<String> kept = new HashSet<>();
+        Set<String> created = new HashSet<>();
         for (Item it : items) {
             String k = it.key();
+            if (it.lineage() instanceof Lineage.Created) {
+                if (origin.containsKey(k) || !created.add(k)) throw new RuleException("add_tensor: '" + k + "' is added twice, or added and also made by another rule");
+                out.put(k, it.spec());
+                lineage.put(k, it.lineage());
+                continue;
+            }
             String from = it.lineage().sources().get(0);
-            if (origin.containsKey(k)) {
-                throw new RuleException("rules map both '" + origin.get(k) + "' and '" + from + "' onto '" + k + "'");
+            if (origin.containsKey(k) || created.contains(k)) {
+                throw new RuleException("rules map both '" + origin.getOrDefault(k, "(added)") + "' and '" + from + "' onto '" + k + "'");
             }
             origin.put(k, from);
             out.put(k, it.spec().withKey(k));
@@ -192,6 +200,13 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
                 if (joinedAt.containsKey(i)) next.add(joinedAt.get(i));
                 if (!consumed.contains(i)) next.add(items.get(i));
             }
+        } else if (rule instanceof MultiKeyRule.AddTensor a) {
+            for (Item it : items) {
+                if (it.key().equals(a.key())) throw new RuleException(a.describe() + ": the checkpoint has '" + a.key() + "' already");
+            }
+            next.addAll(items);
+            next.add(new Item(a.key(), a.spec(), new Lineage.Created(a)));
+            count[0]++;
         } else {
             for (Item it : items) {
                 Optional<String> k = rule.apply(it.key());
