@@ -15,7 +15,8 @@ import java.util.Optional;
  * form, its effect on keys and shapes, and its effect on data; {@link RuleSet} applies it to the
  * whole key set at its place in the order.
  */
-public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, MultiKeyRule.Join, MultiKeyRule.AddTensor {
+public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, MultiKeyRule.Join, MultiKeyRule.AddTensor,
+        MultiKeyRule.KerasRecurrent {
 
     @Override
     default Optional<String> apply(String key) { return Optional.of(key); }
@@ -278,6 +279,87 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
                 }
             }
             throw new RuleException(describe() + ": the template " + file + " has no '" + key + "'");
+        }
+    }
+
+    /**
+     * A Keras recurrent layer's weights as PyTorch's {@code nn.RNN} / {@code nn.LSTM} / {@code nn.GRU}
+     * (one layer, {@code _l0}): for each key {@code match} finds (a {@code recurrent_kernel}), its
+     * siblings {@code kernel} and {@code bias} (the same key with that last name instead) become
+     * {@code weight_ih_l0} (kernel [in, G*h] transposed), {@code weight_hh_l0} (recurrent kernel
+     * [h, G*h] transposed), {@code bias_ih_l0} and {@code bias_hh_l0}. The kind comes from the
+     * shapes: G = 4 gates is an LSTM (Keras' i, f, c, o is PyTorch's order), 3 a GRU (z, r, h
+     * reordered to r, z, n), 1 a SimpleRNN. Keras keeps one bias [G*h] where PyTorch adds two:
+     * it becomes bias_ih, and bias_hh is zeros (the sum is the same); a GRU with reset_after
+     * (Keras 2's default) keeps [2, 3h], input and recurrent bias, which split into the two. A GRU
+     * with reset_after=False has no PyTorch equivalent and is an error, as is a missing kernel.
+     * Built from the ops it amounts to (transpose, reorder_blocks, split, add_tensor), so each
+     * output's data is theirs.
+     */
+    record KerasRecurrent(KeyPattern match) implements MultiKeyRule {
+        static final String RECURRENT = "recurrent_kernel";
+
+        public KerasRecurrent(String match) { this(KeyPattern.literal(match)); }
+
+        static KerasRecurrent read(RuleJson j) throws RuleException { return new KerasRecurrent(j.pattern("match")); }
+
+        public String op() { return "keras_recurrent"; }
+
+        public String describe() { return "keras_recurrent /" + match + "/ (Keras RNN/LSTM/GRU -> PyTorch _l0 weights and biases)"; }
+
+        public void writeJson(ObjectNode o) { o.put("match", match.source()); }
+
+        public boolean matches(String key) { return key.endsWith(RECURRENT) && match.find(key); }
+
+        /** One output: {@code key} made from the tensor {@code source} (part {@code part} of {@code split} first, when given) by {@code steps}; or {@code created}. */
+        public record Output(String key, String source, Split split, int part, List<TensorRule> steps, AddTensor created) {}
+
+        /** The keys this anchor consumes: recurrent_kernel, kernel and (when {@code specs} has it) bias. */
+        public List<String> inputs(String anchor, java.util.Map<String, TensorSpec> specs) {
+            String p = anchor.substring(0, anchor.length() - RECURRENT.length());
+            return specs.containsKey(p + "bias") ? List.of(anchor, p + "kernel", p + "bias") : List.of(anchor, p + "kernel");
+        }
+
+        /** The outputs for the layer whose recurrent kernel is {@code anchor}, given the current tensors' specs. */
+        public List<Output> outputs(String anchor, java.util.Map<String, TensorSpec> specs) throws RuleException {
+            String p = anchor.substring(0, anchor.length() - RECURRENT.length());
+            TensorSpec rk = specs.get(anchor);
+            TensorSpec k = specs.get(p + "kernel");
+            TensorSpec b = specs.get(p + "bias");
+            if (k == null) throw new RuleException(describe() + ": '" + anchor + "' has no '" + p + "kernel' beside it");
+            if (rk.shape().size() != 2 || k.shape().size() != 2 || rk.shape().get(0) == 0 || rk.shape().get(1) % rk.shape().get(0) != 0
+                    || !k.shape().get(1).equals(rk.shape().get(1))) {
+                throw new RuleException(describe() + ": '" + anchor + "' " + rk.shape() + " and its kernel " + k.shape()
+                        + " are not a Keras recurrent layer's [h, G*h] and [in, G*h]");
+            }
+            long h = rk.shape().get(0);
+            long gates = rk.shape().get(1) / h;
+            if (gates != 1 && gates != 3 && gates != 4) throw new RuleException(describe() + ": '" + anchor + "' has " + gates + " gate blocks (1, 3 or 4 expected)");
+            List<TensorRule> reorder = gates == 3
+                    ? List.of(new TensorRule.ReorderBlocks(match, 0, TensorRule.ReorderBlocks.CONVENTIONS.get("keras_gru"), TensorRule.ReorderBlocks.CONVENTIONS.get("torch_gru")))
+                    : List.of();
+            List<TensorRule> weight = new ArrayList<>();
+            weight.add(new TensorRule.Transpose(match, 0, 1));
+            weight.addAll(reorder);
+            List<Output> out = new ArrayList<>();
+            out.add(new Output(p + "weight_ih_l0", p + "kernel", null, 0, weight, null));
+            out.add(new Output(p + "weight_hh_l0", anchor, null, 0, weight, null));
+            if (b == null) return out;
+            if (b.shape().equals(List.of(gates * h))) {
+                if (gates == 3) {
+                    throw new RuleException(describe() + ": '" + p + "bias' " + b.shape() + " is a GRU with reset_after=False, which PyTorch's GRU cannot express");
+                }
+                out.add(new Output(p + "bias_ih_l0", p + "bias", null, 0, reorder, null));
+                out.add(new Output(p + "bias_hh_l0", null, null, 0, List.of(),
+                        new AddTensor(p + "bias_hh_l0", b.shape(), b.dtype(), Optional.of(new Fill.Constant(0)), Optional.empty(), "Keras has one bias: this one is 0")));
+            } else if (b.shape().equals(List.of(2L, gates * h))) {
+                Split rows = new Split(match, 0, List.of("ih", "hh"), List.of(), true);
+                out.add(new Output(p + "bias_ih_l0", p + "bias", rows, 0, reorder, null));
+                out.add(new Output(p + "bias_hh_l0", p + "bias", rows, 1, reorder, null));
+            } else {
+                throw new RuleException(describe() + ": '" + p + "bias' " + b.shape() + " fits neither [" + gates * h + "] nor [2, " + gates * h + "]");
+            }
+            return out;
         }
     }
 }

@@ -72,6 +72,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         ops.put("unpermute_rope", TensorRule.UnpermuteRope::read);
         ops.put("replace_nonfinite", TensorRule.ReplaceNonFinite::read);
         ops.put("add_tensor", MultiKeyRule.AddTensor::read);
+        ops.put("keras_recurrent", MultiKeyRule.KerasRecurrent::read);
         ops.put("split", MultiKeyRule.Split::read);
         ops.put("concat", j -> MultiKeyRule.Join.read(j, false));
         ops.put("stack", j -> MultiKeyRule.Join.read(j, true));
@@ -199,6 +200,44 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
             for (int i = 0; i < items.size(); i++) {
                 if (joinedAt.containsKey(i)) next.add(joinedAt.get(i));
                 if (!consumed.contains(i)) next.add(items.get(i));
+            }
+        } else if (rule instanceof MultiKeyRule.KerasRecurrent r) {
+            Map<String, Item> byKey = new LinkedHashMap<>();
+            Map<String, TensorSpec> specs = new HashMap<>();
+            for (Item it : items) {
+                byKey.put(it.key(), it);
+                specs.put(it.key(), it.spec().withKey(it.key()));
+            }
+            Map<String, List<Item>> madeAt = new HashMap<>();
+            Set<String> consumed = new HashSet<>();
+            for (Item anchor : items) {
+                if (!r.matches(anchor.key())) continue;
+                List<Item> made = new ArrayList<>();
+                for (MultiKeyRule.KerasRecurrent.Output o : r.outputs(anchor.key(), specs)) {
+                    if (o.created() != null) {
+                        made.add(new Item(o.key(), o.created().spec(), new Lineage.Created(o.created())));
+                        continue;
+                    }
+                    Item src = byKey.get(o.source());
+                    TensorSpec spec = src.spec().withKey(src.key());
+                    Lineage l = src.lineage();
+                    if (o.split() != null) {
+                        spec = o.split().transform(spec).get(o.part());
+                        l = new Lineage.Part(l, o.split(), o.part(), src.key());
+                    }
+                    for (TensorRule step : o.steps()) {
+                        spec = step.transform(spec);
+                        l = new Lineage.Transformed(l, step, src.key());
+                    }
+                    made.add(new Item(o.key(), spec.withKey(o.key()), l));
+                }
+                consumed.addAll(r.inputs(anchor.key(), specs));
+                madeAt.put(anchor.key(), made);
+                count[0]++;
+            }
+            for (Item it : items) {
+                if (madeAt.containsKey(it.key())) next.addAll(madeAt.get(it.key()));
+                else if (!consumed.contains(it.key())) next.add(it);
             }
         } else if (rule instanceof MultiKeyRule.AddTensor a) {
             for (Item it : items) {

@@ -60,6 +60,27 @@ class ConversionRoundTripInteropTest {
         assertThat(checked).isEqualTo(10);
     }
 
+    /**
+     * Keras recurrent layers: an nn.LSTM -> nn.GRU -> nn.Linear network written by
+     * scripts/make_recurrent_fixtures.py as a Keras-layout .h5 (one LSTM bias; the GRU's [2, 3h]
+     * reset_after biases; GRU gates reordered); the keras preset's keras_recurrent op and the
+     * pairing give a checkpoint that loads with strict=True, every tensor bit-identical and the
+     * network's outputs equal in torch.
+     */
+    @Test
+    void kerasLstmAndGruConvertWithEqualOutputs(@TempDir Path dir) throws Exception {
+        TestFiles.require(TestFiles.pythonHas("h5py"), "Debian python3-h5py is not installed");
+        TestFiles.runTorchScript("scripts/make_recurrent_fixtures.py", dir.toString());
+        Path rules = dir.resolve("rnn.json");
+        Path out = dir.resolve("rnn.pth");
+        String suggested = run("suggest", "--model", dir.resolve("rnn_template.pth").toString(), "--checkpoint", dir.resolve("rnn.h5").toString(),
+                "-o", rules.toString());
+        assertThat(suggested).doesNotContain("unpaired").contains("lstm_cell.bias_hh_l0 -> lstm.bias_hh_l0").contains("gru_cell.weight_ih_l0 -> gru.weight_ih_l0");
+        run("apply", "--rules", rules.toString(), dir.resolve("rnn.h5").toString(), "-o", out.toString());
+        String log = TestFiles.runTorchScript("scripts/make_recurrent_fixtures.py", "check", dir.toString(), out.toString());
+        assertThat(log).contains("loads with strict=True; 10 of 10 tensors bit-identical; outputs equal");
+    }
+
     /** A real llama.cpp file (../shared/crossframework): the gguf-llama preset names every tensor as Hugging Face does and records the head counts it read. */
     @Test
     void ggufLlamaPresetGivesHuggingFaceNamesAndRecordsTheHeadCounts(@TempDir Path dir) throws Exception {
