@@ -16,7 +16,7 @@ import java.util.Optional;
  * whole key set at its place in the order.
  */
 public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, MultiKeyRule.Join, MultiKeyRule.AddTensor,
-        MultiKeyRule.KerasRecurrent {
+        MultiKeyRule.Layer {
 
     @Override
     default Optional<String> apply(String key) { return Optional.of(key); }
@@ -296,7 +296,7 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
      * Built from the ops it amounts to (transpose, reorder_blocks, split, add_tensor), so each
      * output's data is theirs.
      */
-    record KerasRecurrent(KeyPattern match) implements MultiKeyRule {
+    record KerasRecurrent(KeyPattern match) implements Layer {
         static final String RECURRENT = "recurrent_kernel";
 
         public KerasRecurrent(String match) { this(KeyPattern.literal(match)); }
@@ -311,10 +311,7 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
 
         public boolean matches(String key) { return key.endsWith(RECURRENT) && match.find(key); }
 
-        /** One output: {@code key} made from the tensor {@code source} (part {@code part} of {@code split} first, when given) by {@code steps}; or {@code created}. */
-        public record Output(String key, String source, Split split, int part, List<TensorRule> steps, AddTensor created) {}
-
-        /** The keys this anchor consumes: recurrent_kernel, kernel and (when {@code specs} has it) bias. */
+        /** recurrent_kernel, kernel and (when {@code specs} has it) bias. */
         public List<String> inputs(String anchor, java.util.Map<String, TensorSpec> specs) {
             String p = anchor.substring(0, anchor.length() - RECURRENT.length());
             return specs.containsKey(p + "bias") ? List.of(anchor, p + "kernel", p + "bias") : List.of(anchor, p + "kernel");
@@ -342,23 +339,114 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
             weight.add(new TensorRule.Transpose(match, 0, 1));
             weight.addAll(reorder);
             List<Output> out = new ArrayList<>();
-            out.add(new Output(p + "weight_ih_l0", p + "kernel", null, 0, weight, null));
-            out.add(new Output(p + "weight_hh_l0", anchor, null, 0, weight, null));
+            out.add(Output.of(p + "weight_ih_l0", new Piece(p + "kernel", null, 0, weight)));
+            out.add(Output.of(p + "weight_hh_l0", new Piece(anchor, null, 0, weight)));
             if (b == null) return out;
             if (b.shape().equals(List.of(gates * h))) {
                 if (gates == 3) {
                     throw new RuleException(describe() + ": '" + p + "bias' " + b.shape() + " is a GRU with reset_after=False, which PyTorch's GRU cannot express");
                 }
-                out.add(new Output(p + "bias_ih_l0", p + "bias", null, 0, reorder, null));
-                out.add(new Output(p + "bias_hh_l0", null, null, 0, List.of(),
+                out.add(Output.of(p + "bias_ih_l0", new Piece(p + "bias", null, 0, reorder)));
+                out.add(new Output(p + "bias_hh_l0", List.of(), null,
                         new AddTensor(p + "bias_hh_l0", b.shape(), b.dtype(), Optional.of(new Fill.Constant(0)), Optional.empty(), "Keras has one bias: this one is 0")));
             } else if (b.shape().equals(List.of(2L, gates * h))) {
                 Split rows = new Split(match, 0, List.of("ih", "hh"), List.of(), true);
-                out.add(new Output(p + "bias_ih_l0", p + "bias", rows, 0, reorder, null));
-                out.add(new Output(p + "bias_hh_l0", p + "bias", rows, 1, reorder, null));
+                out.add(Output.of(p + "bias_ih_l0", new Piece(p + "bias", rows, 0, reorder)));
+                out.add(Output.of(p + "bias_hh_l0", new Piece(p + "bias", rows, 1, reorder)));
             } else {
                 throw new RuleException(describe() + ": '" + p + "bias' " + b.shape() + " fits neither [" + gates * h + "] nor [2, " + gates * h + "]");
             }
+            return out;
+        }
+    }
+
+    /**
+     * An op that turns a whole layer of another framework (several keys, found from one anchor
+     * key) into PyTorch's tensors, each made of the tensors there by the existing ops: pieces
+     * (part of a split, then tensor rules), joined when there are several; or a new tensor.
+     * {@link RuleSet} applies it, so each output's data is those ops' data.
+     */
+    sealed interface Layer extends MultiKeyRule permits KerasRecurrent, KerasAttention {
+        /** Whether {@code key} anchors a layer. */
+        boolean matches(String key);
+
+        /** The keys the layer anchored by {@code anchor} consumes. */
+        List<String> inputs(String anchor, java.util.Map<String, TensorSpec> specs);
+
+        /** What it becomes, in order. */
+        List<Output> outputs(String anchor, java.util.Map<String, TensorSpec> specs) throws RuleException;
+    }
+
+    /** One input's contribution: {@code source} (part {@code part} of {@code split} first, when given), then {@code steps}. */
+    record Piece(String source, Split split, int part, List<TensorRule> steps) {}
+
+    /** One output: its pieces (concatenated by {@code join} when several), or {@code created}. */
+    record Output(String key, List<Piece> pieces, Join join, AddTensor created) {
+        static Output of(String key, Piece piece) { return new Output(key, List.of(piece), null, null); }
+    }
+
+    /**
+     * A Keras {@code MultiHeadAttention} layer as PyTorch's {@code nn.MultiheadAttention}: for each
+     * key {@code match} finds (a {@code query/kernel}), the layer's query, key and value kernels
+     * [d, heads, head_dim] become one {@code in_proj_weight} [3d, d] (each reshaped to
+     * [d, heads*head_dim], transposed, concatenated), their biases [heads, head_dim] one
+     * {@code in_proj_bias} [3d], and {@code attention_output/kernel} [heads, head_dim, d]
+     * {@code out_proj.weight} [d, d] (its bias {@code out_proj.bias}). The siblings are the same
+     * key with {@code key/kernel}, {@code value/bias}... instead of {@code query/kernel}. PyTorch
+     * needs heads*head_dim = d for query, key and value.
+     */
+    record KerasAttention(KeyPattern match) implements Layer {
+        static final String QUERY = "query/kernel";
+
+        public KerasAttention(String match) { this(KeyPattern.literal(match)); }
+
+        static KerasAttention read(RuleJson j) throws RuleException { return new KerasAttention(j.pattern("match")); }
+
+        public String op() { return "keras_attention"; }
+
+        public String describe() { return "keras_attention /" + match + "/ (Keras MultiHeadAttention -> nn.MultiheadAttention in_proj / out_proj)"; }
+
+        public void writeJson(ObjectNode o) { o.put("match", match.source()); }
+
+        public boolean matches(String key) { return key.endsWith(QUERY) && match.find(key); }
+
+        public List<String> inputs(String anchor, java.util.Map<String, TensorSpec> specs) {
+            String p = anchor.substring(0, anchor.length() - QUERY.length());
+            List<String> out = new ArrayList<>();
+            for (String part : List.of("query", "key", "value", "attention_output")) {
+                for (String w : List.of("/kernel", "/bias")) if (specs.containsKey(p + part + w)) out.add(p + part + w);
+            }
+            return out;
+        }
+
+        public List<Output> outputs(String anchor, java.util.Map<String, TensorSpec> specs) throws RuleException {
+            String p = anchor.substring(0, anchor.length() - QUERY.length());
+            TensorSpec q = specs.get(anchor);
+            if (q.shape().size() != 3) throw new RuleException(describe() + ": '" + anchor + "' " + q.shape() + " is not a Keras attention kernel [d, heads, head_dim]");
+            long d = q.shape().get(0);
+            long inner = q.shape().get(1) * q.shape().get(2);
+            if (inner != d) throw new RuleException(describe() + ": '" + anchor + "' " + q.shape() + ": heads*head_dim " + inner + " is not d " + d + ", which nn.MultiheadAttention needs");
+            List<Piece> kernels = new ArrayList<>();
+            List<Piece> biases = new ArrayList<>();
+            for (String part : List.of("query", "key", "value")) {
+                TensorSpec k = specs.get(p + part + "/kernel");
+                if (k == null || !k.shape().equals(q.shape())) throw new RuleException(describe() + ": '" + p + part + "/kernel' is missing or not of shape " + q.shape());
+                kernels.add(new Piece(p + part + "/kernel", null, 0, List.of(new TensorRule.Reshape(match, new long[] {d, inner}), new TensorRule.Transpose(match, 0, 1))));
+                TensorSpec b = specs.get(p + part + "/bias");
+                if (b != null) biases.add(new Piece(p + part + "/bias", null, 0, List.of(new TensorRule.Reshape(match, new long[] {inner}))));
+            }
+            if (!biases.isEmpty() && biases.size() != 3) throw new RuleException(describe() + ": '" + p + "' has biases for some of query, key, value only");
+            Join cat = new Join(match, List.of("q", "k", "v"), "qkv", 0, false);
+            List<Output> out = new ArrayList<>();
+            out.add(new Output(p + "in_proj_weight", kernels, cat, null));
+            if (!biases.isEmpty()) out.add(new Output(p + "in_proj_bias", biases, cat, null));
+            TensorSpec o = specs.get(p + "attention_output/kernel");
+            if (o == null || o.shape().size() != 3 || o.shape().get(0) * o.shape().get(1) != inner) {
+                throw new RuleException(describe() + ": '" + p + "attention_output/kernel' is missing or not [heads, head_dim, d]");
+            }
+            out.add(Output.of(p + "out_proj.weight", new Piece(p + "attention_output/kernel", null, 0,
+                    List.of(new TensorRule.Reshape(match, new long[] {inner, o.shape().get(2)}), new TensorRule.Transpose(match, 0, 1)))));
+            if (specs.containsKey(p + "attention_output/bias")) out.add(Output.of(p + "out_proj.bias", new Piece(p + "attention_output/bias", null, 0, List.of())));
             return out;
         }
     }

@@ -73,6 +73,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         ops.put("replace_nonfinite", TensorRule.ReplaceNonFinite::read);
         ops.put("add_tensor", MultiKeyRule.AddTensor::read);
         ops.put("keras_recurrent", MultiKeyRule.KerasRecurrent::read);
+        ops.put("keras_attention", MultiKeyRule.KerasAttention::read);
         ops.put("split", MultiKeyRule.Split::read);
         ops.put("concat", j -> MultiKeyRule.Join.read(j, false));
         ops.put("stack", j -> MultiKeyRule.Join.read(j, true));
@@ -201,7 +202,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
                 if (joinedAt.containsKey(i)) next.add(joinedAt.get(i));
                 if (!consumed.contains(i)) next.add(items.get(i));
             }
-        } else if (rule instanceof MultiKeyRule.KerasRecurrent r) {
+        } else if (rule instanceof MultiKeyRule.Layer r) {
             Map<String, Item> byKey = new LinkedHashMap<>();
             Map<String, TensorSpec> specs = new HashMap<>();
             for (Item it : items) {
@@ -213,24 +214,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
             for (Item anchor : items) {
                 if (!r.matches(anchor.key())) continue;
                 List<Item> made = new ArrayList<>();
-                for (MultiKeyRule.KerasRecurrent.Output o : r.outputs(anchor.key(), specs)) {
-                    if (o.created() != null) {
-                        made.add(new Item(o.key(), o.created().spec(), new Lineage.Created(o.created())));
-                        continue;
-                    }
-                    Item src = byKey.get(o.source());
-                    TensorSpec spec = src.spec().withKey(src.key());
-                    Lineage l = src.lineage();
-                    if (o.split() != null) {
-                        spec = o.split().transform(spec).get(o.part());
-                        l = new Lineage.Part(l, o.split(), o.part(), src.key());
-                    }
-                    for (TensorRule step : o.steps()) {
-                        spec = step.transform(spec);
-                        l = new Lineage.Transformed(l, step, src.key());
-                    }
-                    made.add(new Item(o.key(), spec.withKey(o.key()), l));
-                }
+                for (MultiKeyRule.Output o : r.outputs(anchor.key(), specs)) made.add(output(o, byKey));
                 consumed.addAll(r.inputs(anchor.key(), specs));
                 madeAt.put(anchor.key(), made);
                 count[0]++;
@@ -291,6 +275,30 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
     private int indexOf(Rule r) {
         for (int i = 0; i < rules.size(); i++) if (rules.get(i) == r) return i;
         return rules.indexOf(r);
+    }
+
+    /** A layer op's output as an item: its pieces made by their ops, joined when several; or a new tensor. */
+    private static Item output(MultiKeyRule.Output o, Map<String, Item> byKey) throws RuleException {
+        if (o.created() != null) return new Item(o.key(), o.created().spec(), new Lineage.Created(o.created()));
+        List<TensorSpec> specs = new ArrayList<>();
+        List<Lineage> lineages = new ArrayList<>();
+        for (MultiKeyRule.Piece p : o.pieces()) {
+            Item src = byKey.get(p.source());
+            TensorSpec spec = src.spec().withKey(src.key());
+            Lineage l = src.lineage();
+            if (p.split() != null) {
+                spec = p.split().transform(spec).get(p.part());
+                l = new Lineage.Part(l, p.split(), p.part(), src.key());
+            }
+            for (TensorRule step : p.steps()) {
+                spec = step.transform(spec);
+                l = new Lineage.Transformed(l, step, src.key());
+            }
+            specs.add(spec);
+            lineages.add(l);
+        }
+        if (lineages.size() == 1) return new Item(o.key(), specs.get(0).withKey(o.key()), lineages.get(0));
+        return new Item(o.key(), o.join().transform(specs, o.key()), new Lineage.Joined(lineages, o.join(), o.key()));
     }
 
     // ---- JSON ----

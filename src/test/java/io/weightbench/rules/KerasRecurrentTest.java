@@ -60,4 +60,33 @@ class KerasRecurrentTest {
         assertThat(RuleSet.fromJson(rules.toJson())).isEqualTo(rules);
         assertThat(rules.version()).isEqualTo(2);
     }
+
+    @Test
+    void kerasAttentionJoinsQueryKeyValueIntoInProjAndReshapesTheOutput() throws Exception {
+        // d = 4, 2 heads of 2: kernels [4, 2, 2], biases [2, 2], output kernel [2, 2, 4]
+        MultiKeyRule.KerasAttention rule = new MultiKeyRule.KerasAttention("query/kernel$");
+        Map<String, TensorData> src = new java.util.HashMap<>();
+        List<TensorSpec> specs = new ArrayList<>();
+        for (String part : List.of("query", "key", "value")) {
+            src.put("mha/" + part + "/kernel", RuleOpsTest.arange(4, 2, 2));
+            src.put("mha/" + part + "/bias", RuleOpsTest.arange(2, 2));
+            specs.add(RuleOpsTest.spec("mha/" + part + "/kernel", 4, 2, 2));
+            specs.add(RuleOpsTest.spec("mha/" + part + "/bias", 2, 2));
+        }
+        src.put("mha/attention_output/kernel", RuleOpsTest.arange(2, 2, 4));
+        src.put("mha/attention_output/bias", RuleOpsTest.arange(4));
+        specs.add(RuleOpsTest.spec("mha/attention_output/kernel", 2, 2, 4));
+        specs.add(RuleOpsTest.spec("mha/attention_output/bias", 4));
+        RuleSet.Applied a = new RuleSet(List.of(rule)).apply(specs);
+        assertThat(a.tensors()).extracting(TensorSpec::key).containsExactly("mha/in_proj_weight", "mha/in_proj_bias", "mha/out_proj.weight", "mha/out_proj.bias");
+        assertThat(a.tensors()).extracting(TensorSpec::shape).containsExactly(List.of(12L, 4L), List.of(12L), List.of(4L, 4L), List.of(4L));
+        // row r of q's weight is column r of the kernel reshaped to [4, 4]: arange(16).reshape(4, 4).T
+        List<Double> w = values(a.data("mha/in_proj_weight", src::get));
+        assertThat(w.subList(0, 8)).containsExactly(0.0, 4.0, 8.0, 12.0, 1.0, 5.0, 9.0, 13.0);
+        assertThat(w.subList(16, 20)).containsExactly(0.0, 4.0, 8.0, 12.0); // k starts again
+        assertThat(values(a.data("mha/in_proj_bias", src::get)).subList(0, 6)).containsExactly(0.0, 1.0, 2.0, 3.0, 0.0, 1.0);
+        assertThat(values(a.data("mha/out_proj.weight", src::get)).subList(0, 4)).containsExactly(0.0, 4.0, 8.0, 12.0);
+        assertThatThrownBy(() -> new RuleSet(List.of(rule)).apply(List.of(RuleOpsTest.spec("x/query/kernel", 4, 2, 3))))
+                .hasMessageContaining("heads*head_dim 6 is not d 4");
+    }
 }
