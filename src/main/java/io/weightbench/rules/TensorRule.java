@@ -626,25 +626,59 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
             if (last < 0 || t.numel() == 0) return t;
             long[] shape = t.shape();
             long[] strides = t.strides();
+            int rank = shape.length;
+            // rows: over the dimensions up to the last flipped one, each written from its mirrored
+            // source row; when that is the last dimension, the rows are its lines, each written in
+            // chunks from its end, every chunk's elements reversed in a buffer (not one at a time)
+            boolean reverseLines = last == rank - 1;
+            int rowDims = reverseLines ? rank - 1 : last + 1;
             long outer = 1;
-            for (int i = 0; i <= last; i++) outer *= shape[i];
+            for (int i = 0; i < rowDims; i++) outer *= shape[i];
             long outerCount = outer;
-            int lastDim = last;
-            // rows over the dimensions up to the last flipped one, each written from its mirrored source row
+            int item = t.dtype().itemSize();
             return TensorBytes.build("flipped", t.dtype(), shape, out -> {
+                byte[] buf = reverseLines ? new byte[Math.max(item, (1 << 20) / item * item)] : null;
                 for (long o = 0; o < outerCount; o++) {
                     long rest = o;
                     long offset = t.storageOffset();
-                    for (int i = lastDim; i >= 0; i--) {
+                    for (int i = rowDims - 1; i >= 0; i--) {
                         long idx = rest % shape[i];
                         rest /= shape[i];
                         offset += (f[i] ? shape[i] - 1 - idx : idx) * strides[i];
                     }
-                    TensorData row = new TensorData(t.storage(), t.dtype(), Arrays.copyOfRange(shape, lastDim + 1, shape.length),
-                            Arrays.copyOfRange(strides, lastDim + 1, strides.length), offset, Optional.empty());
-                    io.weightbench.tensor.CanonicalBytes.writeTo(row, out);
+                    if (!reverseLines) {
+                        TensorData row = new TensorData(t.storage(), t.dtype(), Arrays.copyOfRange(shape, rowDims, rank),
+                                Arrays.copyOfRange(strides, rowDims, rank), offset, Optional.empty());
+                        io.weightbench.tensor.CanonicalBytes.writeTo(row, out);
+                        continue;
+                    }
+                    long n = shape[rank - 1];
+                    long chunk = buf.length / item;
+                    for (long end = n; end > 0; end -= chunk) {
+                        long begin = Math.max(0, end - chunk);
+                        TensorData part = new TensorData(t.storage(), t.dtype(), new long[] {end - begin}, new long[] {strides[rank - 1]},
+                                offset + begin * strides[rank - 1], Optional.empty());
+                        int[] filled = {0};
+                        io.weightbench.tensor.CanonicalBytes.stream(part, (bytes, len) -> {
+                            System.arraycopy(bytes, 0, buf, filled[0], len);
+                            filled[0] += len;
+                        });
+                        reverse(buf, filled[0], item);
+                        out.write(buf, 0, filled[0]);
+                    }
                 }
             });
+        }
+
+        /** Reverses the order of the {@code item}-byte elements in {@code b[0 .. len)}. */
+        private static void reverse(byte[] b, int len, int item) {
+            for (int i = 0, j = len - item; i < j; i += item, j -= item) {
+                for (int k = 0; k < item; k++) {
+                    byte x = b[i + k];
+                    b[i + k] = b[j + k];
+                    b[j + k] = x;
+                }
+            }
         }
 
         @Override public boolean equals(Object o) { return o instanceof Flip x && x.match.equals(match) && Arrays.equals(x.dims, dims); }
