@@ -422,28 +422,37 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
      * {@code depthwise} ([k..., C, m] -> [C*m, 1, k...]), {@code dense_2d} (dense for rank 2, other
      * ranks unchanged: Paddle, whose convolutions already are PyTorch's) or {@code auto}: depthwise
      * where the key says "depthwise", else dense for rank 2 and conv for rank 3 to 5; other ranks
-     * pass unchanged.
+     * pass unchanged. Keys {@code except} finds are left as they are.
      */
-    record Layout(KeyPattern match, String kind) implements TensorRule {
+    record Layout(KeyPattern match, String kind, Optional<KeyPattern> except) implements TensorRule {
         static final List<String> KINDS = List.of("auto", "dense", "dense_2d", "conv", "conv_transpose", "depthwise");
 
         public Layout {
             if (!KINDS.contains(kind)) throw new IllegalArgumentException("layout: unknown kind '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
         }
 
-        public Layout(String match, String kind) { this(KeyPattern.literal(match), kind); }
+        public Layout(String match, String kind) { this(KeyPattern.literal(match), kind, Optional.empty()); }
 
         static Layout read(RuleJson j) throws RuleException {
             String kind = j.text("kind", "auto");
             if (!KINDS.contains(kind)) throw new RuleException("layout: unknown kind '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
-            return new Layout(j.pattern("match"), kind);
+            return new Layout(j.pattern("match"), kind, j.has("except") ? Optional.of(j.pattern("except")) : Optional.empty());
         }
 
         public String op() { return "layout"; }
 
-        public String describe() { return "layout /" + match + "/ " + kind + " (TensorFlow -> PyTorch)"; }
+        public String describe() {
+            return "layout /" + match + "/" + except.map(e -> " except /" + e + "/").orElse("") + " " + kind + " (TensorFlow -> PyTorch)";
+        }
 
-        public void writeJson(ObjectNode o) { o.put("match", match.source()).put("kind", kind); }
+        public void writeJson(ObjectNode o) {
+            o.put("match", match.source()).put("kind", kind);
+            except.ifPresent(e -> o.put("except", e.source()));
+        }
+
+        /** The keys {@code match} finds, but not those {@code except} finds (Paddle's embeddings among its 2-D weights). */
+        @Override
+        public boolean matches(String key) { return match.find(key) && except.map(e -> !e.find(key)).orElse(true); }
 
         public int since() { return 2; }
 

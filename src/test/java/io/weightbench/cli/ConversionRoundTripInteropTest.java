@@ -81,6 +81,26 @@ class ConversionRoundTripInteropTest {
         assertThat(log).contains("loads with strict=True; 10 of 10 tensors bit-identical; outputs equal");
     }
 
+    /**
+     * Paddle: an nn.Embedding + Linear + BatchNorm1d network written as a .pdparams by
+     * scripts/make_paddle_fixture.py; the paddle preset transposes the Linears but not the
+     * embedding (whose [num, dim] is PyTorch's), so suggest + apply give a checkpoint that loads with
+     * strict=True and computes the same outputs in torch.
+     */
+    @Test
+    void paddleEmbeddingsKeepTheirLayout(@TempDir Path dir) throws Exception {
+        TestFiles.require(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
+        TestFiles.runTorchScript("scripts/make_paddle_fixture.py", dir.toString());
+        Path rules = dir.resolve("paddle.json");
+        Path out = dir.resolve("paddle.pth");
+        String suggested = run("suggest", "--model", dir.resolve("paddle_template.pth").toString(), "--checkpoint",
+                dir.resolve("paddle.pdparams").toString(), "-o", rules.toString());
+        assertThat(suggested).contains("preset paddle").doesNotContain("drop").doesNotContain("unpaired");
+        run("apply", "--rules", rules.toString(), dir.resolve("paddle.pdparams").toString(), "-o", out.toString());
+        String log = TestFiles.runTorchScript("scripts/make_paddle_fixture.py", "check", dir.toString(), out.toString());
+        assertThat(log).contains("paddle: loads with strict=True; tensors bit-identical; outputs equal");
+    }
+
     /** A real llama.cpp file (../shared/crossframework): the gguf-llama preset names every tensor as Hugging Face does and records the head counts it read. */
     @Test
     void ggufLlamaPresetGivesHuggingFaceNamesAndRecordsTheHeadCounts(@TempDir Path dir) throws Exception {

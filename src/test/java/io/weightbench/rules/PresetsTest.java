@@ -52,6 +52,15 @@ class PresetsTest {
     }
 
     @Test
+    void paddlePresetTransposesLinearsButNotEmbeddings() throws Exception {
+        RuleSet.Applied a = Presets.load("paddle").apply(List.of(spec("embeddings.word_embeddings.weight", 100, 8), spec("fc.weight", 8, 4),
+                spec("tok_embed.weight", 50, 8), spec("bn._mean", 4)));
+        assertThat(a.tensors()).extracting(TensorSpec::shape).containsExactly(List.of(100L, 8L), List.of(4L, 8L), List.of(50L, 8L), List.of(4L));
+        assertThat(a.tensors().get(3).key()).isEqualTo("bn.running_mean");
+        assertThat(RuleSet.fromJson(Presets.load("paddle").toJson())).isEqualTo(Presets.load("paddle"));
+    }
+
+    @Test
     void ropeHeadsComeFromTheCheckpointsMetadata() throws Exception {
         RuleSet preset = Presets.load("gguf-llama");
         List<TensorSpec> t = List.of(spec("blk.0.attn_q.weight", 8, 8));
