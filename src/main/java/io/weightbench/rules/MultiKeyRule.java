@@ -291,8 +291,9 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
      * shapes: G = 4 gates is an LSTM (Keras' i, f, c, o is PyTorch's order), 3 a GRU (z, r, h
      * reordered to r, z, n), 1 a SimpleRNN. Keras keeps one bias [G*h] where PyTorch adds two:
      * it becomes bias_ih, and bias_hh is zeros (the sum is the same); a GRU with reset_after
-     * (Keras 2's default) keeps [2, 3h], input and recurrent bias, which split into the two. A GRU
-     * with reset_after=False has no PyTorch equivalent and is an error, as is a missing kernel.
+     * (Keras 2's default) keeps [2, 3h], input and recurrent bias, which split into the two. A layer
+     * PyTorch's have no equivalent for (a GRU with reset_after=False, a ConvLSTM2D's rank-4
+     * kernels) is left as it is, as is a recurrent kernel without its kernel.
      * Built from the ops it amounts to (transpose, reorder_blocks, split, add_tensor), so each
      * output's data is theirs.
      */
@@ -323,15 +324,15 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
             TensorSpec rk = specs.get(anchor);
             TensorSpec k = specs.get(p + "kernel");
             TensorSpec b = specs.get(p + "bias");
-            if (k == null) throw new RuleException(describe() + ": '" + anchor + "' has no '" + p + "kernel' beside it");
-            if (rk.shape().size() != 2 || k.shape().size() != 2 || rk.shape().get(0) == 0 || rk.shape().get(1) % rk.shape().get(0) != 0
+            // not a layer PyTorch's RNN / LSTM / GRU holds (a ConvLSTM2D's rank-4 kernels, no kernel
+            // beside it, another number of gates): left as it is, for the rules after to see
+            if (k == null || rk.shape().size() != 2 || k.shape().size() != 2 || rk.shape().get(0) == 0 || rk.shape().get(1) % rk.shape().get(0) != 0
                     || !k.shape().get(1).equals(rk.shape().get(1))) {
-                throw new RuleException(describe() + ": '" + anchor + "' " + rk.shape() + " and its kernel " + k.shape()
-                        + " are not a Keras recurrent layer's [h, G*h] and [in, G*h]");
+                return List.of();
             }
             long h = rk.shape().get(0);
             long gates = rk.shape().get(1) / h;
-            if (gates != 1 && gates != 3 && gates != 4) throw new RuleException(describe() + ": '" + anchor + "' has " + gates + " gate blocks (1, 3 or 4 expected)");
+            if (gates != 1 && gates != 3 && gates != 4) return List.of();
             List<TensorRule> reorder = gates == 3
                     ? List.of(new TensorRule.ReorderBlocks(match, 0, TensorRule.ReorderBlocks.CONVENTIONS.get("keras_gru"), TensorRule.ReorderBlocks.CONVENTIONS.get("torch_gru")))
                     : List.of();
@@ -343,9 +344,7 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
             out.add(Output.of(p + "weight_hh_l0", new Piece(anchor, null, 0, weight)));
             if (b == null) return out;
             if (b.shape().equals(List.of(gates * h))) {
-                if (gates == 3) {
-                    throw new RuleException(describe() + ": '" + p + "bias' " + b.shape() + " is a GRU with reset_after=False, which PyTorch's GRU cannot express");
-                }
+                if (gates == 3) return List.of(); // a GRU with reset_after=False: PyTorch's GRU cannot express it
                 out.add(Output.of(p + "bias_ih_l0", new Piece(p + "bias", null, 0, reorder)));
                 out.add(new Output(p + "bias_hh_l0", List.of(), null,
                         new AddTensor(p + "bias_hh_l0", b.shape(), b.dtype(), Optional.of(new Fill.Constant(0)), Optional.empty(), "Keras has one bias: this one is 0")));
@@ -354,7 +353,7 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
                 out.add(Output.of(p + "bias_ih_l0", new Piece(p + "bias", rows, 0, reorder)));
                 out.add(Output.of(p + "bias_hh_l0", new Piece(p + "bias", rows, 1, reorder)));
             } else {
-                throw new RuleException(describe() + ": '" + p + "bias' " + b.shape() + " fits neither [" + gates * h + "] nor [2, " + gates * h + "]");
+                return List.of();
             }
             return out;
         }
@@ -373,7 +372,7 @@ public sealed interface MultiKeyRule extends Rule permits MultiKeyRule.Split, Mu
         /** The keys the layer anchored by {@code anchor} consumes. */
         List<String> inputs(String anchor, java.util.Map<String, TensorSpec> specs);
 
-        /** What it becomes, in order. */
+        /** What it becomes, in order; nothing when it is not a layer this op converts (its keys are then left as they are). */
         List<Output> outputs(String anchor, java.util.Map<String, TensorSpec> specs) throws RuleException;
     }
 

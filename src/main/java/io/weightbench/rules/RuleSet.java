@@ -213,8 +213,10 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
             Set<String> consumed = new HashSet<>();
             for (Item anchor : items) {
                 if (!r.matches(anchor.key())) continue;
+                List<MultiKeyRule.Output> outputs = r.outputs(anchor.key(), specs);
+                if (outputs.isEmpty()) continue;
                 List<Item> made = new ArrayList<>();
-                for (MultiKeyRule.Output o : r.outputs(anchor.key(), specs)) made.add(output(o, byKey));
+                for (MultiKeyRule.Output o : outputs) made.add(output(o, byKey));
                 consumed.addAll(r.inputs(anchor.key(), specs));
                 madeAt.put(anchor.key(), made);
                 count[0]++;

@@ -46,12 +46,14 @@ class KerasRecurrentTest {
         assertThat(values(a.data("g.weight_ih_l0", src::get))).containsExactly(1.0, 0.0, 2.0);
         assertThat(values(a.data("g.bias_ih_l0", src::get))).containsExactly(1.0, 0.0, 2.0);
         assertThat(values(a.data("g.bias_hh_l0", src::get))).containsExactly(4.0, 3.0, 5.0);
-        // reset_after=False (one [3h] bias) has no torch equivalent
-        assertThatThrownBy(() -> new RuleSet(List.of(RULE)).apply(List.of(RuleOpsTest.spec("g.kernel", 1, 3),
-                RuleOpsTest.spec("g.recurrent_kernel", 1, 3), RuleOpsTest.spec("g.bias", 3))))
-                .isInstanceOf(RuleException.class).hasMessageContaining("reset_after=False");
-        assertThatThrownBy(() -> new RuleSet(List.of(RULE)).apply(List.of(RuleOpsTest.spec("g.recurrent_kernel", 1, 3))))
-                .hasMessageContaining("has no 'g.kernel' beside it");
+        // reset_after=False (one [3h] bias) has no torch equivalent, nor has a ConvLSTM2D: left as they are
+        RuleSet.Applied gru = new RuleSet(List.of(RULE)).apply(List.of(RuleOpsTest.spec("g.kernel", 1, 3),
+                RuleOpsTest.spec("g.recurrent_kernel", 1, 3), RuleOpsTest.spec("g.bias", 3)));
+        assertThat(gru.tensors()).extracting(TensorSpec::key).containsExactly("g.kernel", "g.recurrent_kernel", "g.bias");
+        assertThat(gru.changedPerRule()).containsExactly(0);
+        RuleSet.Applied conv = new RuleSet(List.of(RULE)).apply(List.of(RuleOpsTest.spec("c.kernel", 3, 3, 2, 16),
+                RuleOpsTest.spec("c.recurrent_kernel", 3, 3, 4, 16), RuleOpsTest.spec("c.bias", 16)));
+        assertThat(conv.tensors()).extracting(TensorSpec::key).containsExactly("c.kernel", "c.recurrent_kernel", "c.bias");
     }
 
     @Test
