@@ -21,9 +21,9 @@ dense/dense/kernel:0).
 import os
 import sys
 
-import h5py
-import numpy as np
 import torch
+
+from make_roundtrip_fixtures import write_keras_h5  # the same Keras 2 .h5 layout
 
 
 class Net(torch.nn.Module):
@@ -62,15 +62,7 @@ def write_h5(m, path):
                  ("gru_cell/bias:0", torch.stack([torch_to_keras_gru(gru.bias_ih_l0), torch_to_keras_gru(gru.bias_hh_l0)]))]),
         ("dense", [("kernel:0", fc.weight.t()), ("bias:0", fc.bias)]),
     ]
-    with h5py.File(path, "w") as f:
-        f.attrs["layer_names"] = np.array([l.encode() for l, _ in layers])
-        f.attrs["backend"] = b"tensorflow"
-        f.attrs["keras_version"] = b"2.11.0"
-        for layer, weights in layers:
-            g = f.create_group(layer)
-            g.attrs["weight_names"] = np.array([f"{layer}/{w}".encode() for w, _ in weights])
-            for w, t in weights:
-                g.create_dataset(f"{layer}/{w}", data=t.detach().contiguous().numpy())
+    write_keras_h5([(layer, [(w, t.detach()) for w, t in weights]) for layer, weights in layers], path)
 
 
 def check(d, converted):

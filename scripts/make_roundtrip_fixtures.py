@@ -128,7 +128,11 @@ def keras_layers(model):
 
 
 def write_h5(model, path):
-    layers = keras_layers(model)
+    write_keras_h5(keras_layers(model), path)
+
+
+def write_keras_h5(layers, path):
+    """Keras 2's save_weights layout: a group per layer, its weight_names, a dataset per weight."""
     with h5py.File(path, "w") as f:
         f.attrs["layer_names"] = np.array([l.encode() for l, _ in layers])
         f.attrs["backend"] = b"tensorflow"

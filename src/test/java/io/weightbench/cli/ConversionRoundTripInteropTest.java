@@ -69,7 +69,7 @@ class ConversionRoundTripInteropTest {
      */
     @Test
     void kerasLstmAndGruConvertWithEqualOutputs(@TempDir Path dir) throws Exception {
-        TestFiles.require(TestFiles.pythonHas("h5py"), "Debian python3-h5py is not installed");
+        TestFiles.require(TestFiles.pythonHas("torchvision,h5py"), "Debian python3-torchvision and python3-h5py are not installed");
         TestFiles.runTorchScript("scripts/make_recurrent_fixtures.py", dir.toString());
         Path rules = dir.resolve("rnn.json");
         Path out = dir.resolve("rnn.pth");

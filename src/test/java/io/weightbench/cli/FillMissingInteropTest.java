@@ -3,8 +3,6 @@ package io.weightbench.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightbench.TestFiles;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,13 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FillMissingInteropTest {
 
-    static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = WeightbenchCommand.run(new PrintWriter(out), new PrintWriter(err), args);
-        assertThat(code).as(String.join(" ", args) + "\n" + out + err).isZero();
-        return out.toString();
-    }
+    static String run(String... args) { return ConversionRoundTripInteropTest.run(args); }
 
     @Test
     void aCheckpointWithoutItsHeadLoadsStrictlyOnceFilled(@TempDir Path dir) throws Exception {

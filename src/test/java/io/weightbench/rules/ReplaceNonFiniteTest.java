@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.weightbench.model.TensorSpec;
 import io.weightbench.tensor.ByteSource;
 import io.weightbench.tensor.DType;
-import io.weightbench.tensor.ElementDecoder;
 import io.weightbench.tensor.Storage;
 import io.weightbench.tensor.TensorData;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,11 +26,7 @@ class ReplaceNonFiniteTest {
                 new long[] {v.length});
     }
 
-    static List<Double> values(TensorData t) throws Exception {
-        List<Double> out = new ArrayList<>();
-        ElementDecoder.forEach(t, (i, v) -> out.add(v));
-        return out;
-    }
+    static List<Double> values(TensorData t) throws Exception { return RuleOpsTest.values(t); }
 
     @Test
     void aConstantReplacesOnlyTheNonFiniteValuesAndTheyAreCounted() throws Exception {
