@@ -7,7 +7,11 @@ transforms written here independently of Weightbench's rules:
   batch_normalization_3, depthwise_conv2d, dense), in the model's order except that a residual
   block's shortcut comes before its main branch (as Keras applications build it); conv kernels
   OIHW -> HWIO, depthwise [C*m, 1, kh, kw] -> [kh, kw, C, m], dense [out, in] -> [in, out],
-  BatchNorm as gamma / beta / moving_mean / moving_variance;
+  BatchNorm as gamma / beta / moving_mean / moving_variance; the ViT's LayerNorm as gamma / beta,
+  its nn.MultiheadAttention as Keras' MultiHeadAttention (query / key / value kernels
+  [d, heads, head_dim], biases [heads, head_dim], attention_output kernel [heads, head_dim, d]),
+  its class token and position embedding as vit-keras' class_token/cls and a
+  position_embedding/pos_embedding layer;
 - ONNX: torch.onnx.export in training mode (BatchNorm not folded), no constant folding; the ViT
   also with constant folding (<model>.folded.onnx), which turns its Linear weights into
   transposed initializers named onnx::MatMul_N.
@@ -39,7 +43,7 @@ MODELS = {
                                                              hidden_dim=16, mlp_dim=32, num_classes=10),
 }
 INPUT = {"vit_tiny": (1, 3, 32, 32)}
-KERAS = ["resnet18", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0"]
+KERAS = ["resnet18", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0", "vit_tiny"]
 # also exported with constant folding: the Linear weights become transposed onnx::MatMul_N initializers
 FOLDED = ["vit_tiny"]
 
@@ -75,6 +79,25 @@ def keras_layers(model):
             layer = "batch_normalization"
             weights = [("gamma:0", mod.weight.detach()), ("beta:0", mod.bias.detach()),
                        ("moving_mean:0", mod.running_mean), ("moving_variance:0", mod.running_var)]
+        elif isinstance(mod, torch.nn.MultiheadAttention):
+            # Keras' MultiHeadAttention: query/key/value kernels [d, heads, head_dim], biases
+            # [heads, head_dim], attention_output kernel [heads, head_dim, d] and bias [d]
+            layer = "multi_head_attention"
+            d, h = mod.embed_dim, mod.num_heads
+            weights = []
+            for part, w, b in zip(("query", "key", "value"), mod.in_proj_weight.detach().chunk(3, 0), mod.in_proj_bias.detach().chunk(3, 0)):
+                weights += [(f"{part}/kernel:0", w.t().reshape(d, h, d // h)), (f"{part}/bias:0", b.reshape(h, d // h))]
+            weights += [("attention_output/kernel:0", mod.out_proj.weight.detach().t().reshape(h, d // h, d)),
+                        ("attention_output/bias:0", mod.out_proj.bias.detach())]
+        elif isinstance(mod, torch.nn.LayerNorm):
+            layer = "layer_normalization"
+            weights = [("gamma:0", mod.weight.detach()), ("beta:0", mod.bias.detach())]
+        elif isinstance(mod, torchvision.models.VisionTransformer):
+            layer, weights = "class_token", [("cls:0", mod.class_token.detach())]  # as vit-keras' ClassToken layer
+        elif isinstance(mod, torchvision.models.vision_transformer.Encoder):
+            layer, weights = "position_embedding", [("pos_embedding:0", mod.pos_embedding.detach())]
+        elif isinstance(mod, torch.nn.Linear) and name.endswith(".out_proj"):
+            continue  # written with its MultiheadAttention
         elif isinstance(mod, torch.nn.Linear):
             layer = "dense"
             weights = [("kernel:0", mod.weight.detach().t())]
@@ -105,7 +128,11 @@ def keras_layers(model):
 
 
 def write_h5(model, path):
-    layers = keras_layers(model)
+    write_keras_h5(keras_layers(model), path)
+
+
+def write_keras_h5(layers, path):
+    """Keras 2's save_weights layout: a group per layer, its weight_names, a dataset per weight."""
     with h5py.File(path, "w") as f:
         f.attrs["layer_names"] = np.array([l.encode() for l, _ in layers])
         f.attrs["backend"] = b"tensorflow"

@@ -124,6 +124,28 @@ def cases():
         "model.embed_tokens.weight": emb, "model.layers.0.self_attn.q_proj.weight": hq, "model.layers.0.self_attn.k_proj.weight": hk,
         "model.layers.0.self_attn.v_proj.weight": hv, "model.norm.weight": bias,
     }))
+    # replace_nonfinite: NaN / inf replaced by a constant (torch.where), or whole tensors that hold
+    # any by it (torch.full_like); in float32, float16 and bfloat16; clean tensors unchanged
+    nan, inf = float("nan"), float("inf")
+    r32 = randn(6, 5)
+    r32[1, 2], r32[4, 0], r32[5, 4] = nan, inf, -inf
+    r16 = randn(7, dtype=torch.float16)
+    r16[3] = nan
+    rbf = randn(2, 3, dtype=torch.bfloat16)
+    rbf[0, 1] = -inf
+    whole = randn(4, 4)
+    whole[2, 2] = nan
+    clean = randn(3)
+    out.append(("nonfinite", {"r32": r32, "r16": r16, "rbf": rbf, "whole": whole, "clean": clean}, [
+        rule("replace_nonfinite", match="^r", fill=0.25),
+        rule("replace_nonfinite", match="^(whole|clean)$", fill=-1.5, whole_tensor=True),
+    ], {
+        "r32": torch.where(torch.isfinite(r32), r32, torch.tensor(0.25)),
+        "r16": torch.where(torch.isfinite(r16), r16, torch.tensor(0.25, dtype=torch.float16)),
+        "rbf": torch.where(torch.isfinite(rbf), rbf, torch.tensor(0.25, dtype=torch.bfloat16)),
+        "whole": torch.full_like(whole, -1.5),
+        "clean": clean,
+    }))
     return out
 
 

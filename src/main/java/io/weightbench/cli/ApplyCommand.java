@@ -2,6 +2,8 @@ package io.weightbench.cli;
 
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.export.Exporter;
+import io.weightbench.export.FillMissing;
+import io.weightbench.model.ModelSpec;
 import io.weightbench.rules.RuleSet;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,6 +45,26 @@ public final class ApplyCommand extends CheckpointCommand {
             + " larger than its storage counts every byte it stands for).")
     boolean progress;
 
+    @Option(names = "--json", description = "Write one JSON object to stdout (docs/cli-json.md).")
+    boolean json;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "The model (a template file or catalog:<name>) whose missing keys"
+            + " --fill-missing fills.")
+    String model;
+
+    @Option(names = "--fill-missing", paramLabel = "HOW", description = "Add the keys the model has and the checkpoint (after the rules)"
+            + " lacks, so that it loads with strict=True: 'template' takes the --model file's values, 'init' initialises them as torch"
+            + " initialises their module (Linear/Conv kaiming_uniform, norms 1/0, BatchNorm statistics 0/1; the kind inferred from the"
+            + " key's name and rank). Each is listed and recorded as an add_tensor rule.")
+    String fillMissing;
+
+    @Option(names = "--seed", paramLabel = "N", description = "The seed of --fill-missing init's random draws (default 0; recorded in the rules).")
+    long seed;
+
+    @Option(names = "--save-rules", paramLabel = "RULES.json", description = "Also write the rules as applied (with the preset's, the"
+            + " values read from the checkpoint and the --fill-missing rules): apply --rules replays them.")
+    Path saveRules;
+
     @Override
     public Integer call() throws IOException {
         // The rules are parsed on another thread while the checkpoint opens: in a fresh JVM the JSON
@@ -68,6 +90,9 @@ public final class ApplyCommand extends CheckpointCommand {
             throw e;
         }
         Exporter.Result r;
+        RuleSet applied;
+        java.util.List<RuleSet.Replaced> replaced;
+        FillMissing.Plan plan = new FillMissing.Plan(java.util.List.of(), java.util.List.of());
         try (Checkpoint c = opened) {
             long shard;
             try {
@@ -75,18 +100,74 @@ public final class ApplyCommand extends CheckpointCommand {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shard-size: " + e.getMessage());
             }
+            applied = RuleFiles.forCheckpoint(ruleSet, c);
+            if (fillMissing != null) {
+                plan = plan(applied, c);
+                java.util.List<io.weightbench.rules.Rule> all = new java.util.ArrayList<>(applied.rules());
+                all.addAll(plan.rules());
+                applied = new RuleSet(all, applied.preset());
+            }
+            if (saveRules != null) {
+                if (java.nio.file.Files.exists(saveRules) && java.nio.file.Files.isSameFile(saveRules, checkpoint)) {
+                    throw new IOException(saveRules + ": would overwrite the checkpoint");
+                }
+                applied.write(saveRules);
+            }
             io.weightbench.tensor.Progress p = new io.weightbench.tensor.Progress(0);
             try (ProgressPrinter ignored = new ProgressPrinter(p, spec.commandLine().getErr(), "apply", progress)) {
-                r = Exporter.export(c, RuleFiles.forCheckpoint(ruleSet, c), output, weightsOnly, shard, p,
+                r = Exporter.export(c, applied, output, weightsOnly, shard, p,
                         rules == null ? java.util.List.of() : java.util.List.of(rules));
             }
+            replaced = RuleFiles.replaced(applied, c);
         }
         PrintWriter out = out();
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            o.put("output", r.output().toString()).put("format", r.format()).put("weights", r.weights()).put("tensors", r.tensors()).put("bytes", r.bytes());
+            r.warnings().forEach(o.putArray("warnings")::add);
+            RuleFiles.replacedJson(o.putArray("replaced"), replaced);
+            com.fasterxml.jackson.databind.node.ArrayNode filled = o.putArray("filled");
+            for (io.weightbench.rules.MultiKeyRule.AddTensor a : plan.rules()) {
+                com.fasterxml.jackson.databind.node.ObjectNode f = filled.addObject();
+                f.put("op", a.op());
+                a.writeJson(f);
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode left = o.putArray("not_filled");
+            for (FillMissing.Unfilled u : plan.unfilled()) left.addObject().put("key", u.key()).put("reason", u.reason());
+            out.println(o);
+            out.flush();
+            return WeightbenchCommand.OK;
+        }
+        RuleFiles.printReplaced(out, applied, replaced);
+        if (fillMissing != null) {
+            out.println("filled " + plan.rules().size() + " keys the checkpoint lacks (--fill-missing " + fillMissing
+                    + (fillMissing.equals("init") ? ", seed " + seed : "") + ")" + (plan.rules().isEmpty() ? "" : ":"));
+            for (io.weightbench.rules.MultiKeyRule.AddTensor a : plan.rules()) out.println("  " + a.describe());
+            for (FillMissing.Unfilled u : plan.unfilled()) out.println("not filled: " + u.key() + ": " + u.reason());
+        }
+        if (saveRules != null) out.println("rules as applied written to " + saveRules);
         out.println("wrote " + r.output() + " (" + r.format() + ", " + r.weights() + " weights, " + r.tensors() + " tensors in all, "
                 + io.weightbench.tensor.ByteCounts.human(r.bytes()) + "); every tensor re-read and checked");
         for (String w : r.warnings()) out.println("warning: " + w);
         out.flush();
         return WeightbenchCommand.OK;
+    }
+
+    /** The add_tensor rules for the keys the model has and the checkpoint, after {@code rules}, lacks. */
+    private FillMissing.Plan plan(RuleSet rules, Checkpoint c) throws IOException {
+        FillMissing.Mode mode = switch (fillMissing) {
+            case "template" -> FillMissing.Mode.TEMPLATE;
+            case "init" -> FillMissing.Mode.INIT;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--fill-missing takes 'template' or 'init', not '" + fillMissing + "'");
+        };
+        if (model == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--fill-missing needs --model");
+        boolean catalog = model.startsWith(ModelSpec.CATALOG_PREFIX);
+        if (mode == FillMissing.Mode.TEMPLATE && catalog) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--fill-missing template needs --model FILE (a catalog model has no values)");
+        }
+        ModelSpec expected = ModelSpec.load(model);
+        java.util.List<io.weightbench.model.TensorSpec> after = rules.apply(ModelSpec.fromCheckpoint(c).tensors()).tensors();
+        return FillMissing.plan(expected.tensors(), after, mode, seed, catalog ? java.util.Optional.empty() : java.util.Optional.of(Path.of(model)));
     }
 
     /** The parsed rules, or the error parsing them raised. */

@@ -59,11 +59,14 @@ public final class CompareCommand extends CheckpointCommand {
             Fit fit = Fit.of(expected, c, ruleSet);
             RuleSet.Applied applied = fit.applied();
             Comparison cmp = fit.comparison();
+            List<RuleSet.Replaced> replaced = RuleFiles.replaced(ruleSet, c);
             PrintWriter out = out();
             if (json) {
-                out.println(toJson(expected, c, ruleSet, applied, cmp).toString());
+                ObjectNode o = toJson(expected, c, ruleSet, applied, cmp);
+                if (!replaced.isEmpty()) RuleFiles.replacedJson(o.putArray("replaced"), replaced);
+                out.println(o.toString());
             } else {
-                printReport(out, expected, c, ruleSet, applied, cmp);
+                printReport(out, expected, c, ruleSet, applied, cmp, replaced);
             }
             out.flush();
             return strict && !cmp.loadsStrictly() ? WeightbenchCommand.CHECK_FAILED : WeightbenchCommand.OK;
@@ -104,7 +107,8 @@ public final class CompareCommand extends CheckpointCommand {
         values.forEach(a::add);
     }
 
-    private static void printReport(PrintWriter out, ModelSpec expected, Checkpoint c, RuleSet rules, RuleSet.Applied applied, Comparison cmp) {
+    private static void printReport(PrintWriter out, ModelSpec expected, Checkpoint c, RuleSet rules, RuleSet.Applied applied, Comparison cmp,
+                                    List<RuleSet.Replaced> replaced) {
         List<String> modelKeys = expected.tensors().stream().map(TensorSpec::key).filter(k -> !cmp.filledByTorch().contains(k)).toList();
         List<String> ckptKeys = applied.tensors().stream().map(TensorSpec::key).toList();
         out.println("model:         " + expected.source() + " (" + expected.tensors().size() + " tensors)");
@@ -114,6 +118,7 @@ public final class CompareCommand extends CheckpointCommand {
             out.println("rule " + (i + 1) + ":        " + rules.rules().get(i).describe() + "  (" + applied.changedPerRule().get(i) + " keys changed)");
         }
         section(out, "dropped by the rules", Grouping.group(applied.dropped(), c.weights().stream().map(TensorEntry::key).toList()));
+        RuleFiles.printReplaced(out, rules, replaced);
         out.println();
         out.println("matched:       " + cmp.matched());
         section(out, "missing (in the model, not in the checkpoint)", Grouping.group(cmp.missing(), modelKeys));

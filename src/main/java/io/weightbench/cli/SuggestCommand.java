@@ -9,6 +9,7 @@ import io.weightbench.compare.Suggester;
 import io.weightbench.model.ModelSpec;
 import io.weightbench.rules.Presets;
 import io.weightbench.rules.RuleSet;
+import io.weightbench.rules.TensorRule;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,6 +53,8 @@ public final class SuggestCommand extends CheckpointCommand {
         String format;
         Optional<String> chosen;
         Optional<String> evidence = Optional.empty();
+        List<io.weightbench.model.TensorSpec> original;
+        java.util.Map<String, long[]> nonFinite = new java.util.LinkedHashMap<>();
         try (Checkpoint c = checkpointOptions.open(checkpoint)) {
             format = c.format();
             chosen = preset == null ? Presets.detect(c.format(), c.metadata()) : preset.equals("none") ? Optional.empty() : Optional.of(preset);
@@ -62,11 +65,22 @@ public final class SuggestCommand extends CheckpointCommand {
                 evidence = recipe.map(Recipes.Choice::evidence);
             }
             if (chosen.isPresent()) presetRules = Presets.load(chosen.get()).resolve(c.metadata());
-            List<io.weightbench.model.TensorSpec> held = presetRules.apply(raw).tensors();
+            original = raw;
+            List<io.weightbench.model.TensorSpec> held = presetRules.apply(original).tensors();
+            for (io.weightbench.checkpoint.TensorEntry t : c.weights()) {
+                long n = TensorRule.ReplaceNonFinite.count(t.data());
+                if (n > 0) nonFinite.put(t.key(), new long[] {n, t.data().numel()});
+            }
             report = Suggester.report(expected.tensors(), held);
             suggestions = report.suggestions();
         }
         RuleSet rules = new RuleSet(suggestions.stream().map(Suggester.Suggestion::rule).toList()).after(presetRules);
+        List<RuleSet.Replaced> replaced = new java.util.ArrayList<>();
+        if (!nonFinite.isEmpty()) {
+            suggestions = new java.util.ArrayList<>(suggestions);
+            suggestions.add(repair(rules, original, nonFinite, replaced));
+            rules = new RuleSet(suggestions.stream().map(Suggester.Suggestion::rule).toList()).after(presetRules);
+        }
         int first = presetRules.rules().size();
         if (output != null) {
             if (Files.exists(output) && Files.isSameFile(output, checkpoint)) throw new IOException(output + ": would overwrite the checkpoint");
@@ -88,6 +102,7 @@ public final class SuggestCommand extends CheckpointCommand {
                 Suggester.Suggestion s = suggestions.get(i);
                 a.addObject().put("fixes", s.fixes()).put("reason", s.reason()).set("rule", ruleJson.get(first + i));
             }
+            if (!replaced.isEmpty()) RuleFiles.replacedJson(o.putArray("replaced"), replaced);
             ArrayNode un = o.putArray("unpaired");
             for (var u : report.unpaired()) un.addObject().put("key", u.key()).put("side", u.inModel() ? "model" : "checkpoint").put("reason", u.reason());
             out.println(o);
@@ -101,10 +116,34 @@ public final class SuggestCommand extends CheckpointCommand {
             for (Suggester.Suggestion s : suggestions) {
                 out.printf("%5s  %-50s %s%n", s.fixes() > 0 ? "+" + s.fixes() : "", s.rule().describe(), s.reason());
             }
+            RuleFiles.printReplaced(out, rules, replaced);
             for (var u : report.unpaired()) out.println("unpaired " + (u.inModel() ? "model key " : "checkpoint key ") + u.key() + ": " + u.reason());
             if (output != null) out.println("\nwrote " + rules.rules().size() + " rules to " + output);
         }
         out.flush();
         return WeightbenchCommand.OK;
+    }
+
+    /**
+     * The last suggestion when the checkpoint holds NaN or infinite values (what check reports):
+     * those tensors, under their names after the rules before it, re-initialised whole with
+     * normal(0, 0.02) as the seed does; {@code replaced} gets what it will replace.
+     */
+    static Suggester.Suggestion repair(RuleSet before, List<io.weightbench.model.TensorSpec> original, java.util.Map<String, long[]> nonFinite,
+                                       List<RuleSet.Replaced> replaced) throws IOException {
+        RuleSet.Applied applied = before.apply(original);
+        List<String> keys = new java.util.ArrayList<>();
+        long values = 0;
+        for (io.weightbench.model.TensorSpec t : applied.tensors()) {
+            long[] n = nonFinite.get(applied.renamedFrom().get(t.key()));
+            if (n == null || applied.lineageOf(t.key()).sources().size() != 1) continue; // dropped, or made of several tensors
+            keys.add(t.key());
+            values += n[0];
+            replaced.add(new RuleSet.Replaced(before.rules().size(), t.key(), n[1], n[1]));
+        }
+        String match = "^(?:" + String.join("|", keys.stream().map(k -> k.replaceAll("[\\\\.^$|?*+()\\[\\]{}]", "\\\\$0")).toList()) + ")$";
+        TensorRule.ReplaceNonFinite rule = new TensorRule.ReplaceNonFinite(match, new io.weightbench.rules.Fill.Normal(0, 0.02, 0), true);
+        return new Suggester.Suggestion(rule, 0, keys.size() + " tensors hold " + values + " NaN/inf values (see check): re-initialised whole with"
+                + " normal(0, 0.02) as timm's recipe does; write \"fill\": 0 without \"whole_tensor\" to replace only those values");
     }
 }

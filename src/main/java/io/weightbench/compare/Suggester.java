@@ -182,12 +182,15 @@ public final class Suggester {
 
     /**
      * What is left after the prefix rules: the missing keys (in the model's order) and the
-     * unexpected ones (in the file's order) paired by shape and order, layer by layer
+     * unexpected and ignored ones (in the file's order) paired by shape and order, layer by layer
      * ({@link ModulePairing}).
      */
     static ModulePairing.Result pairByShape(List<TensorSpec> model, List<TensorSpec> checkpoint, Comparison cmp) {
         java.util.Set<String> missing = new java.util.HashSet<>(cmp.missing());
+        // keys torch passes over without a word (vit-keras' class_token.cls, whose first name is
+        // the model's class_token parameter) are as unused as unexpected ones
         java.util.Set<String> unexpected = new java.util.HashSet<>(cmp.unexpected());
+        unexpected.addAll(cmp.ignoredByTorch());
         return ModulePairing.pair(model.stream().filter(t -> missing.contains(t.key())).toList(),
                 checkpoint.stream().filter(t -> unexpected.contains(t.key())).toList());
     }

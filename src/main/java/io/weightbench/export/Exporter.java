@@ -172,7 +172,9 @@ public final class Exporter {
         for (TensorSpec s : applied.tensors()) {
             TensorEntry source = byKey.get(applied.renamedFrom().get(s.key()));
             TensorData data = applied.data(s.key(), k -> byKey.get(k).data());
-            fixed.put(s.key(), new TensorEntry(List.of(s.key()), data, source.parameter(), source.info()));
+            // a tensor the rules add (add_tensor) has no source: a plain tensor, as state_dict() gives
+            fixed.put(s.key(), source == null ? new TensorEntry(List.of(s.key()), data, false)
+                    : new TensorEntry(List.of(s.key()), data, source.parameter(), source.info()));
         }
         return fixed;
     }

@@ -63,4 +63,11 @@ public sealed interface Lineage {
             return out;
         }
     }
+
+    /** A tensor the rules add ({@code add_tensor}): made from no tensor of the checkpoint. */
+    record Created(MultiKeyRule.AddTensor rule) implements Lineage {
+        public TensorData data(Sources s) throws IOException { return rule.data(); }
+
+        public List<String> sources() { return List.of(); }
+    }
 }

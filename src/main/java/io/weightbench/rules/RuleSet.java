@@ -71,6 +71,10 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         ops.put("reorder_blocks", TensorRule.ReorderBlocks::read);
         ops.put("unpermute_rope", TensorRule.UnpermuteRope::read);
         ops.put("add", TensorRule.Add::read);
+        ops.put("replace_nonfinite", TensorRule.ReplaceNonFinite::read);
+        ops.put("add_tensor", MultiKeyRule.AddTensor::read);
+        ops.put("keras_recurrent", MultiKeyRule.KerasRecurrent::read);
+        ops.put("keras_attention", MultiKeyRule.KerasAttention::read);
         ops.put("split", MultiKeyRule.Split::read);
         ops.put("concat", j -> MultiKeyRule.Join.read(j, false));
         ops.put("stack", j -> MultiKeyRule.Join.read(j, true));
@@ -122,11 +126,18 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         Map<String, String> origin = new LinkedHashMap<>();
         Map<String, Lineage> lineage = new LinkedHashMap<>();
         Set<String> kept = new HashSet<>();
+        Set<String> created = new HashSet<>();
         for (Item it : items) {
             String k = it.key();
+            if (it.lineage() instanceof Lineage.Created) {
+                if (origin.containsKey(k) || !created.add(k)) throw new RuleException("add_tensor: '" + k + "' is added twice, or added and also made by another rule");
+                out.put(k, it.spec());
+                lineage.put(k, it.lineage());
+                continue;
+            }
             String from = it.lineage().sources().get(0);
-            if (origin.containsKey(k)) {
-                throw new RuleException("rules map both '" + origin.get(k) + "' and '" + from + "' onto '" + k + "'");
+            if (origin.containsKey(k) || created.contains(k)) {
+                throw new RuleException("rules map both '" + origin.getOrDefault(k, "(added)") + "' and '" + from + "' onto '" + k + "'");
             }
             origin.put(k, from);
             out.put(k, it.spec().withKey(k));
@@ -192,6 +203,36 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
                 if (joinedAt.containsKey(i)) next.add(joinedAt.get(i));
                 if (!consumed.contains(i)) next.add(items.get(i));
             }
+        } else if (rule instanceof MultiKeyRule.Layer r) {
+            Map<String, Item> byKey = new LinkedHashMap<>();
+            Map<String, TensorSpec> specs = new HashMap<>();
+            for (Item it : items) {
+                byKey.put(it.key(), it);
+                specs.put(it.key(), it.spec().withKey(it.key()));
+            }
+            Map<String, List<Item>> madeAt = new HashMap<>();
+            Set<String> consumed = new HashSet<>();
+            for (Item anchor : items) {
+                if (!r.matches(anchor.key())) continue;
+                List<MultiKeyRule.Output> outputs = r.outputs(anchor.key(), specs);
+                if (outputs.isEmpty()) continue;
+                List<Item> made = new ArrayList<>();
+                for (MultiKeyRule.Output o : outputs) made.add(output(o, byKey));
+                consumed.addAll(r.inputs(anchor.key(), specs));
+                madeAt.put(anchor.key(), made);
+                count[0]++;
+            }
+            for (Item it : items) {
+                if (madeAt.containsKey(it.key())) next.addAll(madeAt.get(it.key()));
+                else if (!consumed.contains(it.key())) next.add(it);
+            }
+        } else if (rule instanceof MultiKeyRule.AddTensor a) {
+            for (Item it : items) {
+                if (it.key().equals(a.key())) throw new RuleException(a.describe() + ": the checkpoint has '" + a.key() + "' already");
+            }
+            next.addAll(items);
+            next.add(new Item(a.key(), a.spec(), new Lineage.Created(a)));
+            count[0]++;
         } else {
             for (Item it : items) {
                 Optional<String> k = rule.apply(it.key());
@@ -200,6 +241,67 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
             }
         }
         return next;
+    }
+
+    /** What a {@code replace_nonfinite} rule (number {@code rule} in the list, from 0) replaced in the tensor it saw as {@code key}: {@code values} of its {@code of}. */
+    public record Replaced(int rule, String key, long values, long of) {}
+
+    /**
+     * What the {@code replace_nonfinite} rules replace, tensor by tensor (only those where they
+     * replace something): reads the data of the tensors they match once more. {@code applied}
+     * is these rules' result.
+     */
+    public List<Replaced> replaced(Applied applied, Lineage.Sources sources) throws IOException {
+        List<Replaced> out = new ArrayList<>();
+        Set<Lineage> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Lineage l : applied.lineage().values()) replaced(l, sources, seen, out);
+        out.sort(java.util.Comparator.comparingInt(Replaced::rule));
+        return out;
+    }
+
+    private void replaced(Lineage l, Lineage.Sources sources, Set<Lineage> seen, List<Replaced> out) throws IOException {
+        if (!seen.add(l)) return; // the parts of one split share what came before it
+        if (l instanceof Lineage.Transformed t) {
+            replaced(t.from(), sources, seen, out);
+            if (t.rule() instanceof TensorRule.ReplaceNonFinite r) {
+                TensorData d = t.from().data(sources);
+                long n = r.replaced(d);
+                if (n > 0) out.add(new Replaced(indexOf(r), t.key(), n, d.numel()));
+            }
+        } else if (l instanceof Lineage.Part p) {
+            replaced(p.from(), sources, seen, out);
+        } else if (l instanceof Lineage.Joined j) {
+            for (Lineage p : j.parts()) replaced(p, sources, seen, out);
+        }
+    }
+
+    private int indexOf(Rule r) {
+        for (int i = 0; i < rules.size(); i++) if (rules.get(i) == r) return i;
+        return rules.indexOf(r);
+    }
+
+    /** A layer op's output as an item: its pieces made by their ops, joined when several; or a new tensor. */
+    private static Item output(MultiKeyRule.Output o, Map<String, Item> byKey) throws RuleException {
+        if (o.created() != null) return new Item(o.key(), o.created().spec(), new Lineage.Created(o.created()));
+        List<TensorSpec> specs = new ArrayList<>();
+        List<Lineage> lineages = new ArrayList<>();
+        for (MultiKeyRule.Piece p : o.pieces()) {
+            Item src = byKey.get(p.source());
+            TensorSpec spec = src.spec().withKey(src.key());
+            Lineage l = src.lineage();
+            if (p.split() != null) {
+                spec = p.split().transform(spec).get(p.part());
+                l = new Lineage.Part(l, p.split(), p.part(), src.key());
+            }
+            for (TensorRule step : p.steps()) {
+                spec = step.transform(spec);
+                l = new Lineage.Transformed(l, step, src.key());
+            }
+            specs.add(spec);
+            lineages.add(l);
+        }
+        if (lineages.size() == 1) return new Item(o.key(), specs.get(0).withKey(o.key()), lineages.get(0));
+        return new Item(o.key(), o.join().transform(specs, o.key()), new Lineage.Joined(lineages, o.join(), o.key()));
     }
 
     // ---- JSON ----

@@ -25,7 +25,8 @@ import java.util.Optional;
  */
 public sealed interface TensorRule extends Rule permits TensorRule.Permute, TensorRule.Transpose, TensorRule.Slice,
         TensorRule.Reshape, TensorRule.Cast, TensorRule.AdaptInputConv, TensorRule.ResamplePosEmbed, TensorRule.Layout,
-        TensorRule.Squeeze, TensorRule.Unsqueeze, TensorRule.Flip, TensorRule.ReorderBlocks, TensorRule.UnpermuteRope, TensorRule.Add {
+        TensorRule.Squeeze, TensorRule.Unsqueeze, TensorRule.Flip, TensorRule.ReorderBlocks, TensorRule.UnpermuteRope, TensorRule.Add,
+        TensorRule.ReplaceNonFinite {
 
     KeyPattern match();
 
@@ -44,7 +45,8 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
     static TensorData transformAll(TensorData t, List<TensorRule> rules, String key) throws IOException {
         TensorData out = t;
         for (TensorRule r : rules) {
-            if ((out.quantization().isPresent() || out.dtype().isBlockQuantized()) && !(r instanceof Cast)) {
+            if ((out.quantization().isPresent() || out.dtype().isBlockQuantized()) && !(r instanceof Cast)
+                    && !(r instanceof ReplaceNonFinite && ReplaceNonFinite.count(out) == 0)) {
                 throw new RuleException(r.describe() + ": '" + key + "' is quantized (" + out.dtype()
                         + "); cast it to a float type first, then transform it");
             }
@@ -420,28 +422,37 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
      * {@code depthwise} ([k..., C, m] -> [C*m, 1, k...]), {@code dense_2d} (dense for rank 2, other
      * ranks unchanged: Paddle, whose convolutions already are PyTorch's) or {@code auto}: depthwise
      * where the key says "depthwise", else dense for rank 2 and conv for rank 3 to 5; other ranks
-     * pass unchanged.
+     * pass unchanged. Keys {@code except} finds are left as they are.
      */
-    record Layout(KeyPattern match, String kind) implements TensorRule {
+    record Layout(KeyPattern match, String kind, Optional<KeyPattern> except) implements TensorRule {
         static final List<String> KINDS = List.of("auto", "dense", "dense_2d", "conv", "conv_transpose", "depthwise");
 
         public Layout {
             if (!KINDS.contains(kind)) throw new IllegalArgumentException("layout: unknown kind '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
         }
 
-        public Layout(String match, String kind) { this(KeyPattern.literal(match), kind); }
+        public Layout(String match, String kind) { this(KeyPattern.literal(match), kind, Optional.empty()); }
 
         static Layout read(RuleJson j) throws RuleException {
             String kind = j.text("kind", "auto");
             if (!KINDS.contains(kind)) throw new RuleException("layout: unknown kind '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
-            return new Layout(j.pattern("match"), kind);
+            return new Layout(j.pattern("match"), kind, j.has("except") ? Optional.of(j.pattern("except")) : Optional.empty());
         }
 
         public String op() { return "layout"; }
 
-        public String describe() { return "layout /" + match + "/ " + kind + " (TensorFlow -> PyTorch)"; }
+        public String describe() {
+            return "layout /" + match + "/" + except.map(e -> " except /" + e + "/").orElse("") + " " + kind + " (TensorFlow -> PyTorch)";
+        }
 
-        public void writeJson(ObjectNode o) { o.put("match", match.source()).put("kind", kind); }
+        public void writeJson(ObjectNode o) {
+            o.put("match", match.source()).put("kind", kind);
+            except.ifPresent(e -> o.put("except", e.source()));
+        }
+
+        /** The keys {@code match} finds, but not those {@code except} finds (Paddle's embeddings among its 2-D weights). */
+        @Override
+        public boolean matches(String key) { return match.find(key) && except.map(e -> !e.find(key)).orElse(true); }
 
         public int since() { return 2; }
 
@@ -624,25 +635,59 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
             if (last < 0 || t.numel() == 0) return t;
             long[] shape = t.shape();
             long[] strides = t.strides();
+            int rank = shape.length;
+            // rows: over the dimensions up to the last flipped one, each written from its mirrored
+            // source row; when that is the last dimension, the rows are its lines, each written in
+            // chunks from its end, every chunk's elements reversed in a buffer (not one at a time)
+            boolean reverseLines = last == rank - 1;
+            int rowDims = reverseLines ? rank - 1 : last + 1;
             long outer = 1;
-            for (int i = 0; i <= last; i++) outer *= shape[i];
+            for (int i = 0; i < rowDims; i++) outer *= shape[i];
             long outerCount = outer;
-            int lastDim = last;
-            // rows over the dimensions up to the last flipped one, each written from its mirrored source row
+            int item = t.dtype().itemSize();
             return TensorBytes.build("flipped", t.dtype(), shape, out -> {
+                byte[] buf = reverseLines ? new byte[Math.max(item, (1 << 20) / item * item)] : null;
                 for (long o = 0; o < outerCount; o++) {
                     long rest = o;
                     long offset = t.storageOffset();
-                    for (int i = lastDim; i >= 0; i--) {
+                    for (int i = rowDims - 1; i >= 0; i--) {
                         long idx = rest % shape[i];
                         rest /= shape[i];
                         offset += (f[i] ? shape[i] - 1 - idx : idx) * strides[i];
                     }
-                    TensorData row = new TensorData(t.storage(), t.dtype(), Arrays.copyOfRange(shape, lastDim + 1, shape.length),
-                            Arrays.copyOfRange(strides, lastDim + 1, strides.length), offset, Optional.empty());
-                    io.weightbench.tensor.CanonicalBytes.writeTo(row, out);
+                    if (!reverseLines) {
+                        TensorData row = new TensorData(t.storage(), t.dtype(), Arrays.copyOfRange(shape, rowDims, rank),
+                                Arrays.copyOfRange(strides, rowDims, rank), offset, Optional.empty());
+                        io.weightbench.tensor.CanonicalBytes.writeTo(row, out);
+                        continue;
+                    }
+                    long n = shape[rank - 1];
+                    long chunk = buf.length / item;
+                    for (long end = n; end > 0; end -= chunk) {
+                        long begin = Math.max(0, end - chunk);
+                        TensorData part = new TensorData(t.storage(), t.dtype(), new long[] {end - begin}, new long[] {strides[rank - 1]},
+                                offset + begin * strides[rank - 1], Optional.empty());
+                        int[] filled = {0};
+                        io.weightbench.tensor.CanonicalBytes.stream(part, (bytes, len) -> {
+                            System.arraycopy(bytes, 0, buf, filled[0], len);
+                            filled[0] += len;
+                        });
+                        reverse(buf, filled[0], item);
+                        out.write(buf, 0, filled[0]);
+                    }
                 }
             });
+        }
+
+        /** Reverses the order of the {@code item}-byte elements in {@code b[0 .. len)}. */
+        private static void reverse(byte[] b, int len, int item) {
+            for (int i = 0, j = len - item; i < j; i += item, j -= item) {
+                for (int k = 0; k < item; k++) {
+                    byte x = b[i + k];
+                    b[i + k] = b[j + k];
+                    b[j + k] = x;
+                }
+            }
         }
 
         @Override public boolean equals(Object o) { return o instanceof Flip x && x.match.equals(match) && Arrays.equals(x.dims, dims); }
@@ -833,6 +878,83 @@ public sealed interface TensorRule extends Rule permits TensorRule.Permute, Tens
                 throw new java.io.UncheckedIOException(e);
             }
             chunk.clear();
+        }
+    }
+
+    /**
+     * Replaces the non-finite values (NaN, +-inf) of the tensors {@code match} finds with
+     * {@code fill} — or, with {@code wholeTensor}, every value of a tensor that holds any (the
+     * seed re-initialises such weights with {@code normal_(0, 0.02)}). Tensors without one, and
+     * tensors of integer dtypes, pass unchanged. What it replaced is counted
+     * ({@link RuleSet#replaced}).
+     */
+    record ReplaceNonFinite(KeyPattern match, Fill fill, boolean wholeTensor) implements TensorRule {
+        public ReplaceNonFinite(String match, Fill fill, boolean wholeTensor) { this(KeyPattern.literal(match), fill, wholeTensor); }
+
+        static ReplaceNonFinite read(RuleJson j) throws RuleException {
+            return new ReplaceNonFinite(j.pattern("match"), Fill.read(j, "fill"), j.bool("whole_tensor", false));
+        }
+
+        public String op() { return "replace_nonfinite"; }
+
+        public String describe() {
+            return "replace_nonfinite /" + match + "/ " + (wholeTensor ? "whole tensors holding any" : "NaN/inf values") + " with " + fill.describe();
+        }
+
+        public void writeJson(ObjectNode o) {
+            o.put("match", match.source()).set("fill", fill.toJson());
+            if (wholeTensor) o.put("whole_tensor", true);
+        }
+
+        public int since() { return 2; }
+
+        public TensorSpec transform(TensorSpec t) { return t; }
+
+        /** How many of the tensor's values are NaN or infinite (0 for integer dtypes); reads the values once. */
+        public static long count(TensorData t) throws IOException {
+            if (!t.dtype().isFloatingPoint() && !t.dtype().isQuantized() && !t.dtype().isBlockQuantized() || t.numel() == 0) return 0;
+            if (t.quantization().isPresent() || t.dtype().isBlockQuantized()) {
+                long[] n = {0};
+                ElementDecoder.forEach(t, (i, v) -> {
+                    if (!Double.isFinite(v)) n[0]++;
+                });
+                return n[0];
+            }
+            DType dt = t.dtype();
+            int item = dt.itemSize();
+            long[] n = {0};
+            io.weightbench.tensor.CanonicalBytes.stream(t, (chunk, len) -> {
+                ByteBuffer b = ByteBuffer.wrap(chunk, 0, len).order(ByteOrder.LITTLE_ENDIAN);
+                if (dt == DType.FLOAT32) {
+                    for (int p = 0; p < len; p += 4) if ((b.getInt(p) & 0x7f800000) == 0x7f800000) n[0]++;
+                } else {
+                    for (int p = 0; p < len; p += item) if (!Double.isFinite(ElementDecoder.decode(dt, b, p))) n[0]++;
+                }
+            });
+            return n[0];
+        }
+
+        /** How many values this rule replaces in {@code t}: its non-finite ones, or all of them when it replaces whole tensors. */
+        public long replaced(TensorData t) throws IOException {
+            long n = count(t);
+            return wholeTensor && n > 0 ? t.numel() : n;
+        }
+
+        public TensorData transform(TensorData t, String key) throws IOException {
+            long bad = count(t);
+            if (bad == 0) return t;
+            DType dt = t.dtype();
+            if (!Fill.writable(dt)) throw new RuleException(describe() + ": '" + key + "' is " + dt + "; cast it to float32 first");
+            if (wholeTensor) return fill.tensor(key, dt, t.shape());
+            Fill.Values values = fill.values(key);
+            int item = dt.itemSize();
+            return TensorBytes.build("repaired", dt, t.shape(), out -> io.weightbench.tensor.CanonicalBytes.stream(t, (chunk, len) -> {
+                ByteBuffer b = ByteBuffer.wrap(chunk, 0, len).order(ByteOrder.LITTLE_ENDIAN);
+                for (int p = 0; p < len; p += item) {
+                    if (!Double.isFinite(ElementDecoder.decode(dt, b, p))) TensorBytes.encode(b, p, dt, values.next());
+                }
+                out.write(chunk, 0, len);
+            }));
         }
     }
 

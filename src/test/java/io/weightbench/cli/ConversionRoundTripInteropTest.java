@@ -40,7 +40,7 @@ class ConversionRoundTripInteropTest {
         for (String m : MODELS) {
             for (String ext : List.of("h5", "onnx", "folded.onnx")) {
                 Path source = dir.resolve(m + "." + ext);
-                if (!Files.exists(source)) continue; // the ViT is written as ONNX only, and only it with constant folding
+                if (!Files.exists(source)) continue; // only the ViT is written with constant folding too
                 Path rules = dir.resolve(m + "_" + ext + ".json");
                 Path out = dir.resolve(m + "_" + ext + ".pth");
                 String suggested = run("suggest", "--model", dir.resolve(m + "_template.pth").toString(), "--checkpoint", source.toString(),
@@ -57,7 +57,48 @@ class ConversionRoundTripInteropTest {
                 checked++;
             }
         }
-        assertThat(checked).isEqualTo(10);
+        assertThat(checked).isEqualTo(11);
+    }
+
+    /**
+     * Keras recurrent layers: an nn.LSTM -> nn.GRU -> nn.Linear network written by
+     * scripts/make_recurrent_fixtures.py as a Keras-layout .h5 (one LSTM bias; the GRU's [2, 3h]
+     * reset_after biases; GRU gates reordered); the keras preset's keras_recurrent op and the
+     * pairing give a checkpoint that loads with strict=True, every tensor bit-identical and the
+     * network's outputs equal in torch.
+     */
+    @Test
+    void kerasLstmAndGruConvertWithEqualOutputs(@TempDir Path dir) throws Exception {
+        TestFiles.require(TestFiles.pythonHas("torchvision,h5py"), "Debian python3-torchvision and python3-h5py are not installed");
+        TestFiles.runTorchScript("scripts/make_recurrent_fixtures.py", dir.toString());
+        Path rules = dir.resolve("rnn.json");
+        Path out = dir.resolve("rnn.pth");
+        String suggested = run("suggest", "--model", dir.resolve("rnn_template.pth").toString(), "--checkpoint", dir.resolve("rnn.h5").toString(),
+                "-o", rules.toString());
+        assertThat(suggested).doesNotContain("unpaired").contains("lstm_cell.bias_hh_l0 -> lstm.bias_hh_l0").contains("gru_cell.weight_ih_l0 -> gru.weight_ih_l0");
+        run("apply", "--rules", rules.toString(), dir.resolve("rnn.h5").toString(), "-o", out.toString());
+        String log = TestFiles.runTorchScript("scripts/make_recurrent_fixtures.py", "check", dir.toString(), out.toString());
+        assertThat(log).contains("loads with strict=True; 10 of 10 tensors bit-identical; outputs equal");
+    }
+
+    /**
+     * Paddle: an nn.Embedding + Linear + BatchNorm1d network written as a .pdparams by
+     * scripts/make_paddle_fixture.py; the paddle preset transposes the Linears but not the
+     * embedding (whose [num, dim] is PyTorch's), so suggest + apply give a checkpoint that loads with
+     * strict=True and computes the same outputs in torch.
+     */
+    @Test
+    void paddleEmbeddingsKeepTheirLayout(@TempDir Path dir) throws Exception {
+        TestFiles.require(TestFiles.torchAvailable(), "Debian python3-torch is not installed");
+        TestFiles.runTorchScript("scripts/make_paddle_fixture.py", dir.toString());
+        Path rules = dir.resolve("paddle.json");
+        Path out = dir.resolve("paddle.pth");
+        String suggested = run("suggest", "--model", dir.resolve("paddle_template.pth").toString(), "--checkpoint",
+                dir.resolve("paddle.pdparams").toString(), "-o", rules.toString());
+        assertThat(suggested).contains("preset paddle").doesNotContain("drop").doesNotContain("unpaired");
+        run("apply", "--rules", rules.toString(), dir.resolve("paddle.pdparams").toString(), "-o", out.toString());
+        String log = TestFiles.runTorchScript("scripts/make_paddle_fixture.py", "check", dir.toString(), out.toString());
+        assertThat(log).contains("paddle: loads with strict=True; tensors bit-identical; outputs equal");
     }
 
     /** A real llama.cpp file (../shared/crossframework): the gguf-llama preset names every tensor as Hugging Face does and records the head counts it read. */

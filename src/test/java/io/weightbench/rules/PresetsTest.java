@@ -46,11 +46,21 @@ class PresetsTest {
     void kerasPresetGivesTorchNamesAndLayouts() throws Exception {
         RuleSet.Applied a = Presets.load("keras").apply(List.of(spec("conv2d_1/conv2d_1/kernel:0", 3, 3, 3, 64),
                 spec("batch_normalization/batch_normalization/moving_variance:0", 64), spec("dense/dense/kernel:0", 512, 10),
-                spec("block_1_depthwise/block_1_depthwise/depthwise_kernel:0", 3, 3, 32, 1), spec("lstm/lstm_cell/recurrent_kernel:0", 8, 32)));
+                spec("block_1_depthwise/block_1_depthwise/depthwise_kernel:0", 3, 3, 32, 1), spec("lstm/lstm_cell/kernel:0", 4, 32),
+                spec("lstm/lstm_cell/recurrent_kernel:0", 8, 32), spec("lstm/lstm_cell/bias:0", 32)));
         assertThat(a.tensors()).extracting(TensorSpec::key).containsExactly("conv2d_1.weight", "batch_normalization.running_var", "dense.weight",
-                "block_1_depthwise.weight", "lstm_cell.recurrent_kernel");
+                "block_1_depthwise.weight", "lstm_cell.weight_ih_l0", "lstm_cell.weight_hh_l0", "lstm_cell.bias_ih_l0", "lstm_cell.bias_hh_l0");
         assertThat(a.tensors()).extracting(TensorSpec::shape).containsExactly(List.of(64L, 3L, 3L, 3L), List.of(64L), List.of(10L, 512L),
-                List.of(32L, 1L, 3L, 3L), List.of(32L, 8L));
+                List.of(32L, 1L, 3L, 3L), List.of(32L, 4L), List.of(32L, 8L), List.of(32L), List.of(32L));
+    }
+
+    @Test
+    void paddlePresetTransposesLinearsButNotEmbeddings() throws Exception {
+        RuleSet.Applied a = Presets.load("paddle").apply(List.of(spec("embeddings.word_embeddings.weight", 100, 8), spec("fc.weight", 8, 4),
+                spec("tok_embed.weight", 50, 8), spec("bn._mean", 4)));
+        assertThat(a.tensors()).extracting(TensorSpec::shape).containsExactly(List.of(100L, 8L), List.of(4L, 8L), List.of(50L, 8L), List.of(4L));
+        assertThat(a.tensors().get(3).key()).isEqualTo("bn.running_mean");
+        assertThat(RuleSet.fromJson(Presets.load("paddle").toJson())).isEqualTo(Presets.load("paddle"));
     }
 
     @Test

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The version-2 ops' data effects against real torch (scripts/rule_ops_reference.py: permute,
- * reshape, squeeze, unsqueeze, flip, chunk, split, unbind, cat, stack, gate reorders; the
+ * reshape, squeeze, unsqueeze, flip, chunk, split, unbind, cat, stack, gate reorders, replace_nonfinite's
+ * torch.where / full_like; the
  * gguf-llama preset against llama.cpp's rotary permutation), bit for bit
  * by sha256, through the export's own path (Exporter.withRules), then written and read back.
  */
@@ -28,7 +29,7 @@ class RuleOpsInteropTest {
     void everyOpGivesTorchsTensorsBitForBit(@TempDir Path dir) throws Exception {
         TestFiles.runTorchScript("scripts/rule_ops_reference.py", dir.toString());
         JsonNode cases = new ObjectMapper().readTree(dir.resolve("cases.json").toFile());
-        assertThat(cases).hasSize(5);
+        assertThat(cases).hasSize(6);
         for (JsonNode c : cases) {
             String name = c.get("name").asText();
             RuleSet rules = c.has("preset") ? Presets.load(c.get("preset").asText()) : RuleSet.fromJson(c.get("rules"));
