@@ -51,7 +51,7 @@ final class Datasets {
     }
 
     private long address(Hdf5Tree.Found found) throws FormatException {
-        return file.call("reading '" + found.path() + "'", found.dataset()::getAddress);
+        return found.dataset().address();
     }
 
     /** One warning naming the datasets that are not tensors, if any. */
