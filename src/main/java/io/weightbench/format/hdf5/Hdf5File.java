@@ -52,7 +52,8 @@ public final class Hdf5File implements Closeable {
     /** Decoded datasets held in the heap, all together; beyond this they go to temporary files. */
     static final long DECODED_IN_MEMORY = 256L << 20;
 
-    private Hdf5File(ByteSource source, int signatureAt) {
+    /** A file whose root is not read yet: {@link #open} reads it (or a test, with {@link Hdf5Metadata#read}). */
+    Hdf5File(ByteSource source, int signatureAt) {
         this.source = source;
         this.signatureAt = signatureAt;
     }
