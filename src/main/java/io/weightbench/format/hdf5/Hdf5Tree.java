@@ -69,6 +69,29 @@ public final class Hdf5Tree {
         }
     }
 
+    /**
+     * Whether {@link #datasets} would find a link or a dataset {@code known} does not hold below
+     * {@code group}: the same walk, unordered (sorting every group's children costs more than
+     * the walk when, as in most Keras files, the name lists already placed every dataset).
+     */
+    public static boolean anyBeyond(Hdf5File file, Hdf5Node.Group group, java.util.function.LongPredicate known) throws FormatException {
+        return beyond(group, known, new HashSet<>(), 0);
+    }
+
+    private static boolean beyond(Hdf5Node.Group group, java.util.function.LongPredicate known, Set<Long> seen, int depth)
+            throws FormatException {
+        if (depth > MAX_DEPTH) return true;
+        for (Hdf5Node node : group.children().values()) {
+            if (node instanceof Hdf5Node.Link) return true;
+            long address = node.address();
+            if (!seen.add(address)) continue;
+            if (seen.size() > MAX_OBJECTS) return true;
+            if (node instanceof Hdf5Node.Dataset && !known.test(address)) return true;
+            if (node instanceof Hdf5Node.Group g && beyond(g, known, seen, depth + 1)) return true;
+        }
+        return false;
+    }
+
     /** A group's children in {@link #NAME_ORDER}. */
     public static List<Map.Entry<String, Hdf5Node>> children(Hdf5File file, Hdf5Node.Group group, String where) throws FormatException {
         List<Map.Entry<String, Hdf5Node>> sorted = new ArrayList<>(group.children().entrySet());

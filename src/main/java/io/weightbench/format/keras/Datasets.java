@@ -50,6 +50,11 @@ final class Datasets {
         return placed.contains(address(found));
     }
 
+    /** Whether the dataset whose header is at {@code address} has been placed. */
+    boolean placed(long address) {
+        return placed.contains(address);
+    }
+
     private long address(Hdf5Tree.Found found) throws FormatException {
         return found.dataset().address();
     }

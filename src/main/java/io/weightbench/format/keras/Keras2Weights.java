@@ -54,7 +54,11 @@ final class Keras2Weights {
             }
             layer(file, layer, g.get(), datasets, out, missing, warnings);
         }
-        for (Map.Entry<String, Hdf5Node> e : Hdf5Tree.children(file, group, "")) {
+        boolean unlisted = false;
+        for (Map.Entry<String, Hdf5Node> e : group.children().entrySet()) {
+            unlisted |= !listed.contains(e.getKey()) && e.getValue() instanceof Hdf5Node.Group;
+        }
+        for (Map.Entry<String, Hdf5Node> e : unlisted ? Hdf5Tree.children(file, group, "") : List.<Map.Entry<String, Hdf5Node>>of()) {
             if (listed.contains(e.getKey()) || !(e.getValue() instanceof Hdf5Node.Group g) || e.getValue() instanceof Hdf5Node.Link) continue;
             if (names(file, g, "weight_names").isPresent()) layer(file, e.getKey(), g, datasets, out, missing, warnings);
         }
@@ -101,6 +105,7 @@ final class Keras2Weights {
     /** Datasets no name list mentions, listed after the named ones under their paths. */
     private static void unnamed(Hdf5File file, Hdf5Node.Group group, String where, Datasets datasets, PyDict out, List<String> warnings)
             throws FormatException {
+        if (!Hdf5Tree.anyBeyond(file, group, datasets::placed)) return;
         List<String> extra = new ArrayList<>();
         for (Hdf5Tree.Found f : Hdf5Tree.datasets(file, group, warnings)) {
             if (datasets.placed(f)) continue;
