@@ -70,6 +70,9 @@ final class Hdf5Metadata {
     /** Structures up to a page are read through {@link #page}; at most this many pages are kept. */
     private static final int PAGE = 4096;
     private static final int MAX_PAGES = 4096;
+    /** The page last asked for: most structures lie in the page of the one read before (no map lookup, no boxing). */
+    private long lastIndex = -1;
+    private byte[] lastPage;
 
     private Hdf5Metadata(Hdf5File file, ByteSource source, long base) {
         this.file = file;
@@ -226,11 +229,18 @@ final class Hdf5Metadata {
      * pages with others (one read per page instead of one or two per structure).
      */
     private byte[] page(long index) throws NotUnderstood, IOException {
+        if (index == lastIndex) return lastPage;
         byte[] p = pages.get(index);
-        if (p != null) return p;
+        if (p == null) p = readPage(index);
+        lastIndex = index;
+        lastPage = p;
+        return p;
+    }
+
+    private byte[] readPage(long index) throws NotUnderstood, IOException {
         if (pages.size() >= MAX_PAGES) pages.clear();
         long start = index * PAGE;
-        p = new byte[(int) Math.min(PAGE, size - start)];
+        byte[] p = new byte[(int) Math.min(PAGE, size - start)];
         bytesRead += p.length;
         if (bytesRead > maxBytes) throw new NotUnderstood("read budget exhausted");
         read(start, p);
@@ -285,7 +295,7 @@ final class Hdf5Metadata {
         } else {
             throw new NotUnderstood("superblock version " + version);
         }
-        Hdf5Node n = object(rootHeader, "", 0);
+        Hdf5Node n = object(rootHeader, null, 0);
         if (!(n instanceof Group g)) throw new NotUnderstood("root is not a group");
         return g;
     }
@@ -294,8 +304,19 @@ final class Hdf5Metadata {
         if (offsets < 1 || offsets > 8 || lengths < 1 || lengths > 8) throw new NotUnderstood("sizes of offsets and lengths");
     }
 
+    /**
+     * Where an object was first reached: its parent's place and its name; null for the root. The
+     * path is joined only when asked for (a chunked dataset's data read), not for every object listed.
+     */
+    private record Where(Where parent, String name) {
+        @Override
+        public String toString() {
+            return parent == null ? name : parent + "/" + name;
+        }
+    }
+
     /** The object whose header is at {@code address}, read once (a second path to it gets the same object). */
-    private Hdf5Node object(long address, String path, int depth) throws NotUnderstood, IOException {
+    private Hdf5Node object(long address, Where path, int depth) throws NotUnderstood, IOException {
         Hdf5Node known = objects.get(address);
         if (known != null) return known;
         if (depth > Hdf5Tree.MAX_DEPTH) throw new NotUnderstood("groups nest too deeply");
@@ -317,8 +338,7 @@ final class Hdf5Metadata {
                 else g.children.put(l.name, new Hdf5Node.Link());
             }
             for (Map.Entry<String, Long> e : hard.entrySet()) {
-                String childPath = path.isEmpty() ? e.getKey() : path + "/" + e.getKey();
-                g.children.put(e.getKey(), object(e.getValue(), childPath, depth + 1));
+                g.children.put(e.getKey(), object(e.getValue(), new Where(path, e.getKey()), depth + 1));
             }
             return g;
         }
@@ -862,12 +882,12 @@ final class Hdf5Metadata {
     }
 
     private final class Dataset extends Node implements Hdf5Node.Dataset {
-        final String path;
+        final Where where;
         final Header h;
 
-        Dataset(long address, String path, Header h) throws NotUnderstood {
+        Dataset(long address, Where where, Header h) throws NotUnderstood {
             super(address, h.attributes);
-            this.path = path;
+            this.where = where;
             this.h = h;
             if (h.datatype == null || h.dims == null) throw new NotUnderstood("dataset without a type or a dataspace");
         }
@@ -885,6 +905,7 @@ final class Hdf5Metadata {
                         List.of(), null);
                 default -> new Hdf5Tensors.Description(element, false, h.dims, Hdf5Tensors.Layout.CHUNKED, "", -1, h.fill,
                         List.copyOf(h.filters), (shape, item) -> sink -> {
+                            String path = String.valueOf(where);
                             io.jhdf.api.Dataset d = file.jhdfDataset(path);
                             if (!(d instanceof ChunkedDataset cd)) throw new FormatException("malformed HDF5 file: '" + path + "' is not chunked");
                             new ChunkAssembler(file, cd, name, shape, item).decodeInto(sink);
