@@ -109,18 +109,19 @@ public final class Hdf5Tree {
      * through links); empty when any step is missing or not what the path needs.
      */
     public static Optional<Found> dataset(Hdf5File file, Hdf5Node.Group group, String path) throws FormatException {
-        String[] parts = path.split("/", -1);
-        if (parts.length > MAX_DEPTH) return Optional.empty();
         Hdf5Node.Group at = group;
-        for (int i = 0; i < parts.length; i++) {
-            String part = parts[i];
+        int start = 0;
+        for (int depth = 0; depth < MAX_DEPTH; depth++) {
+            int slash = path.indexOf('/', start);
+            String part = slash < 0 ? path.substring(start) : path.substring(start, slash);
             if (part.isEmpty()) return Optional.empty();
             Hdf5Node.Group parent = at;
             Hdf5Node n = parent.child(part).orElse(null);
             if (n == null) return Optional.empty();
-            if (i == parts.length - 1) return n instanceof Hdf5Node.Dataset ds ? Optional.of(new Found(path, ds, parent)) : Optional.empty();
+            if (slash < 0) return n instanceof Hdf5Node.Dataset ds ? Optional.of(new Found(path, ds, parent)) : Optional.empty();
             if (!(n instanceof Hdf5Node.Group g)) return Optional.empty();
             at = g;
+            start = slash + 1;
         }
         return Optional.empty();
     }
