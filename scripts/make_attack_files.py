@@ -190,6 +190,39 @@ def headers(out):
         f.write(struct.pack("<Q", len(hdr)) + hdr + b"\0" * 16)
 
 
+def hdf5(out):
+    """HDF5 files whose structures point back at themselves (made with h5py, then patched; skipped without h5py):
+    an object header whose continuation message names its own message block, and a group B-tree node
+    (made an internal node) whose child is itself."""
+    try:
+        import h5py
+        import numpy as np
+    except ImportError:
+        print("h5py missing: HDF5 attack files not written")
+        return
+    path = os.path.join(out, "hdf5_continuation_loop.h5")
+    with h5py.File(path, "w") as f:
+        d = f.create_dataset("w", data=np.arange(4, dtype="f4"))
+        for i in range(20):
+            d.attrs["a%d" % i] = np.arange(50, dtype="f8")  # pushes messages into a continuation block
+        addr = h5py.h5o.get_info(d.id).addr
+    b = bytearray(open(path, "rb").read())
+    size, = struct.unpack_from("<I", b, addr + 8)
+    pos = addr + 16
+    while struct.unpack_from("<H", b, pos)[0] != 0x10:
+        pos += 8 + struct.unpack_from("<H", b, pos + 2)[0]
+    struct.pack_into("<QQ", b, pos + 8, addr + 16, size)  # continue at this very block
+    open(path, "wb").write(bytes(b))
+    path = os.path.join(out, "hdf5_btree_cycle.h5")
+    with h5py.File(path, "w") as f:
+        f.create_dataset("w", data=np.arange(4, dtype="f4"))
+    b = bytearray(open(path, "rb").read())
+    tree = b.index(b"TREE")
+    b[tree + 5] = 1  # level 1: its children are B-tree nodes
+    struct.pack_into("<Q", b, tree + 8 + 16 + 8, tree)  # the first child is the node itself
+    open(path, "wb").write(bytes(b))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -211,6 +244,7 @@ def main():
     hangs(out)
     tensors(out)
     headers(out)
+    hdf5(out)
     print("wrote attack files to", out)
 
 

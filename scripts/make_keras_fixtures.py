@@ -35,7 +35,8 @@ them, attribute by attribute. What each file covers:
   hostile_*             refused with a one-line error: a dataset address past the end, a dimension
                         of 2^40, a truncated file, an object-array (pickle) npz as Keras writes it,
                         and a Keras 3 bfloat16 variable as h5py writes it (an untagged opaque type,
-                        which jhdf cannot parse: a known limitation, said in the error);
+                        which jhdf cannot parse: a known limitation, said in the error; listed
+                        since Weightbench reads HDF5 metadata itself, refused when left to jhdf);
                         hostile_fill_bomb.h5 opens, but reading its 16 GiB of fill value is refused.
                         (hostile_structure_past_end.h5, 79 bytes, was found by KerasFuzzTest and is
                         committed as found, not made here.)

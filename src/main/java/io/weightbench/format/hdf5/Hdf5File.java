@@ -2,7 +2,6 @@ package io.weightbench.format.hdf5;
 
 import io.jhdf.HdfFile;
 import io.jhdf.Superblock;
-import io.jhdf.api.Group;
 import io.weightbench.format.FormatException;
 import io.weightbench.tensor.ByteSource;
 import java.io.Closeable;
@@ -13,14 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * An HDF5 file opened with jhdf over any {@link ByteSource} (a file, a zip entry read in place, an
- * inflated entry), without copying it: jhdf parses the structure; every byte it reads passes
- * through {@link BoundedStorage}'s checks, and every call into it goes through {@link #call},
- * which turns whatever jhdf throws on a malformed file into one {@link FormatException}. Closing
- * deletes the temporary files that decoded chunked datasets were written to.
+ * An HDF5 file over any {@link ByteSource} (a file, a zip entry read in place, an inflated entry),
+ * without copying it. Its groups and datasets are listed by {@link Hdf5Metadata}, our own reader of
+ * just the metadata a listing needs; a file it does not fully understand is listed by jhdf, the
+ * reference, which also reads chunked datasets' data. Every byte jhdf reads passes through {@link
+ * BoundedStorage}'s checks, and every call into it goes through {@link #call}, which turns whatever
+ * jhdf throws on a malformed file into one {@link FormatException}. Closing deletes the temporary
+ * files that decoded chunked datasets were written to.
  */
 public final class Hdf5File implements Closeable {
 
@@ -31,8 +33,10 @@ public final class Hdf5File implements Closeable {
     private static final int SUPERBLOCK_BYTES = 1024;
 
     private final ByteSource source;
-    private final BoundedStorage storage;
-    private final HdfFile file;
+    private final int signatureAt;
+    private Hdf5Node.Group root;
+    private BoundedStorage storage;
+    private HdfFile jhdf;
     private final List<Closeable> decoded = new ArrayList<>();
     private final List<Path> temporary = new ArrayList<>();
     private long decodedBytes;
@@ -48,11 +52,17 @@ public final class Hdf5File implements Closeable {
     /** Decoded datasets held in the heap, all together; beyond this they go to temporary files. */
     static final long DECODED_IN_MEMORY = 256L << 20;
 
-    private Hdf5File(ByteSource source, BoundedStorage storage, HdfFile file) {
+    /** A file whose root is not read yet: {@link #open} reads it (or a test, with {@link Hdf5Metadata#read}). */
+    Hdf5File(ByteSource source, int signatureAt) {
         this.source = source;
-        this.storage = storage;
-        this.file = file;
+        this.signatureAt = signatureAt;
     }
+
+    /**
+     * Set (to anything) to list every HDF5 file with jhdf, as before {@link Hdf5Metadata} existed:
+     * for comparing the two, and a way around a fast-listing bug should one appear.
+     */
+    public static final String JHDF_ONLY = "weightbench.hdf5.jhdf";
 
     /** Where the HDF5 signature starts in a file's head, or -1 when the head is not an HDF5 file's. */
     public static int signatureOffset(byte[] head) {
@@ -65,39 +75,78 @@ public final class Hdf5File implements Closeable {
         return -1;
     }
 
-    /** Reads the superblock and the root group's header; nothing else is read until asked for. */
+    /**
+     * Reads the file's group and dataset headers with {@link Hdf5Metadata}, or, for a file it does
+     * not fully understand, the superblock and the root group's header with jhdf (which reads the
+     * rest when asked for). No data is read.
+     */
     public static Hdf5File open(ByteSource source) throws IOException {
         int n = (int) Math.min(source.size(), 4096);
         byte[] head = new byte[n];
         source.read(0, head, 0, n);
         int at = signatureOffset(head);
         if (at < 0) throw new FormatException("is not an HDF5 file (no HDF5 signature)");
-        int len = (int) Math.min(source.size(), at + SUPERBLOCK_BYTES);
-        ByteBuffer sbBuffer = ByteBuffer.wrap(head, 0, len).slice().order(ByteOrder.LITTLE_ENDIAN);
-        sbBuffer.position(at);
+        Hdf5File file = new Hdf5File(source, at);
+        if (System.getProperty(JHDF_ONLY) == null) {
+            Optional<Hdf5Node.Group> fast = Hdf5Metadata.read(file, source, at);
+            if (fast.isPresent()) {
+                file.root = fast.get();
+                return file;
+            }
+        }
+        file.root = (Hdf5Node.Group) JhdfNodes.wrap(file, file.jhdf());
+        return file;
+    }
+
+    /** Whether the file was listed by {@link Hdf5Metadata} (false: by jhdf). */
+    public boolean listedFast() { return !(root instanceof JhdfNodes.JGroup); }
+
+    /** The file opened with jhdf: at open for a file listed with jhdf, else when a chunked dataset's data is first read. */
+    synchronized HdfFile jhdf() throws FormatException {
+        if (jhdf != null) return jhdf;
+        int len = (int) Math.min(source.size(), signatureAt + SUPERBLOCK_BYTES);
+        byte[] head = new byte[len];
+        try {
+            source.read(0, head, 0, len);
+        } catch (IOException e) {
+            throw new FormatException("cannot read the HDF5 superblock: " + e.getMessage());
+        }
+        ByteBuffer sbBuffer = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        sbBuffer.position(signatureAt);
         Superblock sb = guard("reading the superblock", () -> Superblock.readSuperblock(sbBuffer));
-        if (sb.getBaseAddressByte() != at) {
-            throw new FormatException("HDF5 superblock at offset " + at + " gives base address " + sb.getBaseAddressByte()
+        if (sb.getBaseAddressByte() != signatureAt) {
+            throw new FormatException("HDF5 superblock at offset " + signatureAt + " gives base address " + sb.getBaseAddressByte()
                     + " (malformed HDF5 file)");
         }
         if (sb.getSizeOfOffsets() < 1 || sb.getSizeOfOffsets() > 8 || sb.getSizeOfLengths() < 1 || sb.getSizeOfLengths() > 8) {
             throw new FormatException("HDF5 superblock gives " + sb.getSizeOfOffsets() + "-byte offsets and "
                     + sb.getSizeOfLengths() + "-byte lengths (malformed HDF5 file)");
         }
-        BoundedStorage storage = new BoundedStorage(source, sb);
-        HdfFile file = guard("reading the root group", () -> JhdfAccess.open(storage));
-        return new Hdf5File(source, storage, file);
+        BoundedStorage bounded = new BoundedStorage(source, sb);
+        jhdf = guard("reading the root group", () -> JhdfAccess.open(bounded));
+        storage = bounded;
+        return jhdf;
     }
 
-    /** The root group (its children are read when first asked for, through {@link #call}). */
-    public Group root() { return file; }
+    /** A dataset by its path from the root, as jhdf reads it (for its chunk index). */
+    io.jhdf.api.Dataset jhdfDataset(String path) throws FormatException {
+        HdfFile f = jhdf();
+        io.jhdf.api.Node n = call("looking up '" + path + "'", () -> f.getByPath(path));
+        if (n instanceof io.jhdf.api.Dataset d && !(n instanceof io.jhdf.api.Link)) return d;
+        throw new FormatException("malformed HDF5 file: '" + path + "' is not a dataset when read with jhdf");
+    }
+
+    /** The root group. */
+    public Hdf5Node.Group root() { return root; }
 
     /** The file's bytes (addresses in datasets are relative to {@link #baseAddress()}). */
     public ByteSource source() { return source; }
 
-    public long baseAddress() { return storage.getUserBlockSize(); }
+    /** Where addresses count from: the superblock's offset (both parsers check the superblock says so). */
+    public long baseAddress() { return signatureAt; }
 
-    BoundedStorage storage() { return storage; }
+    /** jhdf's storage: set once jhdf is open, which it is for any jhdf dataset being read. */
+    synchronized BoundedStorage storage() { return storage; }
 
     /**
      * Runs one call into jhdf. Whatever it throws on a malformed file (its own exceptions, buffer

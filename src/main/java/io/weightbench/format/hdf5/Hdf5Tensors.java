@@ -1,27 +1,14 @@
 package io.weightbench.format.hdf5;
 
-import io.jhdf.AbstractNode;
-import io.jhdf.ObjectHeader;
-import io.jhdf.api.Dataset;
-import io.jhdf.api.dataset.ChunkedDataset;
-import io.jhdf.api.dataset.ContiguousDataset;
-import io.jhdf.dataset.CompactDataset;
-import io.jhdf.filter.PipelineFilterWithData;
-import io.jhdf.object.datatype.DataType;
-import io.jhdf.object.datatype.OpaqueDataType;
-import io.jhdf.object.message.DataLayout;
-import io.jhdf.object.message.DataSpaceMessage;
-import io.jhdf.object.message.FillValueMessage;
-import io.jhdf.object.message.FillValueOldMessage;
 import io.weightbench.format.FormatException;
 import io.weightbench.tensor.ByteSource;
 import io.weightbench.tensor.Storage;
 import io.weightbench.tensor.TensorData;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * One HDF5 dataset as a lazy tensor. A contiguous dataset is a view of the file at its data
@@ -44,41 +31,61 @@ public final class Hdf5Tensors {
 
     private Hdf5Tensors() {}
 
+    /** How a dataset's values are stored. */
+    public enum Layout { CONTIGUOUS, CHUNKED, COMPACT, OTHER }
+
+    /** Where a dataset's stored bytes are decoded from, given its shape and element size. */
+    public interface Stored {
+        DecodedSource.Decoder decoder(long[] shape, int elementSize) throws FormatException;
+    }
+
+    /**
+     * What a parser found in a dataset's header: all a tensor needs, no data.
+     *
+     * @param element the element type (when {@link ElementType.Unsupported}, nothing else need be given)
+     * @param nullSpace whether the dataspace is null (no elements, not even a scalar's)
+     * @param dims the shape (empty for a scalar)
+     * @param layout the storage layout; {@code layoutName} says which when {@link Layout#OTHER}
+     * @param address a contiguous dataset's data address relative to the base address, -1 when never written
+     * @param fill one element's fill value as the file defines it, null when it defines none
+     * @param filters a chunked dataset's filter ids, in pipeline order
+     * @param stored a chunked or compact dataset's bytes
+     */
+    public record Description(ElementType element, boolean nullSpace, long[] dims, Layout layout, String layoutName, long address,
+                              byte[] fill, List<Integer> filters, Stored stored) {
+        static Description notATensor(ElementType.Unsupported u) {
+            return new Description(u, false, new long[0], Layout.OTHER, "", -1, null, List.of(), null);
+        }
+    }
+
     /** Reads a dataset's type, shape and layout (no data); {@code name} names it in storage keys and errors. */
-    public static Result read(Hdf5File file, Dataset ds, String name) throws FormatException {
-        DataType type = file.call("reading the type of '" + name + "'", ds::getDataType);
-        Optional<String> dtypeAttribute = type instanceof OpaqueDataType ? Hdf5Attributes.string(file, ds, "dtype") : Optional.empty();
-        ElementType element = file.call("reading the type of '" + name + "'", () -> ElementType.of(type, dtypeAttribute));
-        if (element instanceof ElementType.Unsupported u) return new NotATensor(u.reason());
-        ElementType.Numeric numeric = (ElementType.Numeric) element;
-        ObjectHeader header = file.call("reading the header of '" + name + "'", () -> ((AbstractNode) ds).getHeader());
-        boolean nullSpace = file.call("reading the dataspace of '" + name + "'",
-                () -> header.getMessageOfType(DataSpaceMessage.class).getDataSpace().getType() == 2);
-        if (nullSpace) return new NotATensor("an empty (null) dataspace");
-        int[] intDims = file.call("reading the shape of '" + name + "'", ds::getDimensions);
-        long[] shape = new long[intDims.length];
+    public static Result read(Hdf5File file, Hdf5Node.Dataset ds, String name) throws FormatException {
+        Description d = ds.describe(name);
+        if (d.element() instanceof ElementType.Unsupported u) return new NotATensor(u.reason());
+        ElementType.Numeric numeric = (ElementType.Numeric) d.element();
+        if (d.nullSpace()) return new NotATensor("an empty (null) dataspace");
+        long[] shape = d.dims().clone();
         long numel = 1;
         int item = numeric.dtype().itemSize();
         try {
-            for (int d = 0; d < shape.length; d++) {
-                if (intDims[d] < 0) throw new ArithmeticException();
-                shape[d] = intDims[d];
-                numel = Math.multiplyExact(numel, shape[d]);
+            for (long dim : shape) {
+                if (dim < 0 || dim > Integer.MAX_VALUE) throw new ArithmeticException();
+                numel = Math.multiplyExact(numel, dim);
             }
             Math.multiplyExact(numel, (long) item);
         } catch (ArithmeticException e) {
-            throw new FormatException("HDF5 dataset '" + name + "' has an impossibly large shape " + Arrays.toString(intDims));
+            throw new FormatException("HDF5 dataset '" + name + "' has an impossibly large shape " + Arrays.toString(shape));
         }
         long nbytes = numel * item;
-        DataLayout layout = file.call("reading the layout of '" + name + "'", ds::getDataLayout);
+        byte[] fill = fill(d.fill(), item);
         Map<String, String> info = new LinkedHashMap<>();
         ByteSource bytes;
         if (nbytes == 0) {
             bytes = ByteSource.of(new byte[0]);
-        } else if (layout == DataLayout.CONTIGUOUS && ds instanceof ContiguousDataset c) {
-            long address = file.call("reading the data address of '" + name + "'", c::getDataAddress);
+        } else if (d.layout() == Layout.CONTIGUOUS) {
+            long address = d.address();
             if (address == -1L) {
-                bytes = new FillSource(file, name, nbytes, java.util.Objects.requireNonNullElse(fill(file, header, name, item), new byte[item]));
+                bytes = new FillSource(file, name, nbytes, java.util.Objects.requireNonNullElse(fill, new byte[item]));
                 info.put("hdf5_layout", "contiguous, never written (fill value)");
             } else {
                 long size = file.source().size();
@@ -90,58 +97,52 @@ public final class Hdf5Tensors {
                 }
                 bytes = file.source().slice(start, nbytes);
             }
-        } else if (layout == DataLayout.CHUNKED && ds instanceof ChunkedDataset cd) {
+        } else if (d.layout() == Layout.CHUNKED) {
             info.put("hdf5_layout", "chunked");
-            String filters = filterNames(file, cd, name);
+            String filters = filterNames(d.filters());
             if (!filters.isEmpty()) info.put("hdf5_filters", filters);
-            bytes = new DecodedSource(file, name, nbytes, fill(file, header, name, item), new ChunkAssembler(file, cd, name, shape, item));
-        } else if (layout == DataLayout.COMPACT && ds instanceof CompactDataset cp) {
+            bytes = new DecodedSource(file, name, nbytes, fill, d.stored().decoder(shape, item));
+        } else if (d.layout() == Layout.COMPACT) {
             info.put("hdf5_layout", "compact");
-            bytes = new DecodedSource(file, name, nbytes, null, sink -> {
-                ByteBuffer b = file.call("reading the compact data of '" + name + "'", cp::getDataBuffer);
-                if (b.remaining() < nbytes) {
-                    throw new FormatException("HDF5 dataset '" + name + "' holds " + b.remaining() + " compact bytes but needs " + nbytes);
-                }
-                byte[] all = new byte[(int) nbytes];
-                b.duplicate().get(all);
-                sink.write(0, all, 0, all.length);
-            });
+            bytes = new DecodedSource(file, name, nbytes, null, d.stored().decoder(shape, item));
         } else {
-            return new NotATensor("data in an unsupported layout (" + layout + ")");
+            return new NotATensor("data in an unsupported layout (" + d.layoutName() + ")");
         }
         Storage storage = new Storage(name, numeric.dtype(), numel, numeric.order(), "cpu", bytes);
         return new Tensor(TensorData.contiguous(storage, shape), info);
     }
 
-    private static String filterNames(Hdf5File file, ChunkedDataset cd, String name) throws FormatException {
+    /** A compact dataset's bytes, which its header holds. */
+    static DecodedSource.Decoder compact(String name, long nbytes, ByteBuffer b) throws FormatException {
+        return sink -> {
+            if (b.remaining() < nbytes) {
+                throw new FormatException("HDF5 dataset '" + name + "' holds " + b.remaining() + " compact bytes but needs " + nbytes);
+            }
+            byte[] all = new byte[(int) nbytes];
+            b.duplicate().get(all);
+            sink.write(0, all, 0, all.length);
+        };
+    }
+
+    private static String filterNames(List<Integer> ids) {
         StringBuilder s = new StringBuilder();
-        for (PipelineFilterWithData f : file.call("reading the filters of '" + name + "'", cd::getFilters)) {
+        for (int id : ids) {
             if (s.length() > 0) s.append(", ");
-            s.append(switch (f.getId()) {
+            s.append(switch (id) {
                 case ChunkFilters.DEFLATE -> "deflate";
                 case ChunkFilters.SHUFFLE -> "shuffle";
                 case ChunkFilters.FLETCHER32 -> "fletcher32";
                 case ChunkFilters.LZF -> "lzf";
-                default -> "filter " + f.getId();
+                default -> "filter " + id;
             });
         }
         return s.toString();
     }
 
-    /** One element's fill value as the file defines it; null (zeros) when it defines none. */
-    private static byte[] fill(Hdf5File file, ObjectHeader header, String name, int item) throws FormatException {
-        ByteBuffer value = file.call("reading the fill value of '" + name + "'", () -> {
-            if (header.hasMessageOfType(FillValueMessage.class)) {
-                FillValueMessage m = header.getMessageOfType(FillValueMessage.class);
-                return m.isFillValueDefined() ? m.getFillValue() : null;
-            }
-            if (header.hasMessageOfType(FillValueOldMessage.class)) return header.getMessageOfType(FillValueOldMessage.class).getFillValue();
-            return null;
-        });
-        if (value == null || value.remaining() != item) return null;
-        byte[] b = new byte[item];
-        value.duplicate().get(b);
-        for (byte x : b) if (x != 0) return b;
+    /** One element's fill value; null (zeros) when the file defines none, one of another size, or zeros. */
+    private static byte[] fill(byte[] value, int item) {
+        if (value == null || value.length != item) return null;
+        for (byte x : value) if (x != 0) return value.clone();
         return null;
     }
 }

@@ -1,9 +1,5 @@
 package io.weightbench.format.hdf5;
 
-import io.jhdf.api.Dataset;
-import io.jhdf.api.Group;
-import io.jhdf.api.Link;
-import io.jhdf.api.Node;
 import io.weightbench.format.FormatException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,7 +28,7 @@ public final class Hdf5Tree {
             .thenComparing(Hdf5Tree::compareCodePoints);
 
     /** A dataset and its path below the group the search started from ({@code dense_1/dense_1/kernel:0}). */
-    public record Found(String path, Dataset dataset, Group parent) {}
+    public record Found(String path, Hdf5Node.Dataset dataset, Hdf5Node.Group parent) {}
 
     private Hdf5Tree() {}
 
@@ -41,7 +37,7 @@ public final class Hdf5Tree {
      * reached by two paths is listed once, at the first. Links and other skipped objects are noted
      * in {@code warnings}.
      */
-    public static List<Found> datasets(Hdf5File file, Group group, List<String> warnings) throws FormatException {
+    public static List<Found> datasets(Hdf5File file, Hdf5Node.Group group, List<String> warnings) throws FormatException {
         List<Found> out = new ArrayList<>();
         List<String> links = new ArrayList<>();
         walk(file, group, "", 0, new HashSet<>(), out, links);
@@ -52,58 +48,80 @@ public final class Hdf5Tree {
         return out;
     }
 
-    private static void walk(Hdf5File file, Group group, String prefix, int depth, Set<Long> seen, List<Found> out, List<String> links)
+    private static void walk(Hdf5File file, Hdf5Node.Group group, String prefix, int depth, Set<Long> seen, List<Found> out, List<String> links)
             throws FormatException {
         if (depth > MAX_DEPTH) throw new FormatException("HDF5 groups nest deeper than " + MAX_DEPTH + " levels at '" + prefix + "'");
-        for (Map.Entry<String, Node> e : children(file, group, prefix)) {
+        for (Map.Entry<String, Hdf5Node> e : children(file, group, prefix)) {
             String path = prefix.isEmpty() ? e.getKey() : prefix + "/" + e.getKey();
-            Node node = e.getValue();
-            if (node instanceof Link) {
+            Hdf5Node node = e.getValue();
+            if (node instanceof Hdf5Node.Link) {
                 links.add(path);
                 continue;
             }
-            long address = file.call("reading '" + path + "'", node::getAddress);
+            long address = node.address();
             if (!seen.add(address)) continue;
             if (seen.size() > MAX_OBJECTS) throw new FormatException("HDF5 file has more than " + MAX_OBJECTS + " objects");
-            if (node instanceof Dataset ds) {
+            if (node instanceof Hdf5Node.Dataset ds) {
                 out.add(new Found(path, ds, group));
-            } else if (node instanceof Group g) {
+            } else if (node instanceof Hdf5Node.Group g) {
                 walk(file, g, path, depth + 1, seen, out, links);
             }
         }
     }
 
-    /** A group's children in {@link #NAME_ORDER} (their headers are read here, by jhdf). */
-    public static List<Map.Entry<String, Node>> children(Hdf5File file, Group group, String where) throws FormatException {
-        Map<String, Node> children = file.call("reading the children of group '/" + where + "'", group::getChildren);
-        List<Map.Entry<String, Node>> sorted = new ArrayList<>(children.entrySet());
+    /**
+     * Whether {@link #datasets} would find a link or a dataset {@code known} does not hold below
+     * {@code group}: the same walk, unordered (sorting every group's children costs more than
+     * the walk when, as in most Keras files, the name lists already placed every dataset).
+     */
+    public static boolean anyBeyond(Hdf5File file, Hdf5Node.Group group, java.util.function.LongPredicate known) throws FormatException {
+        return beyond(group, known, new HashSet<>(), 0);
+    }
+
+    private static boolean beyond(Hdf5Node.Group group, java.util.function.LongPredicate known, Set<Long> seen, int depth)
+            throws FormatException {
+        if (depth > MAX_DEPTH) return true;
+        for (Hdf5Node node : group.children().values()) {
+            if (node instanceof Hdf5Node.Link) return true;
+            long address = node.address();
+            if (!seen.add(address)) continue;
+            if (seen.size() > MAX_OBJECTS) return true;
+            if (node instanceof Hdf5Node.Dataset && !known.test(address)) return true;
+            if (node instanceof Hdf5Node.Group g && beyond(g, known, seen, depth + 1)) return true;
+        }
+        return false;
+    }
+
+    /** A group's children in {@link #NAME_ORDER}. */
+    public static List<Map.Entry<String, Hdf5Node>> children(Hdf5File file, Hdf5Node.Group group, String where) throws FormatException {
+        List<Map.Entry<String, Hdf5Node>> sorted = new ArrayList<>(group.children().entrySet());
         sorted.sort(Map.Entry.comparingByKey(NAME_ORDER));
         return sorted;
     }
 
     /** A direct child that is a group (not a link), if there is one by that name. */
-    public static Optional<Group> childGroup(Hdf5File file, Group group, String name) throws FormatException {
-        Node n = file.call("looking for group '" + name + "'", () -> group.getChild(name));
-        return n instanceof Group g && !(n instanceof Link) ? Optional.of(g) : Optional.empty();
+    public static Optional<Hdf5Node.Group> childGroup(Hdf5File file, Hdf5Node.Group group, String name) throws FormatException {
+        return group.child(name).filter(n -> n instanceof Hdf5Node.Group).map(n -> (Hdf5Node.Group) n);
     }
 
     /**
      * The dataset at a slash-separated path below {@code group}, walking one child at a time (never
      * through links); empty when any step is missing or not what the path needs.
      */
-    public static Optional<Found> dataset(Hdf5File file, Group group, String path) throws FormatException {
-        String[] parts = path.split("/", -1);
-        if (parts.length > MAX_DEPTH) return Optional.empty();
-        Group at = group;
-        for (int i = 0; i < parts.length; i++) {
-            String part = parts[i];
+    public static Optional<Found> dataset(Hdf5File file, Hdf5Node.Group group, String path) throws FormatException {
+        Hdf5Node.Group at = group;
+        int start = 0;
+        for (int depth = 0; depth < MAX_DEPTH; depth++) {
+            int slash = path.indexOf('/', start);
+            String part = slash < 0 ? path.substring(start) : path.substring(start, slash);
             if (part.isEmpty()) return Optional.empty();
-            Group parent = at;
-            Node n = file.call("reading '" + path + "'", () -> parent.getChild(part));
-            if (n == null || n instanceof Link) return Optional.empty();
-            if (i == parts.length - 1) return n instanceof Dataset ds ? Optional.of(new Found(path, ds, parent)) : Optional.empty();
-            if (!(n instanceof Group g)) return Optional.empty();
+            Hdf5Node.Group parent = at;
+            Hdf5Node n = parent.child(part).orElse(null);
+            if (n == null) return Optional.empty();
+            if (slash < 0) return n instanceof Hdf5Node.Dataset ds ? Optional.of(new Found(path, ds, parent)) : Optional.empty();
+            if (!(n instanceof Hdf5Node.Group g)) return Optional.empty();
             at = g;
+            start = slash + 1;
         }
         return Optional.empty();
     }

@@ -37,9 +37,12 @@ final class Datasets {
         placed.add(address(found));
         Hdf5Tensors.Result r = Hdf5Tensors.read(file, found.dataset(), key);
         if (r instanceof Hdf5Tensors.Tensor t) {
-            Map<String, String> all = new LinkedHashMap<>(info);
-            all.putAll(t.info());
-            dict.put(key, new TensorValue(t.data(), false, all));
+            Map<String, String> all = info;
+            if (!t.info().isEmpty()) {
+                all = new LinkedHashMap<>(info);
+                all.putAll(t.info());
+            }
+            dict.put(key, new TensorValue(t.data(), false, all)); // which copies it
         } else if (r instanceof Hdf5Tensors.NotATensor n) {
             notTensors.add(key + " (" + n.reason() + ")");
         }
@@ -50,8 +53,13 @@ final class Datasets {
         return placed.contains(address(found));
     }
 
+    /** Whether the dataset whose header is at {@code address} has been placed. */
+    boolean placed(long address) {
+        return placed.contains(address);
+    }
+
     private long address(Hdf5Tree.Found found) throws FormatException {
-        return file.call("reading '" + found.path() + "'", found.dataset()::getAddress);
+        return found.dataset().address();
     }
 
     /** One warning naming the datasets that are not tensors, if any. */

@@ -1,10 +1,9 @@
 package io.weightbench.format.keras;
 
-import io.jhdf.api.Group;
-import io.jhdf.api.Node;
 import io.weightbench.format.FormatException;
 import io.weightbench.format.hdf5.Hdf5Attributes;
 import io.weightbench.format.hdf5.Hdf5File;
+import io.weightbench.format.hdf5.Hdf5Node;
 import io.weightbench.format.hdf5.Hdf5Tree;
 import io.weightbench.format.pickle.PyDict;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ final class Keras2Weights {
     private Keras2Weights() {}
 
     /** A name-list attribute, whole or split into numbered parts; empty when the node has neither. */
-    static Optional<List<String>> names(Hdf5File file, Node node, String name) throws FormatException {
+    static Optional<List<String>> names(Hdf5File file, Hdf5Node node, String name) throws FormatException {
         Optional<List<String>> whole = Hdf5Attributes.strings(file, node, name);
         if (whole.isPresent()) return whole;
         List<String> all = new ArrayList<>();
@@ -42,21 +41,25 @@ final class Keras2Weights {
     }
 
     /** The layers' weights of {@code group} (the file's root or {@code model_weights}). */
-    static PyDict layers(Hdf5File file, Group group, List<String> layerNames, Datasets datasets, List<String> warnings)
+    static PyDict layers(Hdf5File file, Hdf5Node.Group group, List<String> layerNames, Datasets datasets, List<String> warnings)
             throws FormatException {
         PyDict out = new PyDict();
         List<String> missing = new ArrayList<>();
         java.util.Set<String> listed = new java.util.HashSet<>(layerNames);
         for (String layer : layerNames) {
-            Optional<Group> g = Hdf5Tree.childGroup(file, group, layer);
+            Optional<Hdf5Node.Group> g = Hdf5Tree.childGroup(file, group, layer);
             if (g.isEmpty()) {
                 missing.add("layer " + layer);
                 continue;
             }
             layer(file, layer, g.get(), datasets, out, missing, warnings);
         }
-        for (Map.Entry<String, Node> e : Hdf5Tree.children(file, group, "")) {
-            if (listed.contains(e.getKey()) || !(e.getValue() instanceof Group g) || e.getValue() instanceof io.jhdf.api.Link) continue;
+        boolean unlisted = false;
+        for (Map.Entry<String, Hdf5Node> e : group.children().entrySet()) {
+            unlisted |= !listed.contains(e.getKey()) && e.getValue() instanceof Hdf5Node.Group;
+        }
+        for (Map.Entry<String, Hdf5Node> e : unlisted ? Hdf5Tree.children(file, group, "") : List.<Map.Entry<String, Hdf5Node>>of()) {
+            if (listed.contains(e.getKey()) || !(e.getValue() instanceof Hdf5Node.Group g) || e.getValue() instanceof Hdf5Node.Link) continue;
             if (names(file, g, "weight_names").isPresent()) layer(file, e.getKey(), g, datasets, out, missing, warnings);
         }
         if (!missing.isEmpty()) {
@@ -67,7 +70,7 @@ final class Keras2Weights {
         return out;
     }
 
-    private static void layer(Hdf5File file, String layer, Group g, Datasets datasets, PyDict out, List<String> missing,
+    private static void layer(Hdf5File file, String layer, Hdf5Node.Group g, Datasets datasets, PyDict out, List<String> missing,
                               List<String> warnings) throws FormatException {
         for (String weight : names(file, g, "weight_names").orElse(List.of())) {
             Optional<Hdf5Tree.Found> f = Hdf5Tree.dataset(file, g, weight);
@@ -83,7 +86,7 @@ final class Keras2Weights {
      * The optimizer's state ({@code optimizer_weights}): its {@code weight_names} are the datasets'
      * paths inside the group ({@code training/Adam/Variable:0}), which are the keys.
      */
-    static PyDict optimizer(Hdf5File file, Group group, Datasets datasets, List<String> warnings) throws FormatException {
+    static PyDict optimizer(Hdf5File file, Hdf5Node.Group group, Datasets datasets, List<String> warnings) throws FormatException {
         PyDict out = new PyDict();
         List<String> missing = new ArrayList<>();
         for (String weight : names(file, group, "weight_names").orElse(List.of())) {
@@ -100,8 +103,9 @@ final class Keras2Weights {
     }
 
     /** Datasets no name list mentions, listed after the named ones under their paths. */
-    private static void unnamed(Hdf5File file, Group group, String where, Datasets datasets, PyDict out, List<String> warnings)
+    private static void unnamed(Hdf5File file, Hdf5Node.Group group, String where, Datasets datasets, PyDict out, List<String> warnings)
             throws FormatException {
+        if (!Hdf5Tree.anyBeyond(file, group, datasets::placed)) return;
         List<String> extra = new ArrayList<>();
         for (Hdf5Tree.Found f : Hdf5Tree.datasets(file, group, warnings)) {
             if (datasets.placed(f)) continue;

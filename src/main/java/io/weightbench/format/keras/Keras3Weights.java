@@ -1,9 +1,9 @@
 package io.weightbench.format.keras;
 
-import io.jhdf.api.Group;
 import io.weightbench.format.FormatException;
 import io.weightbench.format.hdf5.Hdf5Attributes;
 import io.weightbench.format.hdf5.Hdf5File;
+import io.weightbench.format.hdf5.Hdf5Node;
 import io.weightbench.format.hdf5.Hdf5Tree;
 import io.weightbench.format.pickle.PyDict;
 import java.util.IdentityHashMap;
@@ -26,16 +26,16 @@ final class Keras3Weights {
     private Keras3Weights() {}
 
     /** Whether a root group is laid out as Keras 3 saves weights: a {@code vars} group for the model's own variables. */
-    static boolean looksLikeKeras3(Hdf5File file, Group root) throws FormatException {
+    static boolean looksLikeKeras3(Hdf5File file, Hdf5Node.Group root) throws FormatException {
         return Hdf5Tree.childGroup(file, root, "vars").isPresent();
     }
 
     /** {model: {path: tensor}, optimizer: {path: tensor}}, the optimizer entry only when the file has one. */
-    static PyDict read(Hdf5File file, Group root, List<String> warnings) throws FormatException {
+    static PyDict read(Hdf5File file, Hdf5Node.Group root, List<String> warnings) throws FormatException {
         Datasets datasets = new Datasets(file);
         PyDict model = new PyDict();
         PyDict optimizer = new PyDict();
-        Map<Group, Optional<String>> owners = new IdentityHashMap<>();
+        Map<Hdf5Node.Group, Optional<String>> owners = new IdentityHashMap<>();
         String prefix = OPTIMIZER + "/";
         for (Hdf5Tree.Found f : Hdf5Tree.datasets(file, root, warnings)) {
             Optional<String> owner = owners.get(f.parent());
@@ -56,7 +56,7 @@ final class Keras3Weights {
     }
 
     /** The owning object's name, which Keras 3 writes on each {@code vars} group; shown beside the tensor, so a bad one is just not shown. */
-    private static Optional<String> ownerName(Hdf5File file, Group vars) {
+    private static Optional<String> ownerName(Hdf5File file, Hdf5Node.Group vars) {
         try {
             return Hdf5Attributes.string(file, vars, "name");
         } catch (FormatException e) {

@@ -1,12 +1,12 @@
 package io.weightbench.format.keras;
 
-import io.jhdf.api.Group;
 import io.weightbench.checkpoint.Checkpoint;
 import io.weightbench.format.CheckpointReader;
 import io.weightbench.format.FormatException;
 import io.weightbench.format.Probe;
 import io.weightbench.format.hdf5.Hdf5Attributes;
 import io.weightbench.format.hdf5.Hdf5File;
+import io.weightbench.format.hdf5.Hdf5Node;
 import io.weightbench.format.hdf5.Hdf5Tree;
 import io.weightbench.format.pickle.PyDict;
 import java.io.IOException;
@@ -36,10 +36,10 @@ public final class KerasH5Reader implements CheckpointReader {
         try {
             List<String> warnings = new ArrayList<>();
             Map<String, String> meta = new LinkedHashMap<>();
-            Group root = h5.root();
+            Hdf5Node.Group root = h5.root();
             Checkpoint c;
             Optional<List<String>> layerNames = Keras2Weights.names(h5, root, "layer_names");
-            Optional<Group> modelWeights = Hdf5Tree.childGroup(h5, root, "model_weights");
+            Optional<Hdf5Node.Group> modelWeights = Hdf5Tree.childGroup(h5, root, "model_weights");
             if (layerNames.isPresent()) {
                 kerasAttributes(h5, root, meta, warnings);
                 Datasets datasets = new Datasets(h5);
@@ -64,7 +64,7 @@ public final class KerasH5Reader implements CheckpointReader {
     }
 
     /** A Keras {@code save()} file: {model_weights: ..., optimizer_weights: ...}, the weights entry model_weights. */
-    private static Checkpoint fullModel(Probe probe, Hdf5File h5, Group root, Group weights, Map<String, String> meta,
+    private static Checkpoint fullModel(Probe probe, Hdf5File h5, Hdf5Node.Group root, Hdf5Node.Group weights, Map<String, String> meta,
                                         List<String> warnings) throws IOException {
         kerasAttributes(h5, root, meta, warnings);
         if (!meta.containsKey("keras_version") || !meta.containsKey("backend")) kerasAttributes(h5, weights, meta, warnings);
@@ -74,14 +74,14 @@ public final class KerasH5Reader implements CheckpointReader {
         if (layerNames.isEmpty()) warnings.add("model_weights has no layer_names attribute: its datasets are listed in name order");
         tree.put("model_weights", Keras2Weights.layers(h5, weights, layerNames.orElse(List.of()), datasets, warnings));
         layerNames.ifPresent(n -> meta.put("layers", Integer.toString(n.size())));
-        Optional<Group> optimizer = Hdf5Tree.childGroup(h5, root, "optimizer_weights");
+        Optional<Hdf5Node.Group> optimizer = Hdf5Tree.childGroup(h5, root, "optimizer_weights");
         if (optimizer.isPresent()) tree.put("optimizer_weights", Keras2Weights.optimizer(h5, optimizer.get(), datasets, warnings));
         datasets.warnNotTensors(warnings);
         return Checkpoint.of(probe.path(), "keras-h5", tree, meta, warnings, List.of(probe.files(), h5), List.of("model_weights"));
     }
 
     /** keras_version, backend (Theano flagged), model_config and training_config, where the node has them. */
-    private static void kerasAttributes(Hdf5File h5, Group node, Map<String, String> meta, List<String> warnings) throws FormatException {
+    private static void kerasAttributes(Hdf5File h5, Hdf5Node.Group node, Map<String, String> meta, List<String> warnings) throws FormatException {
         Hdf5Attributes.string(h5, node, "keras_version").ifPresent(v -> meta.putIfAbsent("keras_version", v));
         Optional<String> backend = Hdf5Attributes.string(h5, node, "backend");
         if (backend.isPresent() && !meta.containsKey("backend")) {
@@ -99,7 +99,7 @@ public final class KerasH5Reader implements CheckpointReader {
     }
 
     /** A plain HDF5 file: every numeric dataset under its path, in name order. */
-    private static PyDict plain(Hdf5File h5, Group root, List<String> warnings) throws FormatException {
+    private static PyDict plain(Hdf5File h5, Hdf5Node.Group root, List<String> warnings) throws FormatException {
         Datasets datasets = new Datasets(h5);
         PyDict tree = new PyDict();
         for (Hdf5Tree.Found f : Hdf5Tree.datasets(h5, root, warnings)) datasets.add(tree, f.path(), f, Map.of(), warnings);
