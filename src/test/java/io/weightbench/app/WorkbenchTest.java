@@ -257,6 +257,44 @@ class WorkbenchTest {
         assertThat(text(robot, "#summary-unexpected")).isEqualTo("16 unexpected");
     }
 
+    @Test
+    void theWindowsLayoutIsSavedWhenItClosesAndRestoredByTheNextWindow(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            w.stage.setWidth(1100);
+            w.stage.setHeight(760);
+            w.trees.setDividerPositions(0.6);
+            w.main.setDividerPositions(0.5);
+            w.views.getSelectionModel().select(1); // side by side
+            w.bottom.getSelectionModel().select(2); // the layer-by-layer change
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        double trees = w.trees.getDividerPositions()[0]; // as laid out: the panes' minimum widths have a say
+        assertThat(trees).isCloseTo(0.6, org.assertj.core.data.Offset.offset(0.1));
+        robot.interact(() -> w.stage.hide()); // closing saves
+        WorkbenchWindow[] next = new WorkbenchWindow[1];
+        robot.interact(() -> {
+            Stage s = new Stage();
+            next[0] = new WorkbenchWindow(s);
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        WorkbenchWindow n = next[0];
+        assertThat(n.stage.getWidth()).isEqualTo(1100);
+        assertThat(n.stage.getHeight()).isEqualTo(760);
+        assertThat(n.trees.getDividerPositions()[0]).isCloseTo(trees, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(n.main.getDividerPositions()[0]).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(n.views.getSelectionModel().getSelectedIndex()).isEqualTo(1);
+        assertThat(n.bottom.getSelectionModel().getSelectedIndex()).isEqualTo(2);
+        // a remembered size the screen cannot hold (another monitor, a lower resolution): the window takes the screen
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        java.util.prefs.Preferences.userNodeForPackage(WorkbenchWindow.class).putDouble("window.width", screen.getWidth() + 400);
+        robot.interact(n::restoreLayout);
+        assertThat(n.stage.getWidth()).isEqualTo(screen.getWidth());
+        assertThat(n.stage.getHeight()).isEqualTo(screen.getHeight());
+        assertThat(n.stage.getX()).isEqualTo(screen.getMinX());
+        robot.interact(() -> n.stage.hide());
+    }
+
     /** The histogram the detail pane shows, or null while none. */
     static io.weightbench.stats.Histogram histogram(WorkbenchWindow w) {
         DetailViewModel.Numbers n = w.detailVm.numbers.get();

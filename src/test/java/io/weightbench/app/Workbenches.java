@@ -11,7 +11,7 @@ final class Workbenches {
     static WorkbenchWindow show(Stage stage) {
         // every test starts from the default layout, whatever an earlier test's window left in the preferences
         java.util.prefs.Preferences prefs = java.util.prefs.Preferences.userNodeForPackage(WorkbenchWindow.class);
-        for (String k : new String[] {"window.width", "window.height", "window.trees", "window.main", "theme.dark"}) prefs.remove(k);
+        for (String k : new String[] {"window.width", "window.height", "window.trees", "window.main", "window.view", "window.bottom", "theme.dark"}) prefs.remove(k);
         Theme.apply(false);
         WorkbenchWindow w = new WorkbenchWindow(stage);
         stage.show();
