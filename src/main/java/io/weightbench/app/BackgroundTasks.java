@@ -37,7 +37,9 @@ final class BackgroundTasks {
         /** Reading tensor data: statistics, histograms, diffs, exports, verify. */
         COMPUTE,
         /** Key-list work too slow for the FX thread with thousands of keys (suggestions and their effects). */
-        KEYS
+        KEYS,
+        /** Whole-file hashes: seconds for a large file, and nothing else waits behind them. */
+        HASH
     }
 
     /** The work of a task, off the FX thread; reports into and checks {@code progress}. */

@@ -160,9 +160,14 @@ final class OpenViewModel {
         }
     }
 
+    /** One architecture as the catalog picker lists it: what it is, how big, which of timm's options it takes. */
+    record CatalogEntry(String name, String family, int tensors, long values, boolean numClasses, boolean inChans, boolean featuresOnly,
+                        String defaultClasses) {}
+
     /** The catalog's architectures (read on the files lane), handed to {@code then}. */
-    void catalogNames(Consumer<List<String>> then) {
-        tasks.task(BackgroundTasks.Lane.FILES, p -> Catalog.models().stream().map(m -> m.name()).toList())
+    void catalogEntries(Consumer<List<CatalogEntry>> then) {
+        tasks.task(BackgroundTasks.Lane.FILES, p -> Catalog.models().stream().map(m -> new CatalogEntry(m.name(), m.family(), m.tensors(), m.values(),
+                        m.allowsNumClasses(), m.allowsInChans(), m.allowsFeaturesOnly(), m.numClasses().map(String::valueOf).orElse(""))).toList())
                 .onSuccess(then).onError(e -> notices.problem("catalog: " + Notices.message(e))).start();
     }
 

@@ -13,7 +13,6 @@ import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
-import javafx.scene.control.ChoiceDialog;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
@@ -355,16 +354,16 @@ final class WorkbenchWindow {
         }
     }
 
+    /** File ▸ Model from catalog: the searchable picker; the architecture chosen, with its options, opens on the model side. */
     void pickCatalog() {
-        open.catalogNames(names -> {
-            ChoiceDialog<String> d = new ChoiceDialog<>(names.contains("timm/resnet50") ? "timm/resnet50" : names.get(0), names);
-            d.initOwner(stage);
-            Icons.apply(d);
-            d.setTitle("Model from catalog");
-            d.setHeaderText("A timm or torchvision architecture's parameters and buffers (keys, shapes, dtypes; no weights)");
-            d.showAndWait().ifPresent(n -> open.openModel("catalog:" + n));
+        open.catalogEntries(entries -> {
+            catalogDialog = new CatalogDialog(stage, entries);
+            catalogDialog.showAndWait().ifPresent(open::openModel);
         });
     }
+
+    /** The catalog picker last opened (tests reach it here). */
+    CatalogDialog catalogDialog;
 
     private void refreshRecent() {
         recent.getItems().clear();
