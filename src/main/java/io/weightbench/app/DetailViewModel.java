@@ -19,12 +19,7 @@ import java.util.Optional;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleIntegerProperty;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
@@ -53,12 +48,12 @@ final class DetailViewModel {
 
     private final WorkbenchModel session;
     private final BackgroundTasks tasks;
-    final StringProperty heading = new SimpleStringProperty("Select a key");
-    final ObservableList<Fact> facts = FXCollections.observableArrayList();
-    final ObjectProperty<Numbers> numbers = new SimpleObjectProperty<>();
-    final BooleanProperty busy = new SimpleBooleanProperty(false);
-    final IntegerProperty bins = new SimpleIntegerProperty(Histogram.DEFAULT_BINS);
-    final BooleanProperty logScale = new SimpleBooleanProperty(false);
+    final StringProperty heading = FxChecked.string("Select a key");
+    final ObservableList<Fact> facts = FxChecked.list();
+    final ObjectProperty<Numbers> numbers = FxChecked.object(null);
+    final BooleanProperty busy = FxChecked.bool(false);
+    final IntegerProperty bins = FxChecked.integer(Histogram.DEFAULT_BINS);
+    final BooleanProperty logScale = FxChecked.bool(false);
     private String modelKey;
     private String checkpointKey;
     /** The shown checkpoint key as the file names it: what a new rule does not change. */

@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
@@ -36,11 +33,11 @@ final class LayerChangeViewModel {
 
     private final WorkbenchModel session;
     private final BackgroundTasks tasks;
-    final ObservableList<ModuleChange> modules = FXCollections.observableArrayList();
+    final ObservableList<ModuleChange> modules = FxChecked.list();
     final ObservableMap<String, KeyChange> byKey = FXCollections.observableHashMap();
-    final StringProperty message = new SimpleStringProperty();
-    final BooleanProperty running = new SimpleBooleanProperty(false);
-    final DoubleProperty progress = new SimpleDoubleProperty(0);
+    final StringProperty message = FxChecked.string(null);
+    final BooleanProperty running = FxChecked.bool(false);
+    final DoubleProperty progress = FxChecked.number(0);
 
     LayerChangeViewModel(WorkbenchModel session, BackgroundTasks tasks) {
         this.session = session;

@@ -16,10 +16,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.prefs.Preferences;
 import javafx.beans.property.BooleanProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
@@ -42,14 +39,14 @@ final class OpenViewModel {
     private final BackgroundTasks tasks;
     private final Notices notices;
     private final Preferences prefs;
-    final StringProperty modelFile = new SimpleStringProperty("");
-    final StringProperty checkpointFile = new SimpleStringProperty("");
+    final StringProperty modelFile = FxChecked.string("");
+    final StringProperty checkpointFile = FxChecked.string("");
     /** The weights entries to choose from (the current one first), and whether there is a choice. */
-    final ObservableList<String> entries = FXCollections.observableArrayList();
-    final StringProperty entry = new SimpleStringProperty("");
-    final BooleanProperty entryChoice = new SimpleBooleanProperty(false);
+    final ObservableList<String> entries = FxChecked.list();
+    final StringProperty entry = FxChecked.string("");
+    final BooleanProperty entryChoice = FxChecked.bool(false);
     /** "model\tsource" or "checkpoint\tsource", newest first. */
-    final ObservableList<String> recent = FXCollections.observableArrayList();
+    final ObservableList<String> recent = FxChecked.list();
     /** Called once a checkpoint is shown. */
     Consumer<Opened> onOpened = o -> {};
     /** The checkpoint as opened (owner of its files); the session's may be a view with another weights entry. */
