@@ -107,6 +107,23 @@ final class LayerChangeViewModel {
         return key.contains(".") ? key.substring(0, key.lastIndexOf('.')) : "";
     }
 
+    /**
+     * What the chart says before any scrolling: how many modules, and the ones that changed most
+     * ("53 modules; most changed: fc 1.00, layer4.2.conv3 0.0112, ..."), largest first.
+     */
+    static String summary(List<ModuleChange> modules, int most) {
+        if (modules.isEmpty()) return "";
+        List<ModuleChange> top = modules.stream().filter(m -> Double.isFinite(m.relL2()))
+                .sorted(java.util.Comparator.comparingDouble(ModuleChange::relL2).reversed()).limit(most).toList();
+        StringBuilder b = new StringBuilder(modules.size() + (modules.size() == 1 ? " module" : " modules") + "; most changed: ");
+        for (int i = 0; i < top.size(); i++) {
+            ModuleChange m = top.get(i);
+            b.append(i == 0 ? "" : ", ").append(m.module().isEmpty() ? "(top)" : m.module())
+                    .append(' ').append(String.format(java.util.Locale.ROOT, "%.3g", m.relL2()));
+        }
+        return b.toString();
+    }
+
     /** For tests: the modules in model order. */
     List<String> moduleNames() {
         return modules.stream().map(ModuleChange::module).toList();
