@@ -15,7 +15,6 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
-import javafx.scene.input.KeyCode;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -49,12 +48,7 @@ final class CatalogDialog extends Dialog<String> {
             shown.setPredicate(e -> matches(e, q));
             table.getSelectionModel().selectFirst();
         });
-        search.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.DOWN) {
-                table.requestFocus();
-                table.getSelectionModel().selectNext();
-            }
-        });
+        MapToDialog.downInto(search, table, table.getSelectionModel());
         table.setId("catalog-table");
         table.setItems(shown);
         table.getStyleClass().add(atlantafx.base.theme.Styles.DENSE);

@@ -221,14 +221,31 @@ final class TreePane extends VBox {
         if (row >= 0) table.scrollTo(row);
     }
 
-    /** Reports the top row when the tree scrolls (the skin's scroll bar exists once shown). */
+    private boolean scrollPending;
+
+    /** Reports the top row when the tree scrolls (its flow exists once the skin has made it: watched for among the table's children). */
     private void watchScrolling() {
-        table.skinProperty().addListener((o, a, skin) -> {
-            if (skin != null && table.lookup(".virtual-flow") instanceof javafx.scene.control.skin.VirtualFlow<?> flow) {
-                flow.positionProperty().addListener((x, y, z) -> {
-                    String top = topPath();
-                    if (top != null) onScrolled.accept(top);
-                });
+        boolean[] watching = {false};
+        table.getChildrenUnmodifiable().addListener((ListChangeListener<javafx.scene.Node>) c -> {
+            if (watching[0]) return;
+            for (javafx.scene.Node n : table.getChildrenUnmodifiable()) {
+                if (n instanceof javafx.scene.control.skin.VirtualFlow<?> flow) {
+                    watching[0] = true;
+                    // the rows on screen are known once the flow is laid out: the top one is read after the layout pass
+                    flow.positionProperty().addListener((x, y, z) -> {
+                        javafx.scene.Scene scene = getScene();
+                        if (scene == null || scrollPending) return;
+                        scrollPending = true;
+                        Runnable[] self = new Runnable[1];
+                        self[0] = () -> {
+                            scene.removePostLayoutPulseListener(self[0]);
+                            scrollPending = false;
+                            String top = topPath();
+                            if (top != null) onScrolled.accept(top);
+                        };
+                        scene.addPostLayoutPulseListener(self[0]);
+                    });
+                }
             }
         });
     }

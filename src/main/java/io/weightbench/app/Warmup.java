@@ -14,7 +14,6 @@ import java.util.List;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.collections.FXCollections;
-import javafx.scene.Scene;
 
 /**
  * The first checkpoint dropped after start-up used to take 1.2 s to reach the screen, later ones
@@ -40,9 +39,12 @@ final class Warmup {
     /** True once the warm-up has run (or failed: it only ever saves time). */
     ReadOnlyBooleanProperty doneProperty() { return done.getReadOnlyProperty(); }
 
-    /** Starts it on the files lane; the trees part runs on the FX thread after, with {@code stylesheet}. */
-    void start(BackgroundTasks tasks, String stylesheet) {
-        tasks.task(BackgroundTasks.Lane.FILES, p -> rows()).onSuccess(r -> trees(r, stylesheet))
+    /**
+     * Starts it on the files lane; the trees part runs on the FX thread after, inside {@code host}
+     * (the window's root: its style caches are the ones the real trees use), never drawn.
+     */
+    void start(BackgroundTasks tasks, javafx.scene.layout.Pane host) {
+        tasks.task(BackgroundTasks.Lane.FILES, p -> rows()).onSuccess(r -> trees(r, host))
                 .andFinally(() -> done.set(true)).start();
     }
 
@@ -72,22 +74,31 @@ final class Warmup {
         }
     }
 
-    /** Lays out the three kinds of tree off screen: the tree table's classes, skins and CSS loaded before the first real drop. */
-    private static void trees(Rows rows, String stylesheet) {
+    /**
+     * Lays out the three kinds of tree in the window, transparent, and takes them out again before
+     * the next frame: the tree table's classes, skins, and the window's CSS for its rows and cells
+     * are loaded and compiled before the first real drop.
+     */
+    private static void trees(Rows rows, javafx.scene.layout.Pane host) {
         if (rows == null) return;
         List<javafx.collections.ObservableList<KeyRow>> lists = List.of(FXCollections.observableArrayList(), FXCollections.observableArrayList(),
                 FXCollections.observableArrayList());
         List<TreePane> panes = List.of(new TreePane("Model", "", TreePane.Side.MODEL, lists.get(0)),
                 new TreePane("Aligned", "", TreePane.Side.ALIGNED, lists.get(1)), new TreePane("Checkpoint", "", TreePane.Side.CHECKPOINT, lists.get(2)));
         javafx.scene.layout.HBox box = new javafx.scene.layout.HBox(panes.toArray(javafx.scene.Node[]::new));
-        Scene scene = new Scene(box, 1500, 500);
-        scene.getStylesheets().add(stylesheet);
-        // as in the window: the rows arrive after the panes are on a scene, and the trees are built then
-        lists.get(0).setAll(rows.model());
-        lists.get(1).setAll(rows.aligned());
-        lists.get(2).setAll(rows.checkpoint());
-        for (TreePane p : panes) p.table.getRoot().getChildren().forEach(i -> i.setExpanded(true));
-        box.applyCss();
-        box.layout();
+        box.setOpacity(0);
+        box.setMouseTransparent(true);
+        box.setManaged(false);
+        box.resize(Math.max(900, host.getWidth()), Math.max(400, host.getHeight()));
+        host.getChildren().add(box);
+        try {
+            // as in the window: the rows arrive after the panes are on the scene, and the trees are built then
+            for (int i = 0; i < 3; i++) lists.get(i).setAll(List.of(rows.model(), rows.aligned(), rows.checkpoint()).get(i));
+            for (TreePane p : panes) p.table.getRoot().getChildren().forEach(item -> item.setExpanded(true));
+            box.applyCss();
+            box.layout();
+        } finally {
+            host.getChildren().remove(box);
+        }
     }
 }

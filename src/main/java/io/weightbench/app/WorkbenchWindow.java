@@ -83,6 +83,7 @@ final class WorkbenchWindow {
     static final String STYLESHEET = WorkbenchWindow.class.getResource("workbench.css").toExternalForm();
     /** Runs the first checkpoint's path once while the window shows ({@link #warmUp()}). */
     final Warmup warmup = new Warmup();
+    private final javafx.scene.layout.StackPane host;
     private final Menu recent = new Menu("Open recent");
 
     WorkbenchWindow(Stage stage) {
@@ -212,7 +213,10 @@ final class WorkbenchWindow {
         updateSummary();
         this.trees = trees;
         this.main = main;
-        Scene scene = new Scene(root);
+        // the root holds the window's layout and, for a moment at start-up, the warm-up's trees (never drawn)
+        javafx.scene.layout.StackPane top = new javafx.scene.layout.StackPane(root);
+        this.host = top;
+        Scene scene = new Scene(top);
         scene.getStylesheets().add(STYLESHEET);
         stage.setScene(scene);
         stage.setTitle("Weightbench");
@@ -222,7 +226,7 @@ final class WorkbenchWindow {
             saveLayout();
             tasks.shutdown();
         });
-        if (Theme.isDark()) root.getStyleClass().add("dark");
+        if (Theme.isDark()) root().getStyleClass().add("dark");
         open.recent.addListener((ListChangeListener<String>) c -> refreshRecent());
         refreshRecent();
         if (TIMINGS) open.onOpened = o -> afterNextLayout(() -> System.err.printf(java.util.Locale.ROOT,
@@ -273,7 +277,7 @@ final class WorkbenchWindow {
 
     /** Starts the warm-up (the app does when it opens with no files: the first drop then costs what later ones do). */
     void warmUp() {
-        warmup.start(tasks, STYLESHEET);
+        warmup.start(tasks, host);
     }
 
     Parent root() {

@@ -197,4 +197,28 @@ class AlignedViewTest {
         robot.release(MouseButton.PRIMARY);
         assertThat(after).isGreaterThan(before);
     }
+
+    @Test
+    void sideBySideTheTwoTreesOpenAndScrollTogether(FxRobot robot, @TempDir Path dir) throws Exception {
+        open(robot, blocks(dir, "template.safetensors", ""), blocks(dir, "same.safetensors", ""));
+        robot.interact(() -> w.views.getSelectionModel().select(1));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn(row(robot, "#model-tree", "block2").lookup(".arrow")); // the user opens a module on the left
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.modelPane.item("block2").isExpanded()).isTrue();
+        assertThat(w.checkpointPane.item("block2").isExpanded()).isTrue();
+        robot.interact(() -> w.checkpointPane.item("block2").setExpanded(false)); // and closes it on the right
+        assertThat(w.modelPane.item("block2").isExpanded()).isFalse();
+        robot.interact(() -> {
+            for (int b = 0; b < 30; b++) w.modelPane.item("block" + b).setExpanded(true);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.interact(() -> w.modelPane.table.scrollTo(100)); // the model tree's scroll position moves (Monocle sends no wheel)
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !"block0".equals(w.modelPane.topPath()));
+        String top = w.modelPane.topPath();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> top.equals(w.checkpointPane.topPath()));
+        // selection, as before: the same key on both sides
+        robot.interact(() -> w.modelPane.select("block7.w3"));
+        assertThat(w.checkpointPane.selectedProperty().get().path).isEqualTo("block7.w3");
+    }
 }

@@ -24,8 +24,8 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 class FxThreadTest {
 
-    private static final Path TEMPLATE = Path.of("samples/tinynet_template.pt");
-    private static final Path DATA_PARALLEL = Path.of("samples/tinynet_dataparallel.pth");
+    private static final Path TEMPLATE = Workbenches.TEMPLATE;
+    private static final Path DATA_PARALLEL = Workbenches.DATA_PARALLEL;
 
     private WorkbenchWindow w;
 

@@ -5,6 +5,10 @@ import javafx.stage.Stage;
 /** The workbench window as the TestFX tests start it: light theme, shown and focused. */
 final class Workbenches {
 
+    /** The samples most tests open: a template and the same weights under DataParallel's {@code module.}. */
+    static final java.nio.file.Path TEMPLATE = java.nio.file.Path.of("samples/tinynet_template.pt");
+    static final java.nio.file.Path DATA_PARALLEL = java.nio.file.Path.of("samples/tinynet_dataparallel.pth");
+
     private Workbenches() {}
 
     /** Since JavaFX 20 a headless stage does not take focus by itself: shortcuts and typing need it. */
