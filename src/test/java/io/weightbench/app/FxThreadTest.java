@@ -64,13 +64,7 @@ class FxThreadTest {
         robot.interact(() -> w.detailVm.show(null, null)); // the file's facts: its hash on the hash lane
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> !w.detailVm.hashing());
         Path out = dir.resolve("fixed.safetensors");
-        ExportDialog[] d = new ExportDialog[1];
-        robot.interact(() -> {
-            d[0] = w.export();
-            d[0].output.setText(out.toString());
-        });
-        robot.clickOn("#export-start");
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> Files.exists(out) && !d[0].isShowing());
+        Workbenches.export(robot, w, out);
         robot.interact(() -> w.openCheckpoint(TEMPLATE)); // a second file: the first is closed behind the statistics
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.checkpoint.get().file().equals(TEMPLATE) && w.diagnostics.stats().size() > 0);
         WaitForAsyncUtils.waitForFxEvents();

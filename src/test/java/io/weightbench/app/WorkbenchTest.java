@@ -135,13 +135,7 @@ class WorkbenchTest {
         openBoth(robot);
         robot.interact(() -> w.rules.acceptSuggestion(0));
         Path out = dir.resolve("fixed.safetensors");
-        ExportDialog[] d = new ExportDialog[1];
-        robot.interact(() -> {
-            d[0] = w.export();
-            d[0].output.setText(out.toString());
-        });
-        robot.clickOn("#export-start");
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> Files.exists(out) && !d[0].isShowing());
+        Workbenches.export(robot, w, out);
         assertThat(Files.exists(dir.resolve("fixed.rules.json"))).isTrue();
         try (Checkpoint back = Formats.standard().open(out); Checkpoint src = Formats.standard().open(DATA_PARALLEL)) {
             assertThat(back.weights()).extracting(TensorEntry::key).contains("stem.0.weight", "head.weight").noneMatch(k -> k.startsWith("module."));

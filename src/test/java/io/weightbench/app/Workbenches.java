@@ -22,4 +22,16 @@ final class Workbenches {
         stage.requestFocus();
         return w;
     }
+
+    /** Exports through the dialog to {@code out} (Start clicked) and waits until the file is there and the dialog gone. */
+    static void export(org.testfx.api.FxRobot robot, WorkbenchWindow w, java.nio.file.Path out) throws java.util.concurrent.TimeoutException {
+        ExportDialog[] d = new ExportDialog[1];
+        robot.interact(() -> {
+            d[0] = w.export();
+            d[0].output.setText(out.toString());
+        });
+        robot.clickOn("#export-start");
+        org.testfx.util.WaitForAsyncUtils.waitFor(30, java.util.concurrent.TimeUnit.SECONDS,
+                () -> java.nio.file.Files.exists(out) && !d[0].isShowing());
+    }
 }
