@@ -37,7 +37,9 @@ final class BackgroundTasks {
         /** Reading tensor data: statistics, histograms, diffs, exports, verify. */
         COMPUTE,
         /** Key-list work too slow for the FX thread with thousands of keys (suggestions and their effects). */
-        KEYS
+        KEYS,
+        /** Whole-file hashes: seconds for a large file, and nothing else waits behind them. */
+        HASH
     }
 
     /** The work of a task, off the FX thread; reports into and checks {@code progress}. */
@@ -71,7 +73,9 @@ final class BackgroundTasks {
         }
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("weightbench-progress"));
         owned.add(ticker);
-        return new BackgroundTasks(lanes, Platform::runLater, owned, ticker);
+        BackgroundTasks t = new BackgroundTasks(lanes, Platform::runLater, owned, ticker);
+        t.deferred = true;
+        return t;
     }
 
     /** Everything on the calling thread, in order: view-model tests without a window. */
@@ -105,6 +109,22 @@ final class BackgroundTasks {
     void cancel(String slot) {
         Task<?> t = slots.remove(slot);
         if (t != null) t.makeStale();
+    }
+
+    /** Whether data work (not files) starts after the FX thread's next pulse: with real threads only. */
+    private boolean deferred;
+
+    /** Runs {@code r} once the pulse after this one has begun (so this one's CSS and layout are done). */
+    private static void afterNextPulse(Runnable r) {
+        new javafx.animation.AnimationTimer() {
+            private int pulses;
+
+            @Override public void handle(long now) {
+                if (++pulses < 2) return;
+                stop();
+                r.run();
+            }
+        }.start();
     }
 
     /** Stops the threads (the window closed). */
@@ -179,7 +199,7 @@ final class BackgroundTasks {
             running.set(true);
             java.util.concurrent.ScheduledFuture<?> tick = ticker == null ? null
                     : ticker.scheduleAtFixedRate(() -> fx.execute(() -> fraction.set(progress.fraction())), 100, 100, TimeUnit.MILLISECONDS);
-            lanes.get(lane).execute(() -> {
+            Runnable submit = () -> lanes.get(lane).execute(() -> {
                 Runnable outcome;
                 try {
                     T result = work.run(progress);
@@ -207,6 +227,10 @@ final class BackgroundTasks {
                     }
                 });
             });
+            // data work waits for the screen: the trees a new file brings are laid out before statistics and
+            // suggestions take the second core (on 2 cores they slowed the first drop's layout by half)
+            if (deferred && lane != Lane.FILES) afterNextPulse(submit);
+            else submit.run();
             return this;
         }
 

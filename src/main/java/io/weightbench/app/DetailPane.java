@@ -103,7 +103,19 @@ final class DetailPane extends ScrollPane {
         int r = 0;
         for (DetailViewModel.Fact f : vm.facts) {
             Label v = addRow(facts, r++, f.name(), f.value());
-            if (f.name().equals("verdict")) {
+            if (f.name().equals("sha256")) {
+                v.setId("file-hash");
+                boolean stop = vm.hashing();
+                if (stop || vm.hashStopped()) {
+                    javafx.scene.control.Hyperlink h = new javafx.scene.control.Hyperlink(stop ? "Stop" : "Compute");
+                    h.setId("file-hash-action");
+                    h.setOnAction(e -> {
+                        if (stop) vm.cancelHash();
+                        else vm.computeHash();
+                    });
+                    facts.add(h, 2, r - 1);
+                }
+            } else if (f.name().equals("verdict")) {
                 v.setId("verify-verdict");
                 v.getStyleClass().add(f.problem() ? "status-missing" : "status-matched");
             } else if (f.problem()) {

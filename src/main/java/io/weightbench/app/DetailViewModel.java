@@ -19,12 +19,7 @@ import java.util.Optional;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleIntegerProperty;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
@@ -53,12 +48,12 @@ final class DetailViewModel {
 
     private final WorkbenchModel session;
     private final BackgroundTasks tasks;
-    final StringProperty heading = new SimpleStringProperty("Select a key");
-    final ObservableList<Fact> facts = FXCollections.observableArrayList();
-    final ObjectProperty<Numbers> numbers = new SimpleObjectProperty<>();
-    final BooleanProperty busy = new SimpleBooleanProperty(false);
-    final IntegerProperty bins = new SimpleIntegerProperty(Histogram.DEFAULT_BINS);
-    final BooleanProperty logScale = new SimpleBooleanProperty(false);
+    final StringProperty heading = FxChecked.string("Select a key");
+    final ObservableList<Fact> facts = FxChecked.list();
+    final ObjectProperty<Numbers> numbers = FxChecked.object(null);
+    final BooleanProperty busy = FxChecked.bool(false);
+    final IntegerProperty bins = FxChecked.integer(Histogram.DEFAULT_BINS);
+    final BooleanProperty logScale = FxChecked.bool(false);
     private String modelKey;
     private String checkpointKey;
     /** The shown checkpoint key as the file names it: what a new rule does not change. */
@@ -259,8 +254,48 @@ final class DetailViewModel {
         }
         out.add(fact("weights entry", c.weightsEntry().isEmpty() ? "(top level)" : c.weightsEntry()));
         out.add(fact("tensors", String.format(Locale.ROOT, "%,d (%,d in the weights entry)", c.tensors().size(), c.weights().size())));
+        if (java.nio.file.Files.isRegularFile(c.file())) out.add(fact("sha256", hashText(c.file())));
         for (Map.Entry<String, String> m : c.metadata().entrySet()) out.add(fact(m.getKey(), m.getValue()));
         for (String w : c.warnings()) out.add(new Fact("warning", w, true));
+    }
+
+    /** The file whose sha256 {@link #hash} holds or is being computed, and the hash ("" while computing, null when stopped). */
+    private Path hashed;
+    private String hash;
+    /** The hash's task while it runs. */
+    private BackgroundTasks.Task<String> hashing;
+
+    /** The file's sha256 as the detail pane says it; starts computing it (on its own lane) the first time the file is shown. */
+    private String hashText(Path file) {
+        if (!file.equals(hashed)) {
+            hashed = file;
+            hash = "";
+            BackgroundTasks.Task<String> t = tasks.task(BackgroundTasks.Lane.HASH, p -> io.weightbench.checkpoint.FileHash.sha256(file, p));
+            hashing = t;
+            t.inSlot("hash").onSuccess(h -> hash = h).onCancelled(() -> hash = null).onError(e -> hash = "not computed: " + Notices.message(e))
+                    .andFinally(() -> {
+                        if (hashing == t) hashing = null;
+                        if (checkpointKey == null && modelKey == null && !showingOther) refresh();
+                    }).start();
+        }
+        return hash == null ? "stopped" : hash.isEmpty() ? "computing in the background …" : hash;
+    }
+
+    /** Whether the file hash is being computed. */
+    boolean hashing() { return hashing != null; }
+
+    /** Whether the file hash was stopped before it was done. */
+    boolean hashStopped() { return hashed != null && hash == null; }
+
+    /** Stops computing the file hash (the detail pane's Stop). */
+    void cancelHash() {
+        if (hashing != null) hashing.cancel();
+    }
+
+    /** Computes the file hash again after a stop. */
+    void computeHash() {
+        hashed = null;
+        if (checkpointKey == null && modelKey == null && !showingOther) refresh();
     }
 
     private Optional<TensorData> templateTensor() {

@@ -13,12 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleIntegerProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
@@ -36,14 +31,14 @@ final class DiagnosticsViewModel {
     private final BackgroundTasks tasks;
     /** Statistics by key in the file, filled in as they are computed; a new map per checkpoint, so a late result lands in the old one. */
     private volatile Map<String, TensorStats> stats = new ConcurrentHashMap<>();
-    final ObservableList<FindingRow> findings = FXCollections.observableArrayList();
-    final StringProperty placeholder = new SimpleStringProperty("Open a checkpoint to check its weights (NaN/Inf, zero tensors, BatchNorm statistics …).");
-    final StringProperty title = new SimpleStringProperty("Diagnostics");
-    final BooleanProperty running = new SimpleBooleanProperty(false);
-    final BooleanProperty resumable = new SimpleBooleanProperty(false);
-    final DoubleProperty progress = new SimpleDoubleProperty(0);
+    final ObservableList<FindingRow> findings = FxChecked.list();
+    final StringProperty placeholder = FxChecked.string("Open a checkpoint to check its weights (NaN/Inf, zero tensors, BatchNorm statistics …).");
+    final StringProperty title = FxChecked.string("Diagnostics");
+    final BooleanProperty running = FxChecked.bool(false);
+    final BooleanProperty resumable = FxChecked.bool(false);
+    final DoubleProperty progress = FxChecked.number(0);
     /** Goes up while statistics come in: the trees' values column redraws. */
-    final IntegerProperty revision = new SimpleIntegerProperty(0);
+    final IntegerProperty revision = FxChecked.integer(0);
     private BackgroundTasks.Task<List<HealthCheck.Finding>> run;
 
     DiagnosticsViewModel(WorkbenchModel session, BackgroundTasks tasks) {

@@ -9,9 +9,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
 /**
@@ -25,19 +22,19 @@ final class ExportViewModel {
     private final RuleSet rules;
     private final BackgroundTasks tasks;
     private final Notices notices;
-    final StringProperty output = new SimpleStringProperty();
-    final StringProperty shardSize = new SimpleStringProperty("");
-    final BooleanProperty weightsOnly = new SimpleBooleanProperty(false);
-    final BooleanProperty saveRules = new SimpleBooleanProperty(true);
+    final StringProperty output = FxChecked.string(null);
+    final StringProperty shardSize = FxChecked.string("");
+    final BooleanProperty weightsOnly = FxChecked.bool(false);
+    final BooleanProperty saveRules = FxChecked.bool(true);
     /** Whether the model would load the export with strict=True (true when no model is open to say otherwise). */
     final boolean loadsStrictly;
     final String verdict;
     /** Ticked by the user to write a checkpoint that will not load strictly. */
-    final BooleanProperty exportAnyway = new SimpleBooleanProperty(false);
-    final StringProperty status = new SimpleStringProperty("");
-    final DoubleProperty progress = new SimpleDoubleProperty(0);
-    final BooleanProperty running = new SimpleBooleanProperty(false);
-    final BooleanProperty done = new SimpleBooleanProperty(false);
+    final BooleanProperty exportAnyway = FxChecked.bool(false);
+    final StringProperty status = FxChecked.string("");
+    final DoubleProperty progress = FxChecked.number(0);
+    final BooleanProperty running = FxChecked.bool(false);
+    final BooleanProperty done = FxChecked.bool(false);
     private BackgroundTasks.Task<Exporter.Result> task;
 
     ExportViewModel(Checkpoint checkpoint, RuleSet rules, Optional<Fit> fit, BackgroundTasks tasks, Notices notices) {

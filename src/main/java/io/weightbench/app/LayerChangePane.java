@@ -32,6 +32,8 @@ import org.jfree.data.category.DefaultCategoryDataset;
 final class LayerChangePane extends VBox {
 
     final ChartViewer chart = new ChartViewer();
+    /** The module count and the five largest changes (click a bar, or scroll for the rest). */
+    final Label top5 = new Label();
     private final LayerChangeViewModel vm;
 
     LayerChangePane(LayerChangeViewModel vm, Consumer<String> selectModule) {
@@ -62,9 +64,15 @@ final class LayerChangePane extends VBox {
         // one bar per module, top to bottom in model order, as tall as it takes to read every name
         javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(chart);
         scroll.setFitToWidth(true);
+        scroll.setVbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.ALWAYS); // the bars go on below: say so
+        // the largest changes in words above the chart: what a low window shows without scrolling
+        top5.setId("changes-summary");
+        top5.setWrapText(true);
+        top5.managedProperty().bind(chart.visibleProperty());
+        top5.visibleProperty().bind(chart.visibleProperty());
         scroll.visibleProperty().bind(chart.visibleProperty());
         VBox.setVgrow(scroll, Priority.ALWAYS);
-        getChildren().addAll(top, scroll);
+        getChildren().addAll(top, top5, scroll);
         setSpacing(6);
         setPadding(new Insets(8));
         vm.modules.addListener((ListChangeListener<LayerChangeViewModel.ModuleChange>) c -> redraw());
@@ -109,5 +117,7 @@ final class LayerChangePane extends VBox {
         r.setSeriesPaint(0, new Color(0x00, 0x72, 0xb2));
         chart.setChart(c);
         chart.setVisible(true);
+        top5.setText(LayerChangeViewModel.summary(vm.modules, 5) + (vm.modules.size() > 8 ? " · scroll for all, click a bar to go there"
+                : " · click a bar to go there"));
     }
 }

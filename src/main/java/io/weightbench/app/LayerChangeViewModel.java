@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
@@ -36,11 +33,11 @@ final class LayerChangeViewModel {
 
     private final WorkbenchModel session;
     private final BackgroundTasks tasks;
-    final ObservableList<ModuleChange> modules = FXCollections.observableArrayList();
+    final ObservableList<ModuleChange> modules = FxChecked.list();
     final ObservableMap<String, KeyChange> byKey = FXCollections.observableHashMap();
-    final StringProperty message = new SimpleStringProperty();
-    final BooleanProperty running = new SimpleBooleanProperty(false);
-    final DoubleProperty progress = new SimpleDoubleProperty(0);
+    final StringProperty message = FxChecked.string(null);
+    final BooleanProperty running = FxChecked.bool(false);
+    final DoubleProperty progress = FxChecked.number(0);
 
     LayerChangeViewModel(WorkbenchModel session, BackgroundTasks tasks) {
         this.session = session;
@@ -108,6 +105,23 @@ final class LayerChangeViewModel {
     /** The module of a key ("layer1.0.conv1" for "layer1.0.conv1.weight"). */
     static String moduleOf(String key) {
         return key.contains(".") ? key.substring(0, key.lastIndexOf('.')) : "";
+    }
+
+    /**
+     * What the chart says before any scrolling: how many modules, and the ones that changed most
+     * ("53 modules; most changed: fc 1.00, layer4.2.conv3 0.0112, ..."), largest first.
+     */
+    static String summary(List<ModuleChange> modules, int most) {
+        if (modules.isEmpty()) return "";
+        List<ModuleChange> top = modules.stream().filter(m -> Double.isFinite(m.relL2()))
+                .sorted(java.util.Comparator.comparingDouble(ModuleChange::relL2).reversed()).limit(most).toList();
+        StringBuilder b = new StringBuilder(modules.size() + (modules.size() == 1 ? " module" : " modules") + "; most changed: ");
+        for (int i = 0; i < top.size(); i++) {
+            ModuleChange m = top.get(i);
+            b.append(i == 0 ? "" : ", ").append(m.module().isEmpty() ? "(top)" : m.module())
+                    .append(' ').append(String.format(java.util.Locale.ROOT, "%.3g", m.relL2()));
+        }
+        return b.toString();
     }
 
     /** For tests: the modules in model order. */

@@ -33,12 +33,7 @@ final class MapToDialog extends Dialog<String> {
             shown.setPredicate(k -> needle.isEmpty() || k.toLowerCase(Locale.ROOT).contains(needle));
             targets.getSelectionModel().selectFirst();
         });
-        search.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.DOWN) {
-                targets.requestFocus();
-                targets.getSelectionModel().selectNext();
-            }
-        });
+        downInto(search, targets, targets.getSelectionModel());
         targets.setId("map-targets");
         targets.setItems(shown);
         targets.setPlaceholder(new Label("No model key left to fill matches."));
@@ -48,5 +43,15 @@ final class MapToDialog extends Dialog<String> {
         getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
         setResultConverter(b -> b == ButtonType.OK ? targets.getSelectionModel().getSelectedItem() : null);
         setOnShown(e -> search.requestFocus());
+    }
+
+    /** The Down key in a search box moves into the list it filters, to the next entry (the searchable dialogs' keyboard path). */
+    static void downInto(TextField search, javafx.scene.control.Control list, javafx.scene.control.SelectionModel<?> selection) {
+        search.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.DOWN) {
+                list.requestFocus();
+                selection.selectNext();
+            }
+        });
     }
 }

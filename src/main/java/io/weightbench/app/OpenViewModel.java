@@ -16,10 +16,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.prefs.Preferences;
 import javafx.beans.property.BooleanProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
@@ -48,14 +45,14 @@ final class OpenViewModel {
     private final BackgroundTasks tasks;
     private final Notices notices;
     private final Preferences prefs;
-    final StringProperty modelFile = new SimpleStringProperty("");
-    final StringProperty checkpointFile = new SimpleStringProperty("");
+    final StringProperty modelFile = FxChecked.string("");
+    final StringProperty checkpointFile = FxChecked.string("");
     /** The weights entries to choose from (the current one first), and whether there is a choice. */
-    final ObservableList<String> entries = FXCollections.observableArrayList();
-    final StringProperty entry = new SimpleStringProperty("");
-    final BooleanProperty entryChoice = new SimpleBooleanProperty(false);
+    final ObservableList<String> entries = FxChecked.list();
+    final StringProperty entry = FxChecked.string("");
+    final BooleanProperty entryChoice = FxChecked.bool(false);
     /** "model\tsource" or "checkpoint\tsource", newest first. */
-    final ObservableList<String> recent = FXCollections.observableArrayList();
+    final ObservableList<String> recent = FxChecked.list();
     /** Called once a checkpoint is shown. */
     Consumer<Opened> onOpened = o -> {};
     /** How a file is read (on the files lane): the formats' registry; tests put a failing reader here. */
@@ -168,9 +165,14 @@ final class OpenViewModel {
         }
     }
 
+    /** One architecture as the catalog picker lists it: what it is, how big, which of timm's options it takes. */
+    record CatalogEntry(String name, String family, int tensors, long values, boolean numClasses, boolean inChans, boolean featuresOnly,
+                        String defaultClasses) {}
+
     /** The catalog's architectures (read on the files lane), handed to {@code then}. */
-    void catalogNames(Consumer<List<String>> then) {
-        tasks.task(BackgroundTasks.Lane.FILES, p -> Catalog.models().stream().map(m -> m.name()).toList())
+    void catalogEntries(Consumer<List<CatalogEntry>> then) {
+        tasks.task(BackgroundTasks.Lane.FILES, p -> Catalog.models().stream().map(m -> new CatalogEntry(m.name(), m.family(), m.tensors(), m.values(),
+                        m.allowsNumClasses(), m.allowsInChans(), m.allowsFeaturesOnly(), m.numClasses().map(String::valueOf).orElse(""))).toList())
                 .onSuccess(then).onError(e -> notices.problem("catalog: " + Notices.message(e))).start();
     }
 

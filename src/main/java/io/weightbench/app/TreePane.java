@@ -78,6 +78,10 @@ final class TreePane extends VBox {
     /** The "values" column of a key (statistics filled in as they are computed); "" while unknown. */
     java.util.function.Function<KeyRow, String> values = r -> "";
     NodeDrop onNodeDrop = (a, b, c, d) -> {};
+    /** A module opened or closed by the user (path, expanded): the side-by-side trees follow each other. */
+    java.util.function.BiConsumer<String, Boolean> onExpanded = (path, open) -> {};
+    /** The top row shown changed (its path): the side-by-side trees scroll together. */
+    Consumer<String> onScrolled = path -> {};
 
     TreePane(String titleText, String emptyText, Side side, ObservableList<KeyRow> rows) {
         this.side = side;
@@ -117,6 +121,7 @@ final class TreePane extends VBox {
         // columns sized to their content (fitColumns), a horizontal scroll bar when they do not fit
         table.setColumnResizePolicy(TreeTableView.UNCONSTRAINED_RESIZE_POLICY);
         table.setTableMenuButtonVisible(true);
+        table.getStyleClass().add(atlantafx.base.theme.Styles.DENSE); // 720 px high screens show twice the rows
         columns();
         table.setRowFactory(t -> new Row());
         VBox.setVgrow(table, Priority.ALWAYS);
@@ -138,6 +143,7 @@ final class TreePane extends VBox {
         table.addEventFilter(javafx.scene.input.DragEvent.DRAG_DROPPED, e -> autoScroll(-1));
         table.setOnDragExited(e -> autoScroll(-1));
         scroller.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        watchScrolling();
         table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> selected.set(b == null ? null : b.getValue()));
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
@@ -195,6 +201,55 @@ final class TreePane extends VBox {
         return true;
     }
 
+    /** Opens or closes the module at {@code path}, if this tree has it (what the other tree's user did). */
+    void expand(String path, boolean open) {
+        TreeItem<KeyNode> item = index.get(path);
+        if (item != null && !item.isLeaf()) item.setExpanded(open);
+    }
+
+    /** The path of the top row shown, or null. */
+    String topPath() {
+        if (!(table.lookup(".virtual-flow") instanceof javafx.scene.control.skin.VirtualFlow<?> flow)) return null;
+        javafx.scene.control.IndexedCell<?> first = flow.getFirstVisibleCell();
+        return first == null || !(first.getItem() instanceof KeyNode n) ? null : n.path;
+    }
+
+    /** Scrolls so that {@code path}'s row is the top one, if this tree shows it. */
+    void scrollToPath(String path) {
+        TreeItem<KeyNode> item = index.get(path);
+        int row = item == null ? -1 : table.getRow(item);
+        if (row >= 0) table.scrollTo(row);
+    }
+
+    private boolean scrollPending;
+
+    /** Reports the top row when the tree scrolls (its flow exists once the skin has made it: watched for among the table's children). */
+    private void watchScrolling() {
+        boolean[] watching = {false};
+        table.getChildrenUnmodifiable().addListener((ListChangeListener<javafx.scene.Node>) c -> {
+            if (watching[0]) return;
+            for (javafx.scene.Node n : table.getChildrenUnmodifiable()) {
+                if (n instanceof javafx.scene.control.skin.VirtualFlow<?> flow) {
+                    watching[0] = true;
+                    // the rows on screen are known once the flow is laid out: the top one is read after the layout pass
+                    flow.positionProperty().addListener((x, y, z) -> {
+                        javafx.scene.Scene scene = getScene();
+                        if (scene == null || scrollPending) return;
+                        scrollPending = true;
+                        Runnable[] self = new Runnable[1];
+                        self[0] = () -> {
+                            scene.removePostLayoutPulseListener(self[0]);
+                            scrollPending = false;
+                            String top = topPath();
+                            if (top != null) onScrolled.accept(top);
+                        };
+                        scene.addPostLayoutPulseListener(self[0]);
+                    });
+                }
+            }
+        });
+    }
+
     TreeItem<KeyNode> item(String path) {
         return index.get(path);
     }
@@ -220,6 +275,7 @@ final class TreePane extends VBox {
             boolean topLevel = item.getParent() == root;
             boolean lone = topLevel && root.getChildren().size() == 1;
             item.setExpanded(item == root || filtering || lone || expanded.contains(e.getKey()));
+            if (!item.isLeaf()) item.expandedProperty().addListener((o, a, open) -> onExpanded.accept(e.getKey(), open));
         }
         table.setRoot(root);
         root.setExpanded(true);
@@ -269,7 +325,8 @@ final class TreePane extends VBox {
         TreeTableColumn<KeyNode, String> change = text("change", 110, n -> n.isKey() ? values.apply(n.row) : "");
         change.setId("change-column");
         change.setVisible(aligned);
-        table.getColumns().setAll(List.of(name, status, shape, counterpart, dtype, params, size, stats, change));
+        // dtype beside the shape: at 1280 px both are in sight without scrolling, the checkpoint key after them
+        table.getColumns().setAll(List.of(name, status, shape, dtype, counterpart, params, size, stats, change));
         for (TreeTableColumn<KeyNode, ?> c : table.getColumns()) c.setUserData(c.getPrefWidth());
     }
 
@@ -371,7 +428,10 @@ final class TreePane extends VBox {
         private KeyNode highlighted;
         private final javafx.animation.PauseTransition open = new javafx.animation.PauseTransition(javafx.util.Duration.millis(500));
 
+        private final Tooltip tip = new Tooltip();
+
         Row() {
+            tip.setOnShowing(e -> tip.setText(getItem() == null ? "" : tooltip(getItem())));
             open.setOnFinished(e -> {
                 if (getTreeItem() != null && !getTreeItem().isLeaf()) getTreeItem().setExpanded(true);
             });
@@ -429,14 +489,13 @@ final class TreePane extends VBox {
         @Override
         protected void updateItem(KeyNode item, boolean empty) {
             super.updateItem(item, empty);
-            for (Status s : Status.values()) getStyleClass().remove(s.styleClass);
+            // style classes change only when the status does: each change makes the row's CSS be matched again
+            String wanted = item != null && !empty ? item.worst().styleClass : null;
+            for (Status s : Status.values()) if (!s.styleClass.equals(wanted)) getStyleClass().remove(s.styleClass);
+            if (wanted != null && !getStyleClass().contains(wanted)) getStyleClass().add(wanted);
             if (item != highlighted) getStyleClass().remove("drop-target"); // a reused cell: not the hovered node any more
-            if (item != null && !empty) {
-                getStyleClass().add(item.worst().styleClass);
-                setTooltip(new Tooltip(tooltip(item)));
-            } else {
-                setTooltip(null);
-            }
+            // one tooltip per row, its text made when it shows: a Tooltip is a window of its own, costly to make per update
+            setTooltip(wanted == null ? null : tip);
         }
     }
 

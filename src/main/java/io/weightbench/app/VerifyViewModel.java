@@ -11,8 +11,6 @@ import java.util.Optional;
 import java.util.prefs.Preferences;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleObjectProperty;
 
 /**
  * Verify outputs: runs the TorchScript model on the model side in libtorch with its own weights and
@@ -28,9 +26,9 @@ final class VerifyViewModel {
     private final BackgroundTasks tasks;
     private final Notices notices;
     private final Preferences prefs;
-    final BooleanProperty available = new SimpleBooleanProperty(false);
-    final BooleanProperty running = new SimpleBooleanProperty(false);
-    final ObjectProperty<Outcome> outcome = new SimpleObjectProperty<>();
+    final BooleanProperty available = FxChecked.bool(false);
+    final BooleanProperty running = FxChecked.bool(false);
+    final ObjectProperty<Outcome> outcome = FxChecked.object(null);
 
     VerifyViewModel(WorkbenchModel session, BackgroundTasks tasks, Notices notices, Preferences prefs) {
         this.session = session;

@@ -22,6 +22,7 @@ public final class WorkbenchApp extends Application {
         Theme.apply(java.util.prefs.Preferences.userNodeForPackage(WorkbenchApp.class).getBoolean("theme.dark", false));
         WorkbenchWindow window = new WorkbenchWindow(stage);
         stage.show();
-        window.openArguments(getParameters().getRaw());
+        if (getParameters().getRaw().isEmpty()) window.warmUp(); // else the files named are the first path taken
+        else window.openArguments(getParameters().getRaw());
     }
 }

@@ -23,10 +23,7 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
@@ -43,13 +40,13 @@ final class WorkbenchModel {
     /** The model side: its expected tensors, and the checkpoint they came from when it is a template (for histograms and diffs). */
     record ModelSide(ModelSpec spec, Optional<Checkpoint> template) {}
 
-    final ObjectProperty<ModelSide> model = new SimpleObjectProperty<>();
-    final ObjectProperty<Checkpoint> checkpoint = new SimpleObjectProperty<>();
-    final ObservableList<RuleRow> rules = FXCollections.observableArrayList();
-    final ObservableList<KeyRow> modelRows = FXCollections.observableArrayList();
-    final ObservableList<KeyRow> checkpointRows = FXCollections.observableArrayList();
+    final ObjectProperty<ModelSide> model = FxChecked.object(null);
+    final ObjectProperty<Checkpoint> checkpoint = FxChecked.object(null);
+    final ObservableList<RuleRow> rules = FxChecked.list();
+    final ObservableList<KeyRow> modelRows = FxChecked.list();
+    final ObservableList<KeyRow> checkpointRows = FxChecked.list();
     /** One row per model key with the checkpoint key that fills it, then the checkpoint keys no model key takes. */
-    final ObservableList<KeyRow> alignedRows = FXCollections.observableArrayList();
+    final ObservableList<KeyRow> alignedRows = FxChecked.list();
     /** A suggestion and its effect on the counts ("matched 0 → 16, ..."). */
     /**
      * A suggestion as listed: one rule, or the rules of one module's keys taken together (a head's
@@ -57,13 +54,13 @@ final class WorkbenchModel {
      */
     record Suggested(List<Rule> rules, String description, int fixes, String reason, String effect) {}
 
-    final ObservableList<Suggested> suggestions = FXCollections.observableArrayList();
+    final ObservableList<Suggested> suggestions = FxChecked.list();
     /** Changed keys per enabled rule (index into {@link #rules}), -1 for disabled ones. */
-    final ObservableList<Integer> changedPerRule = FXCollections.observableArrayList();
-    final StringProperty ruleError = new SimpleStringProperty("");
-    private final ReadOnlyObjectWrapper<Fit> fit = new ReadOnlyObjectWrapper<>();
-    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
-    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
+    final ObservableList<Integer> changedPerRule = FxChecked.list();
+    final StringProperty ruleError = FxChecked.string("");
+    private final ReadOnlyObjectWrapper<Fit> fit = FxChecked.readOnlyObject();
+    private final ReadOnlyBooleanWrapper canUndo = FxChecked.readOnlyBool();
+    private final ReadOnlyBooleanWrapper canRedo = FxChecked.readOnlyBool();
     private final Deque<List<RuleRow>> undo = new ArrayDeque<>();
     private final Deque<List<RuleRow>> redo = new ArrayDeque<>();
 
@@ -90,7 +87,7 @@ final class WorkbenchModel {
     ReadOnlyBooleanProperty canRedoProperty() { return canRedo.getReadOnlyProperty(); }
 
     /** The preset the rules start with (chosen in the rules pane), or "": recorded in the rules an export writes. */
-    final StringProperty preset = new SimpleStringProperty("");
+    final StringProperty preset = FxChecked.string("");
 
     /** The enabled rules, in order, naming the preset they start with. */
     RuleSet ruleSet() {

@@ -13,7 +13,6 @@ import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
-import javafx.scene.control.ChoiceDialog;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
@@ -79,6 +78,12 @@ final class WorkbenchWindow {
     final ProgressBar statsBar = new ProgressBar(0);
     final HBox statsBox = new HBox(4);
     private boolean syncing;
+    final SplitPane trees;
+    final SplitPane main;
+    static final String STYLESHEET = WorkbenchWindow.class.getResource("workbench.css").toExternalForm();
+    /** Runs the first checkpoint's path once while the window shows ({@link #warmUp()}). */
+    final Warmup warmup = new Warmup();
+    private final javafx.scene.layout.StackPane host;
     private final Menu recent = new Menu("Open recent");
 
     WorkbenchWindow(Stage stage) {
@@ -134,6 +139,11 @@ final class WorkbenchWindow {
         Button catalog = iconButton("mdi2b-book-open-variant", "Pick a timm or torchvision architecture", this::pickCatalog);
         modelPane.extras.getChildren().add(catalog);
 
+        // side by side, the two trees move together: selection, opening a module, scrolling (by key path)
+        modelPane.onExpanded = (path, o) -> locked(() -> checkpointPane.expand(path, o));
+        checkpointPane.onExpanded = (path, o) -> locked(() -> modelPane.expand(path, o));
+        modelPane.onScrolled = path -> locked(() -> checkpointPane.scrollToPath(path));
+        checkpointPane.onScrolled = path -> locked(() -> modelPane.scrollToPath(path));
         modelPane.selectedProperty().addListener((o, a, n) -> selected(n, true));
         checkpointPane.selectedProperty().addListener((o, a, n) -> selected(n, false));
         // after a rule the keys change names: select again what the detail pane shows
@@ -201,29 +211,73 @@ final class WorkbenchWindow {
             if (r != null) detailVm.showOther(r.title(), verifyFacts(r), false);
         });
         updateSummary();
-        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
-        // the window's size and dividers as the user left them
-        Scene scene = new Scene(root, Math.min(prefs.getDouble("window.width", 1440), screen.getWidth() * 0.96),
-                Math.min(prefs.getDouble("window.height", 880), screen.getHeight() * 0.94));
-        trees.setDividerPositions(prefs.getDouble("window.trees", 0.74));
-        main.setDividerPositions(prefs.getDouble("window.main", 0.66));
-        scene.getStylesheets().add(WorkbenchWindow.class.getResource("workbench.css").toExternalForm());
+        this.trees = trees;
+        this.main = main;
+        // the root holds the window's layout and, for a moment at start-up, the warm-up's trees (never drawn)
+        javafx.scene.layout.StackPane top = new javafx.scene.layout.StackPane(root);
+        this.host = top;
+        Scene scene = new Scene(top);
+        scene.getStylesheets().add(STYLESHEET);
         stage.setScene(scene);
         stage.setTitle("Weightbench");
         Icons.apply(stage);
+        restoreLayout();
         stage.setOnHidden(e -> {
-            prefs.putDouble("window.width", scene.getWidth());
-            prefs.putDouble("window.height", scene.getHeight());
-            prefs.putDouble("window.trees", trees.getDividerPositions()[0]);
-            prefs.putDouble("window.main", main.getDividerPositions()[0]);
+            saveLayout();
             tasks.shutdown();
         });
-        if (Theme.isDark()) root.getStyleClass().add("dark");
+        if (Theme.isDark()) root().getStyleClass().add("dark");
         open.recent.addListener((ListChangeListener<String>) c -> refreshRecent());
         refreshRecent();
         if (TIMINGS) open.onOpened = o -> afterNextLayout(() -> System.err.printf(java.util.Locale.ROOT,
                 "timings: %s: index %.0f ms, trees shown %.0f ms after the drop (%d tensors)%n",
                 o.path().getFileName(), (o.indexedNanos() - o.startNanos()) / 1e6, (System.nanoTime() - o.startNanos()) / 1e6, o.tensors()));
+    }
+
+    /**
+     * The window as the user left it: size, the two dividers, the tree view (aligned or side by
+     * side) and the bottom tab. The first time, and whenever the remembered size does not fit the
+     * screen, the window takes the whole screen (1440x880 where there is room): a 1280x720 screen is
+     * used up to its edges, and on so low a screen the trees get a little less of the height, so
+     * the suggestions and the layer chart below them have room.
+     */
+    void restoreLayout() {
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        double width = prefs.getDouble("window.width", 1440);
+        double height = prefs.getDouble("window.height", 880);
+        if (width >= screen.getWidth() || height >= screen.getHeight()) {
+            stage.setX(screen.getMinX());
+            stage.setY(screen.getMinY());
+            width = screen.getWidth();
+            height = screen.getHeight();
+        }
+        stage.setWidth(width);
+        stage.setHeight(height);
+        double[] dividers = {prefs.getDouble("window.trees", 0.74), prefs.getDouble("window.main", height < 800 ? 0.58 : 0.66)};
+        trees.setDividerPositions(dividers[0]);
+        main.setDividerPositions(dividers[1]);
+        // a split pane laid out for the first time moves its dividers to its children's sizes: set them again once shown
+        if (!stage.isShowing()) afterNextLayout(() -> {
+            trees.setDividerPositions(dividers[0]);
+            main.setDividerPositions(dividers[1]);
+        });
+        views.getSelectionModel().select(Math.min(views.getTabs().size() - 1, prefs.getInt("window.view", 0)));
+        bottom.getSelectionModel().select(Math.min(bottom.getTabs().size() - 1, prefs.getInt("window.bottom", 0)));
+    }
+
+    /** Remembers what {@link #restoreLayout()} restores (when the window closes). */
+    void saveLayout() {
+        prefs.putDouble("window.width", stage.getWidth());
+        prefs.putDouble("window.height", stage.getHeight());
+        prefs.putDouble("window.trees", trees.getDividerPositions()[0]);
+        prefs.putDouble("window.main", main.getDividerPositions()[0]);
+        prefs.putInt("window.view", views.getSelectionModel().getSelectedIndex());
+        prefs.putInt("window.bottom", bottom.getSelectionModel().getSelectedIndex());
+    }
+
+    /** Starts the warm-up (the app does when it opens with no files: the first drop then costs what later ones do). */
+    void warmUp() {
+        warmup.start(tasks, host);
     }
 
     Parent root() {
@@ -304,16 +358,16 @@ final class WorkbenchWindow {
         }
     }
 
+    /** File ▸ Model from catalog: the searchable picker; the architecture chosen, with its options, opens on the model side. */
     void pickCatalog() {
-        open.catalogNames(names -> {
-            ChoiceDialog<String> d = new ChoiceDialog<>(names.contains("timm/resnet50") ? "timm/resnet50" : names.get(0), names);
-            d.initOwner(stage);
-            Icons.apply(d);
-            d.setTitle("Model from catalog");
-            d.setHeaderText("A timm or torchvision architecture's parameters and buffers (keys, shapes, dtypes; no weights)");
-            d.showAndWait().ifPresent(n -> open.openModel("catalog:" + n));
+        open.catalogEntries(entries -> {
+            catalogDialog = new CatalogDialog(stage, entries);
+            catalogDialog.showAndWait().ifPresent(open::openModel);
         });
     }
+
+    /** The catalog picker last opened (tests reach it here). */
+    CatalogDialog catalogDialog;
 
     private void refreshRecent() {
         recent.getItems().clear();
@@ -444,6 +498,17 @@ final class WorkbenchWindow {
                 boolean inCk = checkpointPane.item(n.path) != null && checkpointPane.item(n.path).getValue().isKey();
                 detailVm.show(inModel ? n.path : null, inCk ? n.path : null);
             }
+        } finally {
+            syncing = false;
+        }
+    }
+
+    /** Runs what one side-by-side tree does to the other, unless that is itself the echo of such a step. */
+    private void locked(Runnable r) {
+        if (syncing) return;
+        syncing = true;
+        try {
+            r.run();
         } finally {
             syncing = false;
         }

@@ -20,6 +20,11 @@ public final class FileHash {
     private FileHash() {}
 
     public static String sha256(Path file) throws IOException {
+        return sha256(file, io.weightbench.tensor.Progress.none());
+    }
+
+    /** The same, reporting each mebibyte read to {@code progress} and stopping (CancellationException) once it is cancelled. */
+    public static String sha256(Path file, io.weightbench.tensor.Progress progress) throws IOException {
         if (!Files.isRegularFile(file)) throw new CheckpointException(file, "is not a single file: a file hash needs one file");
         MessageDigest md;
         try {
@@ -29,7 +34,10 @@ public final class FileHash {
         }
         ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (ch.read(buf) >= 0) {
+            progress.addTotal(ch.size());
+            int n;
+            while ((n = ch.read(buf)) >= 0) {
+                progress.worked(n);
                 buf.flip();
                 md.update(buf);
                 buf.clear();

@@ -109,14 +109,20 @@ class AlignedViewTest {
         Platform.runLater(w::mapTo);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#map-search").match(org.testfx.matcher.base.NodeMatchers.isVisible()).tryQuery().isPresent());
         javafx.scene.control.TextField search = robot.lookup("#map-search").queryAs(javafx.scene.control.TextField.class);
-        // Monocle does not hand a dialog's window the keyboard: the text goes in as typing would put it
-        robot.interact(() -> search.setText("head.w"));
+        // since JavaFX 20 a headless window takes the keyboard only when asked: the dialog is given focus, then typed into
+        robot.interact(() -> {
+            search.getScene().getWindow().requestFocus();
+            search.requestFocus();
+        });
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, search::isFocused);
+        robot.targetWindow(search.getScene().getWindow()); // TestFX types into its target window: the dialog's
+        robot.write("head.w");
+        assertThat(search.getText()).isEqualTo("head.w");
         @SuppressWarnings("unchecked")
         javafx.scene.control.ListView<String> targets = robot.lookup("#map-targets").queryAs(javafx.scene.control.ListView.class);
         assertThat(targets.getItems()).containsExactly("head.weight");
-        javafx.scene.control.DialogPane pane = robot.lookup(".dialog-pane").queryAs(javafx.scene.control.DialogPane.class);
-        robot.interact(() -> ((javafx.scene.control.Button) pane.lookupButton(javafx.scene.control.ButtonType.OK)).fire());
-        WaitForAsyncUtils.waitForFxEvents();
+        robot.type(KeyCode.ENTER); // the list's first match, chosen by the dialog's default button
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> w.rules.proposal.get() != null);
         assertThat(w.rules.proposal.get().choices()).extracting(RulesViewModel.Choice::label).first()
                 .isEqualTo("Apply to all 16 keys: strip 'module.'");
     }
@@ -190,5 +196,29 @@ class AlignedViewTest {
         robot.moveTo(new javafx.geometry.Point2D(b.getMinX() + 60, b.getMinY() + b.getHeight() / 2));
         robot.release(MouseButton.PRIMARY);
         assertThat(after).isGreaterThan(before);
+    }
+
+    @Test
+    void sideBySideTheTwoTreesOpenAndScrollTogether(FxRobot robot, @TempDir Path dir) throws Exception {
+        open(robot, blocks(dir, "template.safetensors", ""), blocks(dir, "same.safetensors", ""));
+        robot.interact(() -> w.views.getSelectionModel().select(1));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn(row(robot, "#model-tree", "block2").lookup(".arrow")); // the user opens a module on the left
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.modelPane.item("block2").isExpanded()).isTrue();
+        assertThat(w.checkpointPane.item("block2").isExpanded()).isTrue();
+        robot.interact(() -> w.checkpointPane.item("block2").setExpanded(false)); // and closes it on the right
+        assertThat(w.modelPane.item("block2").isExpanded()).isFalse();
+        robot.interact(() -> {
+            for (int b = 0; b < 30; b++) w.modelPane.item("block" + b).setExpanded(true);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.interact(() -> w.modelPane.table.scrollTo(100)); // the model tree's scroll position moves (Monocle sends no wheel)
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !"block0".equals(w.modelPane.topPath()));
+        String top = w.modelPane.topPath();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> top.equals(w.checkpointPane.topPath()));
+        // selection, as before: the same key on both sides
+        robot.interact(() -> w.modelPane.select("block7.w3"));
+        assertThat(w.checkpointPane.selectedProperty().get().path).isEqualTo("block7.w3");
     }
 }

@@ -16,7 +16,8 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * Measures, when run with {@code -Dtimings.files=A,B,...}, how long each checkpoint takes from the
  * drop (the call the drop handler makes) to its trees laid out, three times each in one running
- * workbench (a resnet50 from the catalog on the model side). Not a test of speed: it prints.
+ * workbench (a resnet50 from the catalog on the model side), after the warm-up the app runs while
+ * its window shows ({@code -Dtimings.warmup=false}: without). Not a test of speed: it prints.
  */
 @ExtendWith(ApplicationExtension.class)
 class OpenTimingsTest {
@@ -32,9 +33,16 @@ class OpenTimingsTest {
     void dropToTreesShown(FxRobot robot) throws Exception {
         String files = System.getProperty("timings.files");
         Assumptions.assumeTrue(files != null && !files.isBlank(), "-Dtimings.files not given");
+        List<String> lines = new ArrayList<>();
+        // as the app started without files does (-Dtimings.warmup=false: a cold first drop)
+        if (!"false".equals(System.getProperty("timings.warmup"))) {
+            long t0 = System.nanoTime();
+            robot.interact(w::warmUp);
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> w.warmup.doneProperty().get());
+            lines.add(String.format(java.util.Locale.ROOT, "warm-up while the window shows: %.0f ms", (System.nanoTime() - t0) / 1e6));
+        }
         robot.interact(() -> w.openModel("catalog:resnet50"));
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.model.model.get() != null);
-        List<String> lines = new ArrayList<>();
         for (String f : files.split(",")) {
             for (int i = 0; i < 3; i++) {
                 long[] shown = {0};

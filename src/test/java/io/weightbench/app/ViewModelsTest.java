@@ -394,4 +394,12 @@ class ViewModelsTest {
         assertThat(m.rules).hasSize(102);
         assertThat(m.ruleSet().preset()).isEmpty();
     }
+
+    @Test
+    void theLayerChangeSummaryNamesTheLargestChangesFirst() {
+        List<LayerChangeViewModel.ModuleChange> m = List.of(new LayerChangeViewModel.ModuleChange("stem.0", 1, 0.01, 0, 0, 1),
+                new LayerChangeViewModel.ModuleChange("head", 2, 1.0, 0, 0, 0), new LayerChangeViewModel.ModuleChange("", 1, 0.5, 0, 0, 1));
+        assertThat(LayerChangeViewModel.summary(m, 2)).isEqualTo("3 modules; most changed: head 1.00, (top) 0.500");
+        assertThat(LayerChangeViewModel.summary(List.of(), 2)).isEmpty();
+    }
 }

@@ -135,13 +135,7 @@ class WorkbenchTest {
         openBoth(robot);
         robot.interact(() -> w.rules.acceptSuggestion(0));
         Path out = dir.resolve("fixed.safetensors");
-        ExportDialog[] d = new ExportDialog[1];
-        robot.interact(() -> {
-            d[0] = w.export();
-            d[0].output.setText(out.toString());
-        });
-        robot.clickOn("#export-start");
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> Files.exists(out) && !d[0].isShowing());
+        Workbenches.export(robot, w, out);
         assertThat(Files.exists(dir.resolve("fixed.rules.json"))).isTrue();
         try (Checkpoint back = Formats.standard().open(out); Checkpoint src = Formats.standard().open(DATA_PARALLEL)) {
             assertThat(back.weights()).extracting(TensorEntry::key).contains("stem.0.weight", "head.weight").noneMatch(k -> k.startsWith("module."));
@@ -350,6 +344,44 @@ class WorkbenchTest {
         javafx.scene.image.WritableImage[] img = new javafx.scene.image.WritableImage[1];
         robot.interact(() -> img[0] = w.stage.getScene().snapshot(null));
         javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(img[0], null), "png", file.toFile());
+    }
+
+    @Test
+    void theWindowsLayoutIsSavedWhenItClosesAndRestoredByTheNextWindow(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            w.stage.setWidth(1100);
+            w.stage.setHeight(760);
+            w.trees.setDividerPositions(0.6);
+            w.main.setDividerPositions(0.5);
+            w.views.getSelectionModel().select(1); // side by side
+            w.bottom.getSelectionModel().select(2); // the layer-by-layer change
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        double trees = w.trees.getDividerPositions()[0]; // as laid out: the panes' minimum widths have a say
+        assertThat(trees).isCloseTo(0.6, org.assertj.core.data.Offset.offset(0.1));
+        robot.interact(() -> w.stage.hide()); // closing saves
+        WorkbenchWindow[] next = new WorkbenchWindow[1];
+        robot.interact(() -> {
+            Stage s = new Stage();
+            next[0] = new WorkbenchWindow(s);
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        WorkbenchWindow n = next[0];
+        assertThat(n.stage.getWidth()).isEqualTo(1100);
+        assertThat(n.stage.getHeight()).isEqualTo(760);
+        assertThat(n.trees.getDividerPositions()[0]).isCloseTo(trees, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(n.main.getDividerPositions()[0]).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(n.views.getSelectionModel().getSelectedIndex()).isEqualTo(1);
+        assertThat(n.bottom.getSelectionModel().getSelectedIndex()).isEqualTo(2);
+        // a remembered size the screen cannot hold (another monitor, a lower resolution): the window takes the screen
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        java.util.prefs.Preferences.userNodeForPackage(WorkbenchWindow.class).putDouble("window.width", screen.getWidth() + 400);
+        robot.interact(n::restoreLayout);
+        assertThat(n.stage.getWidth()).isEqualTo(screen.getWidth());
+        assertThat(n.stage.getHeight()).isEqualTo(screen.getHeight());
+        assertThat(n.stage.getX()).isEqualTo(screen.getMinX());
+        robot.interact(() -> n.stage.hide());
     }
 
     /** The histogram the detail pane shows, or null while none. */
