@@ -344,7 +344,7 @@ class ViewModelsTest {
         assertThat(m.fit().comparison().matched()).isZero();
 
         vm.applyPreset();
-        assertThat(m.rules).hasSize(5);
+        assertThat(m.rules).hasSize(io.weightbench.rules.Presets.load("keras").rules().size());
         assertThat(m.ruleSet().preset()).hasValue("keras");
         // 20 convolutions, 20 BatchNorms of 4 tensors, fc's 2: 102 pairs
         assertThat(vm.pairs).hasSize(102);

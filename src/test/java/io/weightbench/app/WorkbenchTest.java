@@ -302,7 +302,7 @@ class WorkbenchTest {
         robot.clickOn("#preset-apply");
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> w.rules.pairs.size() == 102);
         WaitForAsyncUtils.waitForFxEvents();
-        assertThat(w.model.rules).hasSize(5);
+        assertThat(w.model.rules).hasSize(io.weightbench.rules.Presets.load("keras").rules().size());
         assertThat(w.rulesPane.unpaired.isManaged()).isFalse(); // nothing unpaired
         // bn1's weight and bias ([64] both): drag the second pair's checkpoint key onto the third pair's model key
         RulesViewModel.PairRow weight = w.rules.pairs.get(1);
