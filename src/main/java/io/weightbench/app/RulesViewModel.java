@@ -46,8 +46,6 @@ final class RulesViewModel {
     final javafx.collections.ObservableList<PairRow> pairs = javafx.collections.FXCollections.observableArrayList();
     /** The keys the pairing leaves unpaired, with why ("model key x: ..."). */
     final javafx.collections.ObservableList<String> unpaired = javafx.collections.FXCollections.observableArrayList();
-    /** The rules the applied preset added (to replace them when another is chosen). */
-    private List<Rule> presetRules = List.of();
 
     RulesViewModel(WorkbenchModel session, BackgroundTasks tasks, Notices notices) {
         this.session = session;
@@ -86,13 +84,22 @@ final class RulesViewModel {
         }
         List<WorkbenchModel.RuleRow> next = new ArrayList<>();
         for (Rule r : added) next.add(new WorkbenchModel.RuleRow(r, true));
-        List<String> old = new ArrayList<>(presetRules.stream().map(Rule::describe).toList());
+        // the rules of the preset the session's rules start with now (undo may have changed it)
+        List<String> old = new ArrayList<>(rulesOf(session.preset.get(), c).stream().map(Rule::describe).toList());
         for (WorkbenchModel.RuleRow r : session.rules) {
             if (!old.remove(r.rule().describe())) next.add(r); // the earlier preset's rules go, once each
         }
-        presetRules = added;
-        session.preset.set(name.equals(NO_PRESET) ? "" : name);
-        session.setRules(next);
+        session.setRules(next, name.equals(NO_PRESET) ? "" : name);
+    }
+
+    /** The rules preset {@code name} puts first for checkpoint {@code c} (none for "" or one that no longer reads). */
+    private static List<Rule> rulesOf(String name, io.weightbench.checkpoint.Checkpoint c) {
+        if (name == null || name.isEmpty() || name.equals(NO_PRESET)) return List.of();
+        try {
+            return io.weightbench.rules.Presets.load(name).resolve(c == null ? java.util.Map.of() : c.metadata()).rules();
+        } catch (io.weightbench.rules.RuleException e) {
+            return List.of();
+        }
     }
 
     /** Recomputes the pairing for the current fit on the keys lane (it takes a while for thousands of keys). */

@@ -61,8 +61,11 @@ final class WorkbenchModel {
     private final ReadOnlyObjectWrapper<Fit> fit = FxChecked.readOnlyObject();
     private final ReadOnlyBooleanWrapper canUndo = FxChecked.readOnlyBool();
     private final ReadOnlyBooleanWrapper canRedo = FxChecked.readOnlyBool();
-    private final Deque<List<RuleRow>> undo = new ArrayDeque<>();
-    private final Deque<List<RuleRow>> redo = new ArrayDeque<>();
+    /** What undo and redo restore: the rules and the preset they start with. */
+    private record State(List<RuleRow> rules, String preset) {}
+
+    private final Deque<State> undo = new ArrayDeque<>();
+    private final Deque<State> redo = new ArrayDeque<>();
 
     /** Where suggestions are computed (they take a while for thousands of keys). */
     private final BackgroundTasks tasks;
@@ -97,8 +100,14 @@ final class WorkbenchModel {
 
     /** Replaces the rules as one undoable step. */
     void setRules(List<RuleRow> next) {
-        undo.push(List.copyOf(rules));
+        setRules(next, preset.get());
+    }
+
+    /** Sets the rules and the preset they start with, as one undoable step. */
+    void setRules(List<RuleRow> next, String nextPreset) {
+        undo.push(new State(List.copyOf(rules), preset.get()));
         redo.clear();
+        preset.set(nextPreset);
         rules.setAll(next);
         history();
         recompute();
@@ -161,10 +170,12 @@ final class WorkbenchModel {
     }
 
     /** Back to the rules on top of {@code from}, the current ones kept on {@code to}. */
-    private void travel(Deque<List<RuleRow>> from, Deque<List<RuleRow>> to) {
+    private void travel(Deque<State> from, Deque<State> to) {
         if (from.isEmpty()) return;
-        to.push(List.copyOf(rules));
-        rules.setAll(from.pop());
+        to.push(new State(List.copyOf(rules), preset.get()));
+        State back = from.pop();
+        preset.set(back.preset());
+        rules.setAll(back.rules());
         history();
         recompute();
     }

@@ -346,6 +346,13 @@ class ViewModelsTest {
         vm.applyPreset();
         assertThat(m.rules).hasSize(io.weightbench.rules.Presets.load("keras").rules().size());
         assertThat(m.ruleSet().preset()).hasValue("keras");
+        // undo takes the preset's rules and its name back out, redo puts both in again
+        m.undo();
+        assertThat(m.rules).isEmpty();
+        assertThat(m.ruleSet().preset()).isEmpty();
+        m.redo();
+        assertThat(m.rules).hasSize(io.weightbench.rules.Presets.load("keras").rules().size());
+        assertThat(m.ruleSet().preset()).hasValue("keras");
         // 20 convolutions, 20 BatchNorms of 4 tensors, fc's 2: 102 pairs
         assertThat(vm.pairs).hasSize(102);
         assertThat(vm.unpaired).isEmpty();
