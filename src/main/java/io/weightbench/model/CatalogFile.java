@@ -68,7 +68,7 @@ final class CatalogFile {
         return id == null ? -1 : id;
     }
 
-    /** A byte range of the index: an architecture's P lines. */
+    /** A byte range of the index: an architecture's metadata (JSON) or its P lines. */
     record Block(int start, int end) {}
 
     static CatalogFile parse(byte[] text) throws IOException {
@@ -76,7 +76,7 @@ final class CatalogFile {
         Map<String, Integer> sigs = new HashMap<>();
         CatalogFile file = new CatalogFile(text, Collections.unmodifiableMap(out), sigs);
         String name = null;
-        JsonNode meta = null;
+        Block meta = null;
         int[][] signatures = {new int[0], new int[0]};
         int tagsStart = 0;
         int lineNo = 0;
@@ -95,7 +95,7 @@ final class CatalogFile {
                         if (name != null) out.put(name, new CatalogModel(name, meta, file, signatures, new Block(tagsStart, start)));
                         int tab = indexOf(text, (byte) '\t', start, end);
                         name = new String(text, start + 2, tab - start - 2, StandardCharsets.ISO_8859_1);
-                        meta = JsonTree.read(Arrays.copyOfRange(text, tab + 1, end));
+                        meta = new Block(tab + 1, end);
                         tagsStart = end + 1;
                     }
                     case 'G' -> {
@@ -185,6 +185,63 @@ final class CatalogFile {
             pos = end + 1;
         }
         return out;
+    }
+
+    /**
+     * An architecture's metadata (the JSON of its M line), parsed when first asked for: a new
+     * process that identifies or lists one architecture does not parse 1,400 JSON objects.
+     */
+    JsonNode meta(Block b) {
+        try {
+            return JsonTree.read(Arrays.copyOfRange(text, b.start(), b.end()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(INDEX + ": bad metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A top-level scalar of an M line's metadata without parsing the JSON (a new process that
+     * identifies reads a few fields of a dozen architectures, and {@code same_as} of all of them;
+     * a cold JSON parser costs more than the rest): a string's text, or a number's, a boolean's or
+     * {@code null}'s literal; null when the field is absent or not a scalar. The generator writes
+     * compact JSON; a string with an escape is read by the JSON parser.
+     */
+    String metaScalar(Block b, String field) {
+        int depth = 0;
+        for (int i = b.start(); i < b.end(); i++) {
+            byte c = text[i];
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
+            } else if (c == '"') {
+                int close = stringEnd(i + 1, b.end());
+                boolean key = close + 1 < b.end() && text[close + 1] == ':' && depth == 1;
+                if (key && close - i - 1 == field.length() && string(i + 1, close).equals(field)) {
+                    int v = close + 2;
+                    if (v >= b.end()) return null;
+                    if (text[v] == '"') {
+                        int end = stringEnd(v + 1, b.end());
+                        if (indexOf(text, (byte) '\\', v + 1, end) < end) return meta(b).path(field).asText();
+                        return string(v + 1, end);
+                    }
+                    int end = v;
+                    while (end < b.end() && text[end] != ',' && text[end] != '}') end++;
+                    return text[v] == '{' || text[v] == '[' ? null : string(v, end);
+                }
+                i = close;
+            }
+        }
+        return null;
+    }
+
+    /** The closing quote of a JSON string whose text starts at {@code from}. */
+    private int stringEnd(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (text[i] == '\\') i++;
+            else if (text[i] == '"') return i;
+        }
+        return to;
     }
 
     int pretrainedCount(Block b) {
