@@ -56,7 +56,7 @@ def main():
             inside = [i + r for i, r in zip(index, rank)]
             cells.append(f"{statistics.median(index):.0f} + {statistics.median(rank):.0f} = **{statistics.median(inside):.0f} ms**"
                          f" ({min(inside):.0f}-{max(inside):.0f}) | {statistics.median(wall):.2f} s")
-        rows.append((label, prefix or "(none)", nested, keys, first, cells))
+        rows.append((label, prefix or "(none)", "yes" if nested else "no", keys, first, cells))
     head = " | ".join(f"{n}: index + rank = in-process (min-max) | {n}: whole process" for n in LAUNCHERS)
     print(f"| checkpoint of | prefix | nested | keys | first candidate | {head} |")
     print("|---|---|---|---|---|" + "---|---|" * len(LAUNCHERS))
