@@ -20,8 +20,9 @@ import java.util.Map;
  * describes the lines): {@code catalog/index.txt} holds every architecture's metadata ({@code M}),
  * the shape signatures of its default state_dict ({@code G}, over the table of {@code Z} lines) and
  * its pretrained tags ({@code P}); {@code catalog/<namespace>/<name>.txt} its entries ({@code T},
- * {@code X}). The index is read once, at first use; an architecture's entries and tags when they
- * are first asked for.
+ * {@code X}). The index is read once, at first use; an architecture's entries, tags and metadata
+ * JSON when they are first asked for (a new process that identifies parses none of the 1,420 JSON
+ * objects: bench/README.md).
  */
 final class CatalogFile {
 
