@@ -15,7 +15,8 @@ import java.util.jar.JarFile;
 /**
  * Loads every class the command line can need (Weightbench's own but the GUI's, and the libraries
  * its readers use), then lists a tiny bundled checkpoint of every kind (torch zip, legacy,
- * safetensors, Keras HDF5, GGUF, TensorFlow, TF.js, Flax, MXNet) the way {@code inspect --json} does and reads a rules file, so that a class-data-sharing archive dumped at the exit of this
+ * safetensors, Keras HDF5, GGUF, TensorFlow, TF.js, Flax, MXNet) the way {@code inspect --json} does, identifies the
+ * first among the catalog and reads a rules file, so that a class-data-sharing archive dumped at the exit of this
  * run ({@code bin/weightbench} does that once) covers every format and also holds the lambda and
  * string-concatenation classes those paths create at first use — not just what the first command
  * happened to open.
@@ -65,6 +66,8 @@ public final class ClassPreloader {
                     PrintWriter sink = new PrintWriter(Writer.nullWriter());
                     if (WeightbenchCommand.run(sink, sink, "inspect", "--json", f.toString()) == WeightbenchCommand.OK) listed++;
                     WeightbenchCommand.run(sink, sink, "inspect", f.toString());
+                    // identify's path (the catalog index, ranking, the key-by-key comparison) on the first checkpoint
+                    if (source == WARM_UP.get(0)) WeightbenchCommand.run(sink, sink, "identify", "--timings", f.toString());
                 }
                 try (java.util.stream.Stream<Path> files = Files.list(folder)) {
                     for (Path p : files.toList()) Files.delete(p);

@@ -56,12 +56,17 @@ public final class Identifier {
         record Group(List<CatalogModel> models, int keys) {}
 
         final List<Group> groups = new ArrayList<>();
-        /** Per signature: the groups holding it, and how often, as pairs (group, count) in one array. */
-        final Map<Integer, int[]> postings = new HashMap<>();
+        /**
+         * By signature number ({@link Catalog#signatureId}, dense from 0): the groups holding it and
+         * how often, as pairs (group, count) in one array; primitive arrays, as a new process builds
+         * this interpreted.
+         */
+        final int[][] postings;
 
         private Index() {
             Map<String, Integer> groupOf = new HashMap<>();
-            Map<Integer, List<int[]>> post = new HashMap<>();
+            List<CatalogModel> firsts = new ArrayList<>();
+            int signatures = 0;
             for (CatalogModel m : Catalog.models()) {
                 int keys = 0;
                 for (int c : m.signatureCounts()) keys += c;
@@ -73,33 +78,39 @@ public final class Identifier {
                     groupOf.put(m.name(), g);
                     continue;
                 }
-                int id = groups.size();
-                groupOf.put(m.name(), id);
+                groupOf.put(m.name(), groups.size());
                 groups.add(new Group(List.of(m), keys));
-                int[] ids = m.signatureIds();
-                int[] counts = m.signatureCounts();
-                for (int i = 0; i < ids.length; i++) post.computeIfAbsent(ids[i], s -> new ArrayList<>()).add(new int[] {id, counts[i]});
+                firsts.add(m);
+                for (int id : m.signatureIds()) signatures = Math.max(signatures, id + 1);
             }
-            for (Map.Entry<Integer, List<int[]>> e : post.entrySet()) {
-                List<int[]> l = e.getValue();
-                int[] flat = new int[l.size() * 2];
-                for (int i = 0; i < l.size(); i++) {
-                    flat[2 * i] = l.get(i)[0];
-                    flat[2 * i + 1] = l.get(i)[1];
+            int[] size = new int[signatures];
+            for (CatalogModel m : firsts) for (int id : m.signatureIds()) size[id] += 2;
+            postings = new int[signatures][];
+            for (int id = 0; id < signatures; id++) postings[id] = new int[size[id]];
+            int[] fill = new int[signatures];
+            for (int g = 0; g < firsts.size(); g++) {
+                int[] ids = firsts.get(g).signatureIds();
+                int[] counts = firsts.get(g).signatureCounts();
+                for (int i = 0; i < ids.length; i++) {
+                    int[] p = postings[ids[i]];
+                    p[fill[ids[i]]++] = g;
+                    p[fill[ids[i]]++] = counts[i];
                 }
-                postings.put(e.getKey(), flat);
             }
         }
 
         /** The groups by how many of the checkpoint's signatures they hold (over the larger key count), best first. */
         List<Integer> shortlist(List<TensorSpec> checkpoint, int n) {
-            Map<Integer, Integer> counts = new HashMap<>();
-            for (TensorSpec t : checkpoint) counts.merge(Catalog.signatureId(Catalog.signature(t)), 1, Integer::sum);
+            int[] counts = new int[postings.length];
+            for (TensorSpec t : checkpoint) {
+                int id = Catalog.signatureId(Catalog.signature(t));
+                if (id >= 0 && id < counts.length) counts[id]++;
+            }
             int[] overlap = new int[groups.size()];
-            for (Map.Entry<Integer, Integer> e : counts.entrySet()) {
-                int[] p = postings.get(e.getKey());
-                if (p == null) continue;
-                for (int i = 0; i < p.length; i += 2) overlap[p[i]] += Math.min(e.getValue(), p[i + 1]);
+            for (int id = 0; id < counts.length; id++) {
+                if (counts[id] == 0) continue;
+                int[] p = postings[id];
+                for (int i = 0; i < p.length; i += 2) overlap[p[i]] += Math.min(counts[id], p[i + 1]);
             }
             double[] score = new double[groups.size()];
             Integer[] order = new Integer[groups.size()];

@@ -20,8 +20,9 @@ import java.util.Map;
  * describes the lines): {@code catalog/index.txt} holds every architecture's metadata ({@code M}),
  * the shape signatures of its default state_dict ({@code G}, over the table of {@code Z} lines) and
  * its pretrained tags ({@code P}); {@code catalog/<namespace>/<name>.txt} its entries ({@code T},
- * {@code X}). The index is read once, at first use; an architecture's entries and tags when they
- * are first asked for.
+ * {@code X}). The index is read once, at first use; an architecture's entries, tags and metadata
+ * JSON when they are first asked for (a new process that identifies parses none of the 1,420 JSON
+ * objects: bench/README.md).
  */
 final class CatalogFile {
 
@@ -68,7 +69,7 @@ final class CatalogFile {
         return id == null ? -1 : id;
     }
 
-    /** A byte range of the index: an architecture's P lines. */
+    /** A byte range of the index: an architecture's metadata (JSON) or its P lines. */
     record Block(int start, int end) {}
 
     static CatalogFile parse(byte[] text) throws IOException {
@@ -76,7 +77,7 @@ final class CatalogFile {
         Map<String, Integer> sigs = new HashMap<>();
         CatalogFile file = new CatalogFile(text, Collections.unmodifiableMap(out), sigs);
         String name = null;
-        JsonNode meta = null;
+        Block meta = null;
         int[][] signatures = {new int[0], new int[0]};
         int tagsStart = 0;
         int lineNo = 0;
@@ -95,7 +96,7 @@ final class CatalogFile {
                         if (name != null) out.put(name, new CatalogModel(name, meta, file, signatures, new Block(tagsStart, start)));
                         int tab = indexOf(text, (byte) '\t', start, end);
                         name = new String(text, start + 2, tab - start - 2, StandardCharsets.ISO_8859_1);
-                        meta = JsonTree.read(Arrays.copyOfRange(text, tab + 1, end));
+                        meta = new Block(tab + 1, end);
                         tagsStart = end + 1;
                     }
                     case 'G' -> {
@@ -159,13 +160,14 @@ final class CatalogFile {
         Map<String, DType> dtypes = new HashMap<>();
         for (int pos = 0; pos < bytes.length; ) {
             int end = indexOf(bytes, (byte) '\n', pos, bytes.length);
-            String line = new String(bytes, pos, end - pos, StandardCharsets.ISO_8859_1);
+            int start = pos;
             pos = end + 1;
-            if (line.isEmpty()) continue;
+            if (end == start) continue;
             try {
-                out.add(row(line, dtypes));
+                out.add(row(bytes, start, end, dtypes));
             } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException(resource + ": bad entry '" + line + "': " + e.getMessage(), e);
+                throw new IllegalStateException(resource + ": bad entry '" + new String(bytes, start, end - start, StandardCharsets.ISO_8859_1)
+                        + "': " + e.getMessage(), e);
             }
         }
         return out;
@@ -187,44 +189,111 @@ final class CatalogFile {
         return out;
     }
 
+    /**
+     * An architecture's metadata (the JSON of its M line), parsed when first asked for: a new
+     * process that identifies or lists one architecture does not parse 1,400 JSON objects.
+     */
+    JsonNode meta(Block b) {
+        try {
+            return JsonTree.read(Arrays.copyOfRange(text, b.start(), b.end()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(INDEX + ": bad metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A top-level scalar of an M line's metadata without parsing the JSON (a new process that
+     * identifies reads a few fields of a dozen architectures, and {@code same_as} of all of them;
+     * a cold JSON parser costs more than the rest): a string's text, or a number's, a boolean's or
+     * {@code null}'s literal; null when the field is absent or not a scalar. The generator writes
+     * compact JSON; a string with an escape is read by the JSON parser.
+     */
+    String metaScalar(Block b, String field) {
+        int depth = 0;
+        for (int i = b.start(); i < b.end(); i++) {
+            byte c = text[i];
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
+            } else if (c == '"') {
+                int close = stringEnd(i + 1, b.end());
+                boolean key = close + 1 < b.end() && text[close + 1] == ':' && depth == 1;
+                if (key && close - i - 1 == field.length() && string(i + 1, close).equals(field)) {
+                    int v = close + 2;
+                    if (v >= b.end()) return null;
+                    if (text[v] == '"') {
+                        int end = stringEnd(v + 1, b.end());
+                        if (indexOf(text, (byte) '\\', v + 1, end) < end) return meta(b).path(field).asText();
+                        return string(v + 1, end);
+                    }
+                    int end = v;
+                    while (end < b.end() && text[end] != ',' && text[end] != '}') end++;
+                    return text[v] == '{' || text[v] == '[' ? null : string(v, end);
+                }
+                i = close;
+            }
+        }
+        return null;
+    }
+
+    /** The closing quote of a JSON string whose text starts at {@code from}. */
+    private int stringEnd(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (text[i] == '\\') i++;
+            else if (text[i] == '"') return i;
+        }
+        return to;
+    }
+
     int pretrainedCount(Block b) {
         int count = 0;
         for (int i = b.start(); i < b.end(); i++) if (text[i] == '\n') count++;
         return count;
     }
 
-    private static CatalogModel.Row row(String line, Map<String, DType> dtypes) throws IOException {
-        boolean extra = line.charAt(0) == 'X';
-        int t1 = line.indexOf('\t');
-        int t2 = line.indexOf('\t', t1 + 1);
-        String key = line.substring(2, t1);
-        String shape = line.substring(t1 + 1, t2);
-        CatalogModel.Dim[] dims = shape.isEmpty() ? new CatalogModel.Dim[0] : dims(shape);
+    /**
+     * One T or X line, read from its bytes (a new process reads a dozen files of ~300 lines when it
+     * identifies, interpreted: no split, no substring per field).
+     */
+    private static CatalogModel.Row row(byte[] b, int from, int to, Map<String, DType> dtypes) throws IOException {
+        boolean extra = b[from] == 'X';
+        int t1 = indexOf(b, (byte) '\t', from, to);
+        int t2 = indexOf(b, (byte) '\t', t1 + 1, to);
+        if (t1 >= to || t2 >= to) throw new IOException("expected three tab-separated fields");
+        String key = new String(b, from + 2, t1 - from - 2, StandardCharsets.ISO_8859_1);
+        CatalogModel.Dim[] dims = dims(b, t1 + 1, t2);
         DType dtype = DType.FLOAT32;
         boolean buffer = false;
         boolean headOnly = false;
         boolean noHeadOnly = false;
         boolean featuresOnly = false;
         String featuresKey = key;
-        for (String f : line.substring(t2 + 1).split(" ")) {
-            if (f.isEmpty()) continue;
-            switch (f) {
-                case "b" -> buffer = true;
-                case "h" -> headOnly = true;
-                case "h0" -> noHeadOnly = true;
-                case "f-" -> featuresKey = null;
-                case "f+" -> featuresOnly = true;
-                case "f_" -> featuresKey = flattenFirst(key);
-                default -> {
-                    if (f.startsWith("f=")) {
-                        featuresKey = f.substring(2);
-                    } else {
-                        DType d = dtypes.computeIfAbsent(f, s -> DType.fromTorchName(s).orElse(null));
-                        if (d == null) throw new IOException("unknown flag or dtype '" + f + "'");
-                        dtype = d;
+        for (int i = t2 + 1; i < to; ) {
+            int end = indexOf(b, (byte) ' ', i, to);
+            int len = end - i;
+            if (len == 1 && b[i] == 'b') {
+                buffer = true;
+            } else if (len > 0) {
+                String f = new String(b, i, len, StandardCharsets.ISO_8859_1);
+                switch (f) {
+                    case "h" -> headOnly = true;
+                    case "h0" -> noHeadOnly = true;
+                    case "f-" -> featuresKey = null;
+                    case "f+" -> featuresOnly = true;
+                    case "f_" -> featuresKey = flattenFirst(key);
+                    default -> {
+                        if (f.startsWith("f=")) {
+                            featuresKey = f.substring(2);
+                        } else {
+                            DType d = dtypes.computeIfAbsent(f, x -> DType.fromTorchName(x).orElse(null));
+                            if (d == null) throw new IOException("unknown flag or dtype '" + f + "'");
+                            dtype = d;
+                        }
                     }
                 }
             }
+            i = end + 1;
         }
         if (extra && !noHeadOnly && !featuresOnly) throw new IOException("an X line needs h0 or f+");
         return new CatalogModel.Row(key, dims, dtype, buffer, headOnly, noHeadOnly, featuresKey, featuresOnly);
@@ -236,10 +305,24 @@ final class CatalogFile {
         return dot < 0 ? key : key.substring(0, dot) + "_" + key.substring(dot + 1);
     }
 
-    private static CatalogModel.Dim[] dims(String shape) {
-        String[] parts = shape.split(",");
-        CatalogModel.Dim[] out = new CatalogModel.Dim[parts.length];
-        for (int i = 0; i < parts.length; i++) out[i] = dim(parts[i]);
+    /** {@code 64,ic,3,3}: digits read in place, a dim with nc or ic by {@link #dim}. */
+    private static CatalogModel.Dim[] dims(byte[] b, int from, int to) {
+        if (from >= to) return new CatalogModel.Dim[0];
+        int n = 1;
+        for (int i = from; i < to; i++) if (b[i] == ',') n++;
+        CatalogModel.Dim[] out = new CatalogModel.Dim[n];
+        int k = 0;
+        for (int i = from; i <= to; i++) {
+            int end = indexOf(b, (byte) ',', i, to);
+            long v = 0;
+            boolean digits = end > i;
+            for (int j = i; j < end && digits; j++) {
+                digits = b[j] >= '0' && b[j] <= '9';
+                v = v * 10 + (b[j] - '0');
+            }
+            out[k++] = digits ? new CatalogModel.Dim(null, 0, v) : dim(new String(b, i, end - i, StandardCharsets.ISO_8859_1));
+            i = end;
+        }
         return out;
     }
 

@@ -46,24 +46,40 @@ public final class CatalogModel {
     public record Tensor(TensorSpec spec, boolean buffer) {}
 
     private final String name;
-    private final JsonNode meta;
+    private final CatalogFile.Block metaLine;
     private final CatalogFile file;
+    private final Optional<String> sameAs;
+    private volatile JsonNode meta;
     private final int[][] signatures;
     private final CatalogFile.Block tagLines;
     private volatile List<Row> rows;
 
-    CatalogModel(String name, JsonNode meta, CatalogFile file, int[][] signatures, CatalogFile.Block tagLines) {
+    CatalogModel(String name, CatalogFile.Block metaLine, CatalogFile file, int[][] signatures, CatalogFile.Block tagLines) {
         this.name = name;
-        this.meta = meta;
+        this.metaLine = metaLine;
         this.file = file;
+        this.sameAs = Optional.ofNullable(file.metaScalar(metaLine, "same_as"));
         this.signatures = signatures;
         this.tagLines = tagLines;
+    }
+
+    /** What the generator recorded (the M line's JSON), parsed at the first call: its arrays and objects ({@link #scalar} reads the rest). */
+    private JsonNode meta() {
+        JsonNode m = meta;
+        if (m == null) meta = m = file.meta(metaLine);
+        return m;
+    }
+
+    /** A top-level scalar of the metadata as text (numbers and booleans as written), or {@code absent}; without the JSON parser. */
+    private String scalar(String field, String absent) {
+        String v = file.metaScalar(metaLine, field);
+        return v == null ? absent : v;
     }
 
     /** The stored entries, read at the first call (from the file of an architecture with the same ones, if named). */
     List<Row> rows() {
         List<Row> r = rows;
-        if (r == null) rows = r = List.copyOf(CatalogFile.rows(meta.path("rows_of").asText(name)));
+        if (r == null) rows = r = List.copyOf(CatalogFile.rows(scalar("rows_of", name)));
         return r;
     }
 
@@ -75,7 +91,7 @@ public final class CatalogModel {
 
     /** The first architecture of the catalog with the same default state_dict (keys, shapes, dtypes), if not this one. */
     public Optional<String> sameAs() {
-        return meta.has("same_as") ? Optional.of(meta.get("same_as").asText()) : Optional.empty();
+        return sameAs;
     }
 
     /** {@code timm/resnet50}, {@code torchvision/resnet50}. */
@@ -85,37 +101,38 @@ public final class CatalogModel {
 
     public String shortName() { return name.substring(name.indexOf('/') + 1); }
 
-    public String family() { return meta.path("family").asText(""); }
+    public String family() { return scalar("family", ""); }
 
-    public int tensors() { return meta.path("tensors").asInt(); }
+    public int tensors() { return Integer.parseInt(scalar("tensors", "0")); }
 
     /** Floating-point values of the default model's state_dict. */
-    public long values() { return meta.path("values").asLong(); }
+    public long values() { return Long.parseLong(scalar("values", "0")); }
 
     /** The default num_classes, if the architecture has one (timm). */
     public Optional<Integer> numClasses() {
-        return meta.has("num_classes") && !meta.get("num_classes").isNull() ? Optional.of(meta.get("num_classes").asInt()) : Optional.empty();
+        String nc = scalar("num_classes", "null");
+        return nc.equals("null") ? Optional.empty() : Optional.of(Integer.parseInt(nc));
     }
 
     public List<Integer> inputSize() {
         List<Integer> out = new ArrayList<>();
-        for (JsonNode d : meta.path("input_size")) out.add(d.asInt());
+        for (JsonNode d : meta().path("input_size")) out.add(d.asInt());
         return out;
     }
 
-    public boolean allowsNumClasses() { return meta.path("num_classes_option").asBoolean(); }
+    public boolean allowsNumClasses() { return scalar("num_classes_option", "false").equals("true"); }
 
-    public boolean allowsInChans() { return meta.path("in_chans_option").asBoolean(); }
+    public boolean allowsInChans() { return scalar("in_chans_option", "false").equals("true"); }
 
-    public boolean allowsFeaturesOnly() { return meta.path("features").asBoolean(); }
+    public boolean allowsFeaturesOnly() { return scalar("features", "false").equals("true"); }
 
     /** Why timm (or the generator) refuses an option for this architecture, by option. */
-    public JsonNode unsupported() { return meta.path("unsupported"); }
+    public JsonNode unsupported() { return meta().path("unsupported"); }
 
     /** The names of buffers that are not in the state_dict (registered with persistent=False). */
     public List<String> nonPersistentBuffers() {
         List<String> out = new ArrayList<>();
-        for (JsonNode b : meta.path("non_persistent")) out.add(b.asText());
+        for (JsonNode b : meta().path("non_persistent")) out.add(b.asText());
         return out;
     }
 
@@ -157,7 +174,7 @@ public final class CatalogModel {
     public List<Tensor> spec(CatalogOptions o) {
         long nc = o.numClasses().orElse(numClasses().orElse(0));
         long ic = o.inChans().orElse(3);
-        String prefix = meta.path("features_prefix").asText("");
+        String prefix = scalar("features_prefix", "");
         List<Row> rows = rows();
         List<Tensor> out = new ArrayList<>(rows.size());
         for (Row r : rows) {
