@@ -30,20 +30,31 @@ final class Keras3Weights {
         return Hdf5Tree.childGroup(file, root, "vars").isPresent();
     }
 
-    /** {model: {path: tensor}, optimizer: {path: tensor}}, the optimizer entry only when the file has one. */
-    static PyDict read(Hdf5File file, Group root, List<String> warnings) throws FormatException {
+    /**
+     * {model: {path: tensor}, optimizer: {path: tensor}}, the optimizer entry only when the file has
+     * one. Each model variable's Keras name ({@link Keras3Names}, from {@code configJson}, the
+     * archive's config.json, or null) is shown beside it as {@code keras_name} and all of them are
+     * put into {@code meta} under {@link Keras3Names#METADATA}, where the keras preset finds them.
+     */
+    static PyDict read(Hdf5File file, Group root, String configJson, Map<String, String> meta, List<String> warnings) throws FormatException {
         Datasets datasets = new Datasets(file);
+        List<Hdf5Tree.Found> found = Hdf5Tree.datasets(file, root, warnings);
+        String prefix = OPTIMIZER + "/";
+        Map<String, String> names = Keras3Names.of(configJson,
+                found.stream().map(Hdf5Tree.Found::path).filter(p -> !p.startsWith(prefix)).toList(), warnings);
+        if (!names.isEmpty()) meta.put(Keras3Names.METADATA, Keras3Names.json(names));
         PyDict model = new PyDict();
         PyDict optimizer = new PyDict();
         Map<Group, Optional<String>> owners = new IdentityHashMap<>();
-        String prefix = OPTIMIZER + "/";
-        for (Hdf5Tree.Found f : Hdf5Tree.datasets(file, root, warnings)) {
+        for (Hdf5Tree.Found f : found) {
             Optional<String> owner = owners.get(f.parent());
             if (owner == null) {
                 owner = ownerName(file, f.parent());
                 owners.put(f.parent(), owner);
             }
-            Map<String, String> info = owner.map(o -> Map.of("keras_object", o)).orElse(Map.of());
+            Map<String, String> info = new java.util.LinkedHashMap<>();
+            owner.ifPresent(o -> info.put("keras_object", o));
+            if (names.containsKey(f.path())) info.put("keras_name", names.get(f.path()));
             if (f.path().startsWith(prefix)) datasets.add(optimizer, f.path().substring(prefix.length()), f, info, warnings);
             else datasets.add(model, f.path(), f, info, warnings);
         }
