@@ -76,14 +76,20 @@ final class Keras3Names {
         return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** A layer found on a path: its class and its config (null when config.json does not hold it). */
-    private record Layer(String className, JsonNode config) {}
+    /**
+     * A layer found on a path: its class, its config (null when config.json does not hold it) and
+     * its place in config.json (the index in each layer list along the path; null when not there).
+     */
+    private record Layer(String className, JsonNode config, List<Integer> place) {}
+
+    /** The names ({key: named key}) and the model's keys in config.json's layer order. */
+    record Named(Map<String, String> names, List<String> order) {}
 
     /**
      * {key: named key} for the keys of variables whose layer is known; the other layers' variables
      * are named in one warning. {@code configJson} is the archive's config.json, or null.
      */
-    static Map<String, String> of(String configJson, List<String> keys, List<String> warnings) {
+    static Named of(String configJson, List<String> keys, List<String> warnings) {
         JsonNode top = layersOf(parse(configJson));
         Map<String, TreeMap<Integer, String>> byLayer = new LinkedHashMap<>();
         for (String k : keys) {
@@ -91,6 +97,7 @@ final class Keras3Names {
             if (m.matches() && m.group(2).length() < 9) byLayer.computeIfAbsent(m.group(1), p -> new TreeMap<>()).put(Integer.parseInt(m.group(2)), k);
         }
         Map<String, String> out = new LinkedHashMap<>();
+        Map<String, List<Integer>> places = new LinkedHashMap<>();
         List<String> unnamed = new ArrayList<>();
         for (Map.Entry<String, TreeMap<Integer, String>> e : byLayer.entrySet()) {
             String path = e.getKey();
@@ -98,25 +105,22 @@ final class Keras3Names {
             Optional<List<String>> names = Optional.empty();
             String named = path;
             String[] seg = path.split("/");
+            String last = seg[seg.length - 1];
             Layer layer = find(seg, top);
-            if (layer != null && vars.lastKey() == vars.size() - 1) {
-                String last = seg[seg.length - 1];
-                String parentClass = layer.className();
-                if (CLASSES.containsKey(parentClass)) {
-                    names = names(CLASSES.get(parentClass), layer.config(), vars.size());
-                } else if (seg.length >= 2 && "cell".equals(last)) {
-                    Layer rnn = find(java.util.Arrays.copyOf(seg, seg.length - 1), top);
-                    if (rnn != null && RECURRENT == CLASSES.get(rnn.className())) {
-                        names = names(RECURRENT, rnn.config(), vars.size());
-                        named = path.substring(0, path.length() - "/cell".length());
-                    }
-                } else if (seg.length >= 2 && ATTENTION.containsKey(last)) {
-                    Layer mha = find(java.util.Arrays.copyOf(seg, seg.length - 1), top);
-                    if (mha != null && mha.className().equals("MultiHeadAttention")) {
-                        names = names(KERNEL_BIAS, mha.config(), vars.size());
-                        named = path.substring(0, path.length() - last.length()) + ATTENTION.get(last);
-                    }
-                }
+            // an attribute of a layer: a recurrent layer's cell, a MultiHeadAttention's projections
+            Layer owner = layer == null && seg.length >= 2 ? find(java.util.Arrays.copyOf(seg, seg.length - 1), top) : null;
+            Layer placed = layer != null ? layer : owner;
+            if (placed != null && placed.place() != null) places.put(path, placed.place());
+            if (vars.lastKey() != vars.size() - 1) {
+                // a gap in the numbering: not as Keras writes it, names would be guesses
+            } else if (layer != null && CLASSES.containsKey(layer.className())) {
+                names = names(CLASSES.get(layer.className()), layer.config(), vars.size());
+            } else if (owner != null && "cell".equals(last) && RECURRENT == CLASSES.get(owner.className())) {
+                names = names(RECURRENT, owner.config(), vars.size());
+                named = path.substring(0, path.length() - "/cell".length());
+            } else if (owner != null && ATTENTION.containsKey(last) && owner.className().equals("MultiHeadAttention")) {
+                names = names(KERNEL_BIAS, owner.config(), vars.size());
+                named = path.substring(0, path.length() - last.length()) + ATTENTION.get(last);
             }
             if (names.isEmpty()) {
                 unnamed.add(path);
@@ -130,7 +134,25 @@ final class Keras3Names {
                     + "flags are not known: " + String.join(", ", unnamed.subList(0, Math.min(8, unnamed.size())))
                     + (unnamed.size() > 8 ? ", ..." : ""));
         }
-        return out;
+        List<String> order = new ArrayList<>(keys);
+        order.sort(java.util.Comparator.comparing((String k) -> placeOf(k, places), Keras3Names::compare));
+        return new Named(out, order);
+    }
+
+    /** The place in config.json of a key's layer; null (sorted last) when its layer is not there. */
+    private static List<Integer> placeOf(String key, Map<String, List<Integer>> places) {
+        Matcher m = VAR.matcher(key);
+        return m.matches() ? places.get(m.group(1)) : null;
+    }
+
+    /** Lexicographic, null last: a stable sort keeps the file's order among equals. */
+    private static int compare(List<Integer> a, List<Integer> b) {
+        if (a == null || b == null) return a == b ? 0 : a == null ? 1 : -1;
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            int c = Integer.compare(a.get(i), b.get(i));
+            if (c != 0) return c;
+        }
+        return Integer.compare(a.size(), b.size());
     }
 
     /** The names as a metadata value, a JSON object. */
@@ -148,31 +170,38 @@ final class Keras3Names {
     private static Layer find(String[] seg, JsonNode layers) {
         if (seg.length == 0 || seg.length % 2 != 0) return null;
         Layer found = null;
+        List<Integer> place = new ArrayList<>();
         for (int i = 0; i < seg.length; i += 2) {
             if (!seg[i].equals("layers")) return null;
             Matcher m = NUMBERED.matcher(seg[i + 1]);
             if (!m.matches()) return null;
             String base = m.group(1);
             int rank = m.group(2) == null || m.group(2).length() > 8 ? 0 : Integer.parseInt(m.group(2));
-            found = nth(layers, base, rank);
+            found = nth(layers, base, rank, place);
             if (found == null) {
                 String cls = BY_SNAKE.getOrDefault(seg[i + 1], BY_SNAKE.get(base));
                 if (cls == null) return null;
-                found = new Layer(cls, null);
+                found = new Layer(cls, null, null);
             }
+            place = found.place();
             layers = found.config() == null ? null : layersOf(found.config());
         }
         return found;
     }
 
     /** The rank-th layer whose class has {@code base} as its snake case in a config layer list. */
-    private static Layer nth(JsonNode layers, String base, int rank) {
-        if (layers == null || rank < 0) return null;
+    private static Layer nth(JsonNode layers, String base, int rank, List<Integer> place) {
+        if (layers == null || rank < 0 || place == null) return null;
         int seen = 0;
-        for (JsonNode l : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            JsonNode l = layers.get(i);
             String cls = l.path("class_name").asText("");
             if (!snake(cls).equals(base)) continue;
-            if (seen++ == rank) return new Layer(cls, l.path("config"));
+            if (seen++ == rank) {
+                List<Integer> here = new ArrayList<>(place);
+                here.add(i);
+                return new Layer(cls, l.path("config"), here);
+            }
         }
         return null;
     }

@@ -40,13 +40,19 @@ final class Keras3Weights {
         Datasets datasets = new Datasets(file);
         List<Hdf5Tree.Found> found = Hdf5Tree.datasets(file, root, warnings);
         String prefix = OPTIMIZER + "/";
-        Map<String, String> names = Keras3Names.of(configJson,
-                found.stream().map(Hdf5Tree.Found::path).filter(p -> !p.startsWith(prefix)).toList(), warnings);
+        Map<String, Hdf5Tree.Found> byPath = new java.util.LinkedHashMap<>();
+        for (Hdf5Tree.Found f : found) byPath.putIfAbsent(f.path(), f);
+        Keras3Names.Named named = Keras3Names.of(configJson, found.stream().map(Hdf5Tree.Found::path).filter(p -> !p.startsWith(prefix)).toList(), warnings);
+        Map<String, String> names = named.names();
         if (!names.isEmpty()) meta.put(Keras3Names.METADATA, Keras3Names.json(names));
+        // the model's variables in config.json's layer order (the file keeps its groups by name), then the optimizer's
+        List<Hdf5Tree.Found> ordered = new java.util.ArrayList<>();
+        for (String p : named.order()) ordered.add(byPath.get(p));
+        for (Hdf5Tree.Found f : found) if (f.path().startsWith(prefix)) ordered.add(f);
         PyDict model = new PyDict();
         PyDict optimizer = new PyDict();
         Map<Group, Optional<String>> owners = new IdentityHashMap<>();
-        for (Hdf5Tree.Found f : found) {
+        for (Hdf5Tree.Found f : ordered) {
             Optional<String> owner = owners.get(f.parent());
             if (owner == null) {
                 owner = ownerName(file, f.parent());
