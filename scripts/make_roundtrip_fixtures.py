@@ -177,6 +177,17 @@ def check(name, template, converted):
     return 1 if bad else 0
 
 
+def report(name, want, sd, ya, yb):
+    """Prints how a converted state_dict compares with the template (every tensor but
+    num_batches_tracked, bit for bit) and the networks' outputs; 0 when all are equal, else 1."""
+    keys = [k for k in want if not k.endswith("num_batches_tracked")]
+    bad = [k for k in keys if not (want[k].dtype == sd[k].dtype and want[k].shape == sd[k].shape and torch.equal(want[k], sd[k]))]
+    same = torch.equal(ya, yb)
+    print(f"{name}: loads with strict=True; {len(keys) - len(bad)} of {len(keys)} tensors bit-identical; outputs "
+          + ("equal" if same else f"differ by {(ya - yb).abs().max().item()}") + (f"; tensors differ: {bad}" if bad else ""))
+    return 0 if same and not bad else 1
+
+
 def main():
     if sys.argv[1] == "check":
         return check(*sys.argv[2:5])

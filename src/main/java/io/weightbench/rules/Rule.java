@@ -14,7 +14,7 @@ import java.util.Optional;
  * documented in {@code docs/rules.md}; {@link RuleSet} lists the ops.
  */
 public sealed interface Rule permits Rule.StripPrefix, Rule.AddPrefix, Rule.ReplacePrefix, Rule.StripSuffix, Rule.RegexRename,
-        Rule.Renumber, Rule.MapTokens, Rule.Rename, Rule.Drop, Rule.KeepOnly, TensorRule, MultiKeyRule {
+        Rule.Renumber, Rule.MapTokens, Rule.Rename, Rule.KerasNames, Rule.Drop, Rule.KeepOnly, TensorRule, MultiKeyRule {
 
     /** The rule's name in JSON ({@code strip_prefix}, ...). */
     String op();
@@ -234,6 +234,63 @@ public sealed interface Rule permits Rule.StripPrefix, Rule.AddPrefix, Rule.Repl
         public String describe() { return from + " -> " + to; }
 
         public void writeJson(ObjectNode o) { o.put("from", from).put("to", to); }
+    }
+
+    /**
+     * Renames keys by a table taken from the checkpoint's metadata: {@code names} is the name of a
+     * metadata key whose value is a JSON object {key: new key} (the Keras 3 reader's
+     * {@code keras_weight_names}: {@code layers/conv2d/vars/0} -> {@code layers/conv2d/kernel}), read
+     * when the rules are applied to a checkpoint ({@link RuleSet#resolve}) and written resolved, as
+     * the table itself; unresolved (no such metadata: a Keras 2 file) it leaves every key.
+     */
+    record KerasNames(String from, Map<String, String> names) implements Rule {
+        public KerasNames {
+            names = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(names));
+        }
+
+        static KerasNames read(RuleJson j) throws RuleException {
+            com.fasterxml.jackson.databind.JsonNode n = j.node().path("names");
+            if (n.isTextual()) return new KerasNames(n.asText(), Map.of());
+            if (!n.isObject()) throw new RuleException("keras_names needs 'names': a metadata key or an object {key: new key}");
+            Map<String, String> table = new LinkedHashMap<>();
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (!e.getValue().isTextual()) throw new RuleException("keras_names: the new name of '" + e.getKey() + "' is not a string");
+                table.put(e.getKey(), e.getValue().asText());
+            }
+            return new KerasNames(null, table);
+        }
+
+        /** This rule with the table read from the checkpoint's metadata, when it names a key there that holds one. */
+        KerasNames resolve(Map<String, String> metadata) {
+            String v = from == null ? null : metadata.get(from);
+            if (v == null) return this;
+            try {
+                return read(new RuleJson(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                        .set("names", io.weightbench.json.JsonTree.read(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))), op()));
+            } catch (java.io.IOException | RuntimeException e) {
+                return this;
+            }
+        }
+
+        public String op() { return "keras_names"; }
+
+        public Optional<String> apply(String key) { return Optional.of(names.getOrDefault(key, key)); }
+
+        public String describe() {
+            return from != null ? "keras_names from metadata '" + from + "'" : "keras_names (" + names.size() + " names)";
+        }
+
+        public void writeJson(ObjectNode o) {
+            if (from != null) {
+                o.put("names", from);
+                return;
+            }
+            ObjectNode t = o.putObject("names");
+            names.forEach(t::put);
+        }
+
+        public int since() { return 2; }
     }
 
     /** Drops the keys a regular expression finds a match in. */

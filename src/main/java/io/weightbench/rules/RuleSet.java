@@ -55,6 +55,7 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         ops.put("renumber", Rule.Renumber::read);
         ops.put("map_tokens", Rule.MapTokens::read);
         ops.put("rename", Rule.Rename::read);
+        ops.put("keras_names", Rule.KerasNames::read);
         ops.put("drop", Rule.Drop::read);
         ops.put("keep_only", Rule.KeepOnly::read);
         ops.put("permute", TensorRule.Permute::read);
@@ -369,10 +370,14 @@ public record RuleSet(List<Rule> rules, Optional<String> preset) {
         return preset.isPresent() ? Math.max(v, 2) : v;
     }
 
-    /** These rules with the values they take from a checkpoint's metadata filled in (unpermute_rope's heads). */
+    /** These rules with the values they take from a checkpoint's metadata filled in (unpermute_rope's heads, keras_names' table). */
     public RuleSet resolve(Map<String, String> metadata) {
         List<Rule> out = new ArrayList<>();
-        for (Rule r : rules) out.add(r instanceof TensorRule.UnpermuteRope u ? u.resolve(metadata) : r);
+        for (Rule r : rules) {
+            if (r instanceof TensorRule.UnpermuteRope u) out.add(u.resolve(metadata));
+            else if (r instanceof Rule.KerasNames k) out.add(k.resolve(metadata));
+            else out.add(r);
+        }
         return new RuleSet(out, preset);
     }
 

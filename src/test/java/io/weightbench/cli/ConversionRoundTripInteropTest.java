@@ -82,6 +82,32 @@ class ConversionRoundTripInteropTest {
     }
 
     /**
+     * Keras 3: a conv (no bias) + BatchNorm + depthwise conv + BatchNorm + Linear network written by
+     * scripts/make_keras3_fixture.py as a .keras archive (positional layers/<class>/vars/<i>
+     * variables, config.json with the layers' flags); the reader names the variables from
+     * config.json, the keras preset's keras_names uses the names (recorded resolved in the rules),
+     * and suggest + apply give a checkpoint that loads with strict=True, bit-identical, with equal
+     * outputs in torch.
+     */
+    @Test
+    void keras3ArchiveConvertsByItsVariablesKerasNames(@TempDir Path dir) throws Exception {
+        TestFiles.require(TestFiles.pythonHas("torch,h5py"), "Debian python3-torch and python3-h5py are not installed");
+        TestFiles.runTorchScript("scripts/make_keras3_fixture.py", dir.toString());
+        Path source = dir.resolve("k3net.keras");
+        Path rules = dir.resolve("k3net.json");
+        Path out = dir.resolve("k3net.pth");
+        String suggested = run("suggest", "--model", dir.resolve("k3net_template.pth").toString(), "--checkpoint", source.toString(),
+                "-o", rules.toString());
+        assertThat(suggested).contains("preset keras").doesNotContain("unpaired").contains("conv2d.weight -> conv.weight")
+                .contains("depthwise_conv2d.weight -> dw.weight").contains("batch_normalization_1.running_var -> bn2.running_var");
+        assertThat(Files.readString(rules)).contains("\"layers/depthwise_conv2d/vars/0\" : \"layers/depthwise_conv2d/kernel\"");
+        // the archive's tree is {model: ...} (and the optimizer's variables when saved): the state_dict alone is what torch loads
+        run("apply", "--rules", rules.toString(), "--weights-only", source.toString(), "-o", out.toString());
+        String log = TestFiles.runTorchScript("scripts/make_keras3_fixture.py", "check", dir.toString(), out.toString());
+        assertThat(log).contains("k3net: loads with strict=True; 13 of 13 tensors bit-identical; outputs equal");
+    }
+
+    /**
      * Paddle: an nn.Embedding + Linear + BatchNorm1d network written as a .pdparams by
      * scripts/make_paddle_fixture.py; the paddle preset transposes the Linears but not the
      * embedding (whose [num, dim] is PyTorch's), so suggest + apply give a checkpoint that loads with

@@ -74,6 +74,28 @@ class PresetsTest {
         assertThatThrownBy(() -> resolved.apply(List.of(spec("blk.0.attn_q.weight", 6, 8)))).hasMessageContaining("does not split into 2 heads");
     }
 
+    /** Keras 3's positional variables: keras_names renames them by the table the reader put in the metadata, and is written resolved. */
+    @Test
+    void keras3VariableNamesComeFromTheCheckpointsMetadata() throws Exception {
+        RuleSet preset = Presets.load("keras");
+        List<TensorSpec> t = List.of(spec("layers/conv2d/vars/0", 3, 3, 3, 8), spec("layers/conv2d/vars/1", 8),
+                spec("layers/batch_normalization/vars/2", 8), spec("layers/custom/vars/0", 8), spec("layers/dense/vars/0", 8, 10));
+        // without the names (unresolved) positional keys stay apart: vars.<i> under their layer, no collision
+        assertThat(preset.apply(t).tensors()).extracting(TensorSpec::key).containsExactly("conv2d.vars.0", "conv2d.vars.1",
+                "batch_normalization.vars.2", "custom.vars.0", "dense.vars.0");
+        RuleSet resolved = preset.resolve(Map.of("keras_weight_names", "{\"layers/conv2d/vars/0\":\"layers/conv2d/kernel\","
+                + "\"layers/conv2d/vars/1\":\"layers/conv2d/bias\",\"layers/batch_normalization/vars/2\":\"layers/batch_normalization/moving_mean\","
+                + "\"layers/dense/vars/0\":\"layers/dense/kernel\"}"));
+        RuleSet.Applied a = resolved.apply(t);
+        assertThat(a.tensors()).extracting(TensorSpec::key).containsExactly("conv2d.weight", "conv2d.bias", "batch_normalization.running_mean",
+                "custom.vars.0", "dense.weight");
+        assertThat(a.tensors()).extracting(TensorSpec::shape).containsExactly(List.of(8L, 3L, 3L, 3L), List.of(8L), List.of(8L), List.of(8L),
+                List.of(10L, 8L));
+        assertThat(resolved.toJson().toString()).contains("\"layers/conv2d/vars/1\":\"layers/conv2d/bias\"");
+        assertThat(RuleSet.fromJson(resolved.toJson())).isEqualTo(resolved);
+        assertThat(RuleSet.fromJson(preset.toJson())).isEqualTo(preset);
+    }
+
     @Test
     void aRecipeBetweenModelFamiliesIsAPresetThatNamesItself() throws Exception {
         RuleSet convnext = Presets.load("torchvision-to-timm/convnext");

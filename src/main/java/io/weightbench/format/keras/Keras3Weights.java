@@ -30,20 +30,37 @@ final class Keras3Weights {
         return Hdf5Tree.childGroup(file, root, "vars").isPresent();
     }
 
-    /** {model: {path: tensor}, optimizer: {path: tensor}}, the optimizer entry only when the file has one. */
-    static PyDict read(Hdf5File file, Hdf5Node.Group root, List<String> warnings) throws FormatException {
+    /**
+     * {model: {path: tensor}, optimizer: {path: tensor}}, the optimizer entry only when the file has
+     * one. Each model variable's Keras name ({@link Keras3Names}, from {@code configJson}, the
+     * archive's config.json, or null) is shown beside it as {@code keras_name} and all of them are
+     * put into {@code meta} under {@link Keras3Names#METADATA}, where the keras preset finds them.
+     */
+    static PyDict read(Hdf5File file, Hdf5Node.Group root, String configJson, Map<String, String> meta, List<String> warnings) throws FormatException {
         Datasets datasets = new Datasets(file);
+        List<Hdf5Tree.Found> found = Hdf5Tree.datasets(file, root, warnings);
+        String prefix = OPTIMIZER + "/";
+        Map<String, Hdf5Tree.Found> byPath = new java.util.LinkedHashMap<>();
+        for (Hdf5Tree.Found f : found) byPath.putIfAbsent(f.path(), f);
+        Keras3Names.Named named = Keras3Names.of(configJson, found.stream().map(Hdf5Tree.Found::path).filter(p -> !p.startsWith(prefix)).toList(), warnings);
+        Map<String, String> names = named.names();
+        if (!names.isEmpty()) meta.put(Keras3Names.METADATA, Keras3Names.json(names));
+        // the model's variables in config.json's layer order (the file keeps its groups by name), then the optimizer's
+        List<Hdf5Tree.Found> ordered = new java.util.ArrayList<>();
+        for (String p : named.order()) ordered.add(byPath.get(p));
+        for (Hdf5Tree.Found f : found) if (f.path().startsWith(prefix)) ordered.add(f);
         PyDict model = new PyDict();
         PyDict optimizer = new PyDict();
         Map<Hdf5Node.Group, Optional<String>> owners = new IdentityHashMap<>();
-        String prefix = OPTIMIZER + "/";
-        for (Hdf5Tree.Found f : Hdf5Tree.datasets(file, root, warnings)) {
+        for (Hdf5Tree.Found f : ordered) {
             Optional<String> owner = owners.get(f.parent());
             if (owner == null) {
                 owner = ownerName(file, f.parent());
                 owners.put(f.parent(), owner);
             }
-            Map<String, String> info = owner.map(o -> Map.of("keras_object", o)).orElse(Map.of());
+            Map<String, String> info = new java.util.LinkedHashMap<>();
+            owner.ifPresent(o -> info.put("keras_object", o));
+            if (names.containsKey(f.path())) info.put("keras_name", names.get(f.path()));
             if (f.path().startsWith(prefix)) datasets.add(optimizer, f.path().substring(prefix.length()), f, info, warnings);
             else datasets.add(model, f.path(), f, info, warnings);
         }

@@ -55,7 +55,8 @@ public final class KerasArchiveReader implements CheckpointReader {
         List<String> warnings = new ArrayList<>();
         Map<String, ZipArchive.Entry> entries = zip.entries();
         if (entries.containsKey(METADATA)) KerasConfig.savedBy(json(zip, entries.get(METADATA)), meta, warnings);
-        KerasConfig.model(json(zip, entries.get(CONFIG)), CONFIG, meta, warnings);
+        String config = json(zip, entries.get(CONFIG));
+        KerasConfig.model(config, CONFIG, meta, warnings);
         long assets = entries.keySet().stream().filter(n -> n.startsWith("assets/") && !n.endsWith("/")).count();
         if (assets > 0) meta.put("assets", Long.toString(assets));
         List<Closeable> resources = new ArrayList<>();
@@ -70,7 +71,7 @@ public final class KerasArchiveReader implements CheckpointReader {
                 try {
                     Hdf5File file = Hdf5File.open(zip.bytes(h5));
                     resources.add(file);
-                    tree = Keras3Weights.read(file, file.root(), warnings);
+                    tree = Keras3Weights.read(file, file.root(), config, meta, warnings);
                 } catch (FormatException e) {
                     throw new FormatException(H5 + ": " + e.getMessage());
                 }

@@ -50,7 +50,7 @@ public final class KerasH5Reader implements CheckpointReader {
             } else if (modelWeights.isPresent()) {
                 c = fullModel(probe, h5, root, modelWeights.get(), meta, warnings);
             } else if (Keras3Weights.looksLikeKeras3(h5, root)) {
-                PyDict tree = Keras3Weights.read(h5, root, warnings);
+                PyDict tree = Keras3Weights.read(h5, root, null, meta, warnings);
                 c = Checkpoint.of(probe.path(), "keras3-weights", tree, meta, warnings, List.of(probe.files(), h5),
                         List.of(Keras3Weights.MODEL));
             } else {

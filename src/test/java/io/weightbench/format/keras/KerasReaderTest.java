@@ -193,6 +193,30 @@ class KerasReaderTest {
         }
     }
 
+    /**
+     * The corpus's Keras 3 subclassed model (four Dense layers, the first three without bias; its
+     * config.json lists no layers): Keras names each layer's path by its class (dense, dense_1), so
+     * the variables are named by how many each holds; keys stay as the file has them, and the keras
+     * preset gives each its own torch name.
+     */
+    @Test
+    void keras3VariablesAreNamedByTheirLayersClassAndTheKerasPresetKeepsThemApart() throws Exception {
+        Path f = TestFiles.crossframework().resolve("keras3/keras_pre_pr22362_nested_container.keras");
+        try (Checkpoint c = Formats.standard().open(f)) {
+            assertThat(c.weights()).extracting(TensorEntry::key).containsExactly("layers/dense/vars/0", "layers/dense_1/vars/0",
+                    "layers/dense_2/vars/0", "layers/dense_3/vars/0", "layers/dense_3/vars/1");
+            assertThat(c.tensor("model.layers/dense/vars/0").orElseThrow().info()).containsEntry("keras_name", "layers/dense/kernel")
+                    .containsEntry("keras_object", "d_0");
+            assertThat(c.tensor("model.layers/dense_3/vars/1").orElseThrow().info()).containsEntry("keras_name", "layers/dense_3/bias");
+            List<io.weightbench.model.TensorSpec> specs = c.weights().stream()
+                    .map(t -> io.weightbench.model.TensorSpec.of(t.key(), t.data().shape(), t.data().dtype())).toList();
+            io.weightbench.rules.RuleSet.Applied a = io.weightbench.rules.Presets.load("keras").resolve(c.metadata()).apply(specs);
+            assertThat(a.tensors()).extracting(io.weightbench.model.TensorSpec::key)
+                    .containsExactly("dense.weight", "dense_1.weight", "dense_2.weight", "dense_3.weight", "dense_3.bias");
+            assertThat(a.tensors().get(3).shape()).containsExactly(2L, 4L);
+        }
+    }
+
     @Test
     void hostileFilesAreRefusedInOneLine() {
         assertRefused("hostile_address_past_end.h5", "runs past the end of the file");
