@@ -99,14 +99,19 @@ final class Hdf5Metadata {
 
     // ---- bytes ----
 
-    /** A bounds-checked little-endian cursor over bytes read from the file. */
+    /**
+     * A bounds-checked little-endian cursor over bytes read from the file: {@code b[begin..end)},
+     * often a stretch of a cached page (not a copy of it).
+     */
     private final class Cursor {
         final byte[] b;
+        final int begin;
         int pos;
         final int end;
 
         Cursor(byte[] b, int pos, int end) {
             this.b = b;
+            this.begin = pos;
             this.pos = pos;
             this.end = end;
         }
@@ -189,13 +194,22 @@ final class Hdf5Metadata {
         }
     }
 
-    /** {@code length} bytes at {@code address} (relative to the base address), within the file and the read budget. */
+    /**
+     * {@code length} bytes at {@code address} (relative to the base address), within the file and
+     * the read budget: a cursor over the cached page when they lie in one page (most structures),
+     * else over a copy.
+     */
     private Cursor at(long address, long length) throws NotUnderstood, IOException {
         if (address < 0 || length < 0 || length > MAX_BLOCK) throw new NotUnderstood("bad address or length");
         long start = base + address;
         if (start < 0 || start > size || length > size - start) throw new NotUnderstood("structure past the end of the file");
         bytesRead += length;
         if (bytesRead > maxBytes || ++reads > maxReads) throw new NotUnderstood("read budget exhausted");
+        if (length <= PAGE) {
+            byte[] page = page(start / PAGE);
+            int in = (int) (start % PAGE);
+            if (in + length <= page.length) return new Cursor(page, in, in + (int) length);
+        }
         byte[] b = new byte[(int) length];
         if (length > PAGE) {
             read(start, b);
@@ -401,8 +415,8 @@ final class Hdf5Metadata {
             long header = e.offset();
             long cacheType = e.u32();
             e.skip(4 + 16);
-            if (nameOffset < 0 || nameOffset >= names.end) throw new NotUnderstood("link name outside the local heap");
-            Cursor n = new Cursor(names.b, (int) nameOffset, names.end);
+            if (nameOffset < 0 || nameOffset >= names.end - names.begin) throw new NotUnderstood("link name outside the local heap");
+            Cursor n = new Cursor(names.b, names.begin + (int) nameOffset, names.end);
             String name = n.cstring();
             if (!plainName(name)) throw new NotUnderstood("link name jhdf would read as a path");
             if (links.containsKey(name) || hard.containsKey(name)) throw new NotUnderstood("link named twice");
@@ -445,11 +459,12 @@ final class Hdf5Metadata {
             if ((flags & 0x20) != 0) prefix.skip(16);
             if ((flags & 0x10) != 0) prefix.skip(4);
             long chunk = prefix.unsigned(1 << (flags & 3));
-            int start = prefix.pos;
-            Cursor whole = start + chunk + 4 <= prefix.end ? new Cursor(prefix.b, 0, (int) (start + chunk + 4))
+            int start = prefix.pos - prefix.begin;
+            Cursor whole = start + chunk + 4 <= prefix.end - prefix.begin
+                    ? new Cursor(prefix.b, prefix.begin, (int) (prefix.begin + start + chunk + 4))
                     : at(address, start + chunk + 4);
             checksum(whole, whole.end - 4);
-            whole.pos = start;
+            whole.pos = whole.begin + start;
             messagesV2(whole.sub(chunk), flags, h, blocks);
             for (int i = 0; i < blocks.size(); i++) {
                 long[] b = blocks.get(i);
@@ -460,11 +475,12 @@ final class Hdf5Metadata {
                 messagesV2(c.sub(b[1] - 8), flags, h, blocks);
             }
         } else {
-            prefix.pos = 0;
+            prefix.pos = prefix.begin;
             if (prefix.u8() != 1) throw new NotUnderstood("object header version");
             prefix.skip(1 + 2 + 4);
             long headerSize = prefix.u32();
-            messagesV1(16 + headerSize <= prefix.end ? new Cursor(prefix.b, 16, (int) (16 + headerSize)) : at(address + 16, headerSize),
+            messagesV1(16 + headerSize <= prefix.end - prefix.begin
+                            ? new Cursor(prefix.b, prefix.begin + 16, (int) (prefix.begin + 16 + headerSize)) : at(address + 16, headerSize),
                     h, blocks);
             for (int i = 0; i < blocks.size(); i++) {
                 long[] b = blocks.get(i);
@@ -475,10 +491,11 @@ final class Hdf5Metadata {
         return h;
     }
 
+    /** Checks the checksum stored at {@code checked} (an index into the cursor's array) over the block before it. */
     private void checksum(Cursor c, int checked) throws NotUnderstood {
-        if (checked < 0) throw new NotUnderstood("block too short for its checksum");
+        if (checked < c.begin) throw new NotUnderstood("block too short for its checksum");
         long stored = new Cursor(c.b, checked, checked + 4).u32();
-        if (lookup3(c.b, 0, checked) != (int) stored) throw new NotUnderstood("checksum");
+        if (lookup3(c.b, c.begin, checked - c.begin) != (int) stored) throw new NotUnderstood("checksum");
     }
 
     private void messagesV1(Cursor c, Header h, List<long[]> blocks) throws NotUnderstood, IOException {
@@ -779,7 +796,8 @@ final class Hdf5Metadata {
         Type type = datatype(m.sub((typeSize + pad) & ~pad));
         Header space = new Header();
         dataspace(m.sub((spaceSize + pad) & ~pad), space);
-        ByteBuffer data = ByteBuffer.wrap(m.b, m.pos, m.end - m.pos).slice().order(ByteOrder.LITTLE_ENDIAN);
+        // copied: the cursor may be over a cached page, which a node should not keep alive
+        ByteBuffer data = ByteBuffer.wrap(java.util.Arrays.copyOfRange(m.b, m.pos, m.end)).order(ByteOrder.LITTLE_ENDIAN);
         Hdf5Attributes.Kind kind = switch (type.cls) {
             case 3 -> Hdf5Attributes.Kind.FIXED_STRING;
             case 9 -> type.variableString ? Hdf5Attributes.Kind.VARIABLE_STRING : Hdf5Attributes.Kind.OTHER;
@@ -825,7 +843,8 @@ final class Hdf5Metadata {
         if (!h.signature("GCOL") || h.u8() != 1) throw new NotUnderstood("global heap");
         h.skip(3);
         long collectionSize = h.length();
-        byte[] b = at(address, collectionSize).b;
+        Cursor whole = at(address, collectionSize);
+        byte[] b = java.util.Arrays.copyOfRange(whole.b, whole.begin, whole.end);
         globalHeaps.put(address, b);
         return b;
     }
