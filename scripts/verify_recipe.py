@@ -6,12 +6,14 @@
         statistics randomised, so that each of them shows in the outputs); legacy-names writes a
         DenseNet's keys as torchvision's downloadable files still have them (denselayerN.norm.1,
         conv.2 ...: names from before module names could not hold dots)
+    /usr/bin/python3 scripts/verify_recipe.py TIMM_DIR save TV_ARCH OUT.pth dataparallel
+        the same weights as saved from nn.DataParallel(model): every key under 'module.'
     /usr/bin/python3 scripts/verify_recipe.py TIMM_DIR save TV_ARCH OUT.pth mmdet
         the same weights as the trunk of an MMDetection Faster R-CNN checkpoint, as mmcv's
         save_checkpoint writes one: {"meta": {...}, "state_dict": {backbone.* (mmdet's ResNet has
         torchvision's names, no fc), neck.* (FPN), rpn_head.*, roi_head.*}}
     /usr/bin/python3 scripts/verify_recipe.py TIMM_DIR check TV_ARCH TIMM_ARCH OUT.pth CONVERTED.pth
-        loads OUT.pth into the torchvision model and CONVERTED into timm's with strict=True, runs
+        loads OUT.pth (without a 'module.' prefix) into the torchvision model and CONVERTED into timm's with strict=True, runs
         both in eval mode on the same seeded input and prints "max_abs_diff X" (exit 1 above 1e-4)
     /usr/bin/python3 scripts/verify_recipe.py TIMM_DIR check-features TV_RESNET TIMM_ARCH MMDET.pth CONVERTED.pth
         the backbone of MMDET.pth in torchvision's ResNet, CONVERTED in timm's TIMM_ARCH with
@@ -44,6 +46,9 @@ def main():
             # those files predate num_batches_tracked too
             sd = {legacy.sub(r"\1.\2.\3", k): v for k, v in sd.items() if not k.endswith("num_batches_tracked")}
             assert any(".norm.1." in k for k in sd), "no DenseNet layer names to rewrite"
+        if sys.argv[5:] == ["dataparallel"]:
+            sd = torch.nn.DataParallel(tv).state_dict()
+            assert all(k.startswith("module.") for k in sd)
         if sys.argv[5:] == ["mmdet"]:
             sd = mmdet_checkpoint(torch, sd)
         torch.save(sd, sys.argv[4])
@@ -53,6 +58,8 @@ def main():
         check_features(torch, timm, tv, sys.argv[4], sys.argv[5], sys.argv[6])
         return
     original = torch.load(sys.argv[5])
+    # a DataParallel file, loaded the way torch's own helper does it
+    torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(original, "module.")
     if any(".norm.1." in k for k in original):  # what torchvision's DenseNet loader does with its legacy names
         import re
         pattern = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")

@@ -59,12 +59,15 @@ public final class SuggestCommand extends CheckpointCommand {
             format = c.format();
             chosen = preset == null ? Presets.detect(c.format(), c.metadata()) : preset.equals("none") ? Optional.empty() : Optional.of(preset);
             List<io.weightbench.model.TensorSpec> raw = ModelSpec.fromCheckpoint(c).tensors();
+            Optional<Recipes.Choice> recipe = Optional.empty();
             if (preset == null && chosen.isEmpty()) {
-                Optional<Recipes.Choice> recipe = Recipes.choose(expected.tensors(), raw);
+                recipe = Recipes.choose(expected.tensors(), raw);
                 chosen = recipe.map(Recipes.Choice::preset);
                 evidence = recipe.map(Recipes.Choice::evidence);
             }
-            if (chosen.isPresent()) presetRules = Presets.load(chosen.get()).resolve(c.metadata());
+            // a recipe's rules as chosen (with the wrapper it was chosen after stripped first)
+            if (recipe.isPresent()) presetRules = recipe.get().rules().resolve(c.metadata());
+            else if (chosen.isPresent()) presetRules = Presets.load(chosen.get()).resolve(c.metadata());
             original = raw;
             List<io.weightbench.model.TensorSpec> held = presetRules.apply(original).tensors();
             for (io.weightbench.checkpoint.TensorEntry t : c.weights()) {

@@ -43,12 +43,16 @@ class RecipesInteropTest {
         assertThat(InspectCommandTest.run("inspect", "--json", recorded.toString()).out()).contains("\\\"preset\\\":\\\"" + preset + "\\\"");
     }
 
-    /** suggest, then apply of what it wrote: nothing else. ResNet needs no recipe (the same keys); the others are recognised by their keys. */
+    /**
+     * suggest, then apply of what it wrote: nothing else. ResNet needs no recipe (the same keys); the
+     * others are recognised by their keys, also when saved from a DataParallel (every key under 'module.').
+     */
     @ParameterizedTest
-    @CsvSource({"resnet50, resnet50,", "convnext_tiny, convnext_tiny, torchvision-to-timm/convnext",
-            "mobilenet_v3_large, mobilenetv3_large_100, torchvision-to-timm/mobilenetv3"})
-    void suggestFindsTheRecipeByItself(String tv, String timm, String recipe, @TempDir Path dir) throws Exception {
-        Path original = torchvisionWeights(tv, null, dir);
+    @CsvSource({"resnet50, resnet50,,", "convnext_tiny, convnext_tiny, torchvision-to-timm/convnext,",
+            "mobilenet_v3_large, mobilenetv3_large_100, torchvision-to-timm/mobilenetv3,",
+            "convnext_tiny, convnext_tiny, torchvision-to-timm/convnext, dataparallel"})
+    void suggestFindsTheRecipeByItself(String tv, String timm, String recipe, String saveOption, @TempDir Path dir) throws Exception {
+        Path original = torchvisionWeights(tv, saveOption, dir);
         Path rules = dir.resolve("rules.json");
         InspectCommandTest.Result suggested = InspectCommandTest.run("suggest", "--model", "catalog:timm/" + timm, "--checkpoint",
                 original.toString(), "-o", rules.toString());
@@ -56,8 +60,8 @@ class RecipesInteropTest {
         if (recipe == null) {
             assertThat(suggested.out()).contains("no suggestions").doesNotContain("preset");
         } else {
-            assertThat(suggested.out()).contains("-> preset " + recipe + " (", "chosen by its fit: recipe " + recipe + ": ",
-                    "model keys match after it (", "then loads with strict=True");
+            String chosen = "chosen by its fit: recipe " + recipe + (saveOption == null ? ": " : " after stripping 'module.': ");
+            assertThat(suggested.out()).contains("-> preset " + recipe + " (", chosen, "model keys match after it (", "then loads with strict=True");
         }
         Path converted = dir.resolve("timm.pth");
         InspectCommandTest.Result applied = InspectCommandTest.run("apply", "--rules", rules.toString(), original.toString(), "-o", converted.toString());
