@@ -467,11 +467,13 @@ final class TreePane extends VBox {
         return !target.isKey() && unfilled > 0;
     }
 
-    /** The rows' tooltip: whichever row it shows over says what it holds. */
-    private final Tooltip rowTip = new Tooltip();
+    /** The rows' tooltip: it says what the row under the pointer holds (a tooltip is shown for a window, not a node). */
+    final Tooltip rowTip = new Tooltip();
+    /** The row the pointer last entered. */
+    private Row pointed;
 
     {
-        rowTip.setOnShowing(e -> rowTip.setText(rowTip.getOwnerNode() instanceof Row r && r.getItem() != null ? tooltip(r.getItem()) : ""));
+        rowTip.setOnShowing(e -> rowTip.setText(pointed != null && pointed.getItem() != null ? tooltip(pointed.getItem()) : ""));
     }
 
     /** A row: coloured by status; a drag source or a drop target (hovered a moment, a collapsed module opens). */
@@ -480,6 +482,7 @@ final class TreePane extends VBox {
         private final javafx.animation.PauseTransition open = new javafx.animation.PauseTransition(javafx.util.Duration.millis(500));
 
         Row() {
+            addEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, e -> pointed = this);
             open.setOnFinished(e -> {
                 if (getTreeItem() != null && !getTreeItem().isLeaf()) getTreeItem().setExpanded(true);
             });
