@@ -333,9 +333,11 @@ final class TreePane extends VBox {
         TreeTableColumn<KeyNode, String> status = text("status", 170, KeyNode::statusText);
         status.setMinWidth(90);
         TreeTableColumn<KeyNode, String> stats = text("values", 130, n -> n.isKey() ? values.apply(n.row) : "");
+        live(stats);
         stats.setId("values-column");
         stats.setVisible(checkpointSide);
         TreeTableColumn<KeyNode, String> change = text("change", 110, n -> n.isKey() ? values.apply(n.row) : "");
+        live(change);
         change.setId("change-column");
         change.setVisible(aligned);
         // dtype beside the shape: at 1280 px both are in sight without scrolling, the checkpoint key after them
@@ -402,6 +404,34 @@ final class TreePane extends VBox {
         int n = 0;
         for (int i = 0; i < path.length(); i++) if (path.charAt(i) == '.') n++;
         return n;
+    }
+
+    /** Goes up when the values column's texts changed: its cells on screen read them again. */
+    private final javafx.beans.property.IntegerProperty valuesRevision = new javafx.beans.property.SimpleIntegerProperty();
+    private boolean valuesPending;
+
+    /**
+     * The values (statistics, or the change against the template) came in for some keys: the cells
+     * on screen show them, once per turn of the FX thread however often it is called, without the
+     * tree's cells being made anew (a {@code refresh()} every 100 ms of statistics did that while the
+     * first trees were being shown).
+     */
+    void valuesChanged() {
+        if (valuesPending) return;
+        valuesPending = true;
+        javafx.application.Platform.runLater(() -> {
+            valuesPending = false;
+            valuesRevision.set(valuesRevision.get() + 1);
+        });
+    }
+
+    /** Column {@code c}'s text follows {@link #valuesChanged()}. */
+    private void live(TreeTableColumn<KeyNode, String> c) {
+        java.util.function.Function<KeyNode, String> f = texts.get(c);
+        c.setCellValueFactory(x -> {
+            KeyNode n = x.getValue() == null ? null : x.getValue().getValue();
+            return javafx.beans.binding.Bindings.createStringBinding(() -> n == null ? "" : f.apply(n), valuesRevision);
+        });
     }
 
     private TreeTableColumn<KeyNode, String> text(String title, double width, java.util.function.Function<KeyNode, String> f) {

@@ -110,7 +110,7 @@ final class WorkbenchWindow {
         alignedPane.onNodeDrop = rules::propose;
         alignedPane.onFiles = dropped -> open.openDropped(paths(dropped), OpenViewModel.Target.WINDOW);
         alignedPane.values = r -> layers.changeText(r.key());
-        layers.byKey.addListener((javafx.collections.MapChangeListener<String, LayerChangeViewModel.KeyChange>) c -> alignedPane.table.refresh());
+        layers.byKey.addListener((javafx.collections.MapChangeListener<String, LayerChangeViewModel.KeyChange>) c -> alignedPane.valuesChanged());
         Button mapTo = iconButton("mdi2a-arrow-right-bold-box-outline", "Map the selected checkpoint key or module to a model key… (Ctrl+M)", this::mapTo);
         mapTo.setId("map-to");
         alignedPane.extras.getChildren().add(mapTo);
@@ -135,7 +135,7 @@ final class WorkbenchWindow {
         statsBox.visibleProperty().bind(diagnostics.running);
         statsBox.managedProperty().bind(statsBox.visibleProperty());
         checkpointPane.extras.getChildren().add(0, statsBox);
-        diagnostics.revision.addListener((o, a, b) -> checkpointPane.table.refresh());
+        diagnostics.revision.addListener((o, a, b) -> checkpointPane.valuesChanged());
         Button catalog = iconButton("mdi2b-book-open-variant", "Pick a timm or torchvision architecture", this::pickCatalog);
         modelPane.extras.getChildren().add(catalog);
 

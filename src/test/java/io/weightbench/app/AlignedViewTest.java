@@ -98,6 +98,40 @@ class AlignedViewTest {
     }
 
     @Test
+    void valuesComputedAfterTheTreesShowInTheCellsOnScreen(FxRobot robot) throws Exception {
+        // the template against itself under other names: every matched key's change is "unchanged"; the statistics
+        // fill the checkpoint tree's values column (both without the trees' cells being made anew)
+        open(robot, TEMPLATE, Path.of("samples/tinynet_1000class.pth"));
+        String matched = w.model.alignedRows.stream().filter(r -> r.status() == Status.MATCHED).findFirst().orElseThrow().key();
+        robot.interact(() -> w.alignedPane.select(matched)); // its module opened: the key's row on screen
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> cellTexts("change-column").stream().anyMatch(t -> t.startsWith("unchanged") || t.startsWith("rel ")));
+        robot.interact(() -> {
+            w.views.getSelectionModel().select(1);
+            w.checkpointPane.select(matched);
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> cellTexts("values-column").stream().anyMatch(t -> t.startsWith("μ ")));
+        // new values reach the same cells (valuesChanged, not the cells made anew)
+        java.util.List<javafx.scene.Node> before = cells("values-column");
+        robot.interact(() -> {
+            w.checkpointPane.values = r -> "probe";
+            w.checkpointPane.valuesChanged();
+        });
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> cellTexts("values-column").contains("probe"));
+        assertThat(cells("values-column")).containsExactlyInAnyOrderElementsOf(before);
+    }
+
+    private java.util.List<javafx.scene.Node> cells(String id) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> w.stage.getScene().getRoot().lookupAll(".tree-table-cell").stream()
+                .filter(n -> n instanceof javafx.scene.control.TreeTableCell<?, ?> c && c.getTableColumn() != null && id.equals(c.getTableColumn().getId())
+                        && c.isVisible()).toList()).get();
+    }
+
+    /** The texts of the cells of column {@code id} on screen. */
+    private java.util.List<String> cellTexts(String id) throws Exception {
+        return cells(id).stream().map(n -> ((javafx.scene.control.TreeTableCell<?, ?>) n).getText()).filter(t -> t != null).toList();
+    }
+
+    @Test
     void summaryCountsFilterTheTreesAndAnEmptyFilterSaysSo(FxRobot robot) throws Exception {
         open(robot, TEMPLATE, Path.of("samples/tinynet_dataparallel.pth"));
         assertThat(w.alignedPane.item(KeyRow.UNPAIRED).getValue().statusText()).isEqualTo("16 unexpected");
