@@ -67,7 +67,8 @@ final class BackgroundTasks {
         Map<Lane, Executor> lanes = new EnumMap<>(Lane.class);
         List<ExecutorService> owned = new ArrayList<>();
         for (Lane l : Lane.values()) {
-            ExecutorService e = Executors.newSingleThreadExecutor(daemon("weightbench-" + l.name().toLowerCase(java.util.Locale.ROOT)));
+            ExecutorService e = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                    daemon("weightbench-" + l.name().toLowerCase(java.util.Locale.ROOT)));
             lanes.put(l, e);
             owned.add(e);
         }
@@ -103,6 +104,11 @@ final class BackgroundTasks {
     /** A task not yet started: add its callbacks, then {@link Task#start()}. */
     <T> Task<T> task(Lane lane, Work<T> work) {
         return new Task<>(lane, work);
+    }
+
+    /** Whether work waits on {@code lane} behind the task running there (with real threads; never otherwise). */
+    boolean queued(Lane lane) {
+        return lanes.get(lane) instanceof java.util.concurrent.ThreadPoolExecutor e && !e.getQueue().isEmpty();
     }
 
     /** Makes the slot's running task stale (cancelled, no callbacks). */

@@ -56,7 +56,8 @@ final class RulesViewModel {
         // a proposal's effect was measured against the rules as they were
         session.rules.addListener((ListChangeListener<WorkbenchModel.RuleRow>) c -> proposal.set(null));
         session.checkpoint.addListener((o, a, c) -> proposePreset(c));
-        session.fitProperty().addListener((o, a, f) -> pair());
+        session.reportProperty().addListener((o, a, r) -> showPairing(r));
+        session.onSuggestError = e -> notices.problem("suggestions and pairing: " + Notices.message(e));
     }
 
     /** The preset for the framework the checkpoint comes from (shown, not applied), or none. */
@@ -102,25 +103,19 @@ final class RulesViewModel {
         }
     }
 
-    /** Recomputes the pairing for the current fit on the keys lane (it takes a while for thousands of keys). */
-    private void pair() {
-        Fit f = session.fit();
-        WorkbenchModel.ModelSide m = session.model.get();
-        if (f == null || m == null) {
-            tasks.cancel("pairing");
+    /** The pairing of the suggester's report for the current fit (computed with the suggestions), or none. */
+    private void showPairing(io.weightbench.compare.Suggester.Report r) {
+        if (r == null) {
             pairs.clear();
             unpaired.clear();
             return;
         }
-        tasks.task(BackgroundTasks.Lane.KEYS, p -> io.weightbench.compare.Suggester.report(m.spec().tensors(), f.applied().tensors()))
-                .inSlot("pairing").onSuccess(r -> {
-                    List<PairRow> out = new ArrayList<>();
-                    for (io.weightbench.compare.Suggester.Suggestion s : r.suggestions()) {
-                        if (s.rule() instanceof Rule.Rename n) out.add(new PairRow(n.from(), n.to(), s.reason(), false));
-                    }
-                    pairs.setAll(out);
-                    unpaired.setAll(r.unpaired().stream().map(u -> (u.inModel() ? "model key " : "checkpoint key ") + u.key() + ": " + u.reason()).toList());
-                }).onError(e -> notices.problem("pairing: " + Notices.message(e))).start();
+        List<PairRow> out = new ArrayList<>();
+        for (io.weightbench.compare.Suggester.Suggestion s : r.suggestions()) {
+            if (s.rule() instanceof Rule.Rename n) out.add(new PairRow(n.from(), n.to(), s.reason(), false));
+        }
+        pairs.setAll(out);
+        unpaired.setAll(r.unpaired().stream().map(u -> (u.inModel() ? "model key " : "checkpoint key ") + u.key() + ": " + u.reason()).toList());
     }
 
     /**

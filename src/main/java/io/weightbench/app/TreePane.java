@@ -280,7 +280,7 @@ final class TreePane extends VBox {
         table.setRoot(root);
         root.setExpanded(true);
         built = !rows.isEmpty();
-        fitColumns(filter);
+        fitColumns();
         if (selectedPath != null) select(selectedPath);
     }
 
@@ -289,7 +289,17 @@ final class TreePane extends VBox {
         name.setPrefWidth(230);
         name.setMinWidth(110);
         name.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().getValue().name));
+        texts.put(name, TreePane::nameText);
         name.setCellFactory(c -> new TreeTableCell<>() {
+            /** The cell's status icon, changed only when the status does (a new icon per update is CSS matched anew). */
+            private final FontIcon icon = new FontIcon(Status.LISTED.icon);
+            private Status shown;
+
+            {
+                icon.getStyleClass().addAll("status-icon", Status.LISTED.styleClass);
+                shown = Status.LISTED;
+            }
+
             @Override protected void updateItem(String item, boolean empty) {
                 super.updateItem(item, empty);
                 KeyNode n = empty || getTableRow() == null || getTableRow().getItem() == null ? null : getTableRow().getItem();
@@ -299,10 +309,13 @@ final class TreePane extends VBox {
                     return;
                 }
                 Status s = n.worst();
-                FontIcon icon = new FontIcon(s.icon);
-                icon.getStyleClass().addAll("status-icon", s.styleClass);
+                if (s != shown) {
+                    icon.setIconLiteral(s.icon);
+                    icon.getStyleClass().set(icon.getStyleClass().indexOf(shown.styleClass), s.styleClass);
+                    shown = s;
+                }
                 setGraphic(icon);
-                setText(item + (n.isKey() && n.keys == 1 ? "" : "  (" + n.keys + ")"));
+                setText(nameText(n));
             }
         });
         boolean aligned = side == Side.ALIGNED;
@@ -320,9 +333,11 @@ final class TreePane extends VBox {
         TreeTableColumn<KeyNode, String> status = text("status", 170, KeyNode::statusText);
         status.setMinWidth(90);
         TreeTableColumn<KeyNode, String> stats = text("values", 130, n -> n.isKey() ? values.apply(n.row) : "");
+        live(stats);
         stats.setId("values-column");
         stats.setVisible(checkpointSide);
         TreeTableColumn<KeyNode, String> change = text("change", 110, n -> n.isKey() ? values.apply(n.row) : "");
+        live(change);
         change.setId("change-column");
         change.setVisible(aligned);
         // dtype beside the shape: at 1280 px both are in sight without scrolling, the checkpoint key after them
@@ -333,11 +348,24 @@ final class TreePane extends VBox {
     /** The widest a column grows to fit its content; its tooltip shows the rest. */
     private static final double MAX_COLUMN = 280;
 
+    /** How many of a column's longest texts are measured: widths follow the number of characters closely enough. */
+    private static final int MEASURED = 12;
+
+    /** What each column shows for a node, as its cells show it (the key column: the name with its count). */
+    private final Map<TreeTableColumn<KeyNode, ?>, java.util.function.Function<KeyNode, String>> texts = new HashMap<>();
+
+    /** The key column's text of a node: its name, and under a module how many keys it holds. */
+    private static String nameText(KeyNode n) {
+        return n.name + (n.isKey() && n.keys == 1 ? "" : "  (" + n.keys + ")");
+    }
+
     /**
      * Sizes each column to its header and its widest cell over the shown rows (the key column with
-     * its indentation and icon), up to {@link #MAX_COLUMN}; measures at most 800 nodes.
+     * its indentation and icon), up to {@link #MAX_COLUMN}: every node's text is made, but only the
+     * {@link #MEASURED} longest (in characters, the key column's indentation counted) are laid out
+     * as text, the slow part of showing 1,000 keys (it measured 800 nodes per column before).
      */
-    private void fitColumns(Predicate<KeyRow> filter) {
+    private void fitColumns() {
         long t0 = System.nanoTime();
         javafx.scene.text.Text probe = new javafx.scene.text.Text();
         probe.setFont(search.getFont()); // the theme's control font, as the cells use
@@ -345,33 +373,70 @@ final class TreePane extends VBox {
             probe.setText(t);
             return probe.getLayoutBounds().getWidth();
         };
-        List<TreeItem<KeyNode>> items = new java.util.ArrayList<>(index.values());
-        if (items.size() > 800) items = items.subList(0, 800); // a sample: measuring is the slow part of showing 1,000 keys
+        TreeTableColumn<KeyNode, ?> keyColumn = table.getColumns().get(0);
         for (TreeTableColumn<KeyNode, ?> c : table.getColumns()) {
             if (!c.isVisible()) continue;
-            double w = width.applyAsDouble(c.getText()) + 28;
-            boolean key = c == table.getColumns().get(0);
-            for (TreeItem<KeyNode> item : items) {
-                if (item.getValue() == null || item.getValue().path.isEmpty()) continue;
-                Object v = c.getCellObservableValue(item) == null ? null : c.getCellObservableValue(item).getValue();
-                if (v == null) continue;
-                double indent = 0;
-                if (key) {
-                    int depth = 0;
-                    for (TreeItem<KeyNode> p = item.getParent(); p != null && p != table.getRoot(); p = p.getParent()) depth++;
-                    indent = 18 * depth + 44; // disclosure arrow, status icon
+            java.util.function.Function<KeyNode, String> text = texts.get(c);
+            boolean key = c == keyColumn;
+            // the longest texts so far, shortest first; a key's depth is its dots (top-level nodes have none)
+            java.util.PriorityQueue<Object[]> longest = new java.util.PriorityQueue<>(java.util.Comparator.comparingDouble(o -> (Double) o[0]));
+            for (TreeItem<KeyNode> item : index.values()) {
+                KeyNode n = item.getValue();
+                if (n == null || n.path.isEmpty()) continue;
+                String t = text.apply(n);
+                if (t == null || t.isEmpty()) continue;
+                double indent = key ? 18 * dots(n.path) + 44 : 0; // disclosure arrow, status icon
+                double score = indent + 7 * t.length();
+                if (longest.size() < MEASURED) longest.add(new Object[] {score, t, indent});
+                else if (score > (Double) longest.peek()[0]) {
+                    longest.poll();
+                    longest.add(new Object[] {score, t, indent});
                 }
-                w = Math.max(w, width.applyAsDouble(key ? item.getValue().name + (item.getValue().isKey() && item.getValue().keys == 1 ? ""
-                        : "  (" + item.getValue().keys + ")") : v.toString()) + indent + 16);
-                if (w >= MAX_COLUMN) break;
             }
+            double w = width.applyAsDouble(c.getText()) + 28;
+            for (Object[] o : longest) w = Math.max(w, width.applyAsDouble((String) o[1]) + (Double) o[2] + 16);
             c.setPrefWidth(Math.min(MAX_COLUMN, Math.max(c.getMinWidth(), w)));
         }
-        if (Boolean.getBoolean("weightbench.timings")) System.err.printf("timings: %s columns fitted over %d nodes in %.0f ms%n", side, items.size(), (System.nanoTime() - t0) / 1e6);
+        if (Boolean.getBoolean("weightbench.timings")) System.err.printf("timings: %s columns fitted over %d nodes in %.0f ms%n", side, index.size(), (System.nanoTime() - t0) / 1e6);
     }
 
-    private static TreeTableColumn<KeyNode, String> text(String title, double width, java.util.function.Function<KeyNode, String> f) {
+    private static int dots(String path) {
+        int n = 0;
+        for (int i = 0; i < path.length(); i++) if (path.charAt(i) == '.') n++;
+        return n;
+    }
+
+    /** Goes up when the values column's texts changed: its cells on screen read them again. */
+    private final javafx.beans.property.IntegerProperty valuesRevision = new javafx.beans.property.SimpleIntegerProperty();
+    private boolean valuesPending;
+
+    /**
+     * The values (statistics, or the change against the template) came in for some keys: the cells
+     * on screen show them, once per turn of the FX thread however often it is called, without the
+     * tree's cells being made anew (a {@code refresh()} every 100 ms of statistics did that while the
+     * first trees were being shown).
+     */
+    void valuesChanged() {
+        if (valuesPending) return;
+        valuesPending = true;
+        javafx.application.Platform.runLater(() -> {
+            valuesPending = false;
+            valuesRevision.set(valuesRevision.get() + 1);
+        });
+    }
+
+    /** Column {@code c}'s text follows {@link #valuesChanged()}. */
+    private void live(TreeTableColumn<KeyNode, String> c) {
+        java.util.function.Function<KeyNode, String> f = texts.get(c);
+        c.setCellValueFactory(x -> {
+            KeyNode n = x.getValue() == null ? null : x.getValue().getValue();
+            return javafx.beans.binding.Bindings.createStringBinding(() -> n == null ? "" : f.apply(n), valuesRevision);
+        });
+    }
+
+    private TreeTableColumn<KeyNode, String> text(String title, double width, java.util.function.Function<KeyNode, String> f) {
         TreeTableColumn<KeyNode, String> c = new TreeTableColumn<>(title);
+        texts.put(c, f);
         c.setPrefWidth(width);
         c.setMinWidth(Math.min(width, 48));
         c.setCellValueFactory(x -> new SimpleStringProperty(x.getValue() == null || x.getValue().getValue() == null ? "" : f.apply(x.getValue().getValue())));
@@ -380,9 +445,18 @@ final class TreePane extends VBox {
 
     static String human(long n) {
         if (n < 1000) return Long.toString(n);
-        if (n < 1_000_000) return String.format(Locale.ROOT, "%.1fK", n / 1e3);
-        if (n < 1_000_000_000) return String.format(Locale.ROOT, "%.1fM", n / 1e6);
-        return String.format(Locale.ROOT, "%.2fB", n / 1e9);
+        // rounded half up as %.1f / %.2f would, in integers: String.format is slow the first thousand times
+        if (n < 1_000_000) return decimal((n + 50) / 100, 1) + "K";
+        if (n < 1_000_000_000) return decimal((n + 50_000) / 100_000, 1) + "M";
+        return decimal((n + 5_000_000) / 10_000_000, 2) + "B";
+    }
+
+    /** {@code units} with {@code digits} of them after the point ("12.5" for 125, 1). */
+    private static String decimal(long units, int digits) {
+        long scale = digits == 1 ? 10 : 100;
+        String frac = Long.toString(units % scale);
+        while (frac.length() < digits) frac = "0" + frac;
+        return units / scale + "." + frac;
     }
 
     /** Scrolls the tree while a drag is near its top or bottom edge ({@code y} in the table, -1: stop). */
@@ -423,15 +497,22 @@ final class TreePane extends VBox {
         return !target.isKey() && unfilled > 0;
     }
 
+    /** The rows' tooltip: it says what the row under the pointer holds (a tooltip is shown for a window, not a node). */
+    final Tooltip rowTip = new Tooltip();
+    /** The row the pointer last entered. */
+    private Row pointed;
+
+    {
+        rowTip.setOnShowing(e -> rowTip.setText(pointed != null && pointed.getItem() != null ? tooltip(pointed.getItem()) : ""));
+    }
+
     /** A row: coloured by status; a drag source or a drop target (hovered a moment, a collapsed module opens). */
     private final class Row extends TreeTableRow<KeyNode> {
         private KeyNode highlighted;
         private final javafx.animation.PauseTransition open = new javafx.animation.PauseTransition(javafx.util.Duration.millis(500));
 
-        private final Tooltip tip = new Tooltip();
-
         Row() {
-            tip.setOnShowing(e -> tip.setText(getItem() == null ? "" : tooltip(getItem())));
+            addEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, e -> pointed = this);
             open.setOnFinished(e -> {
                 if (getTreeItem() != null && !getTreeItem().isLeaf()) getTreeItem().setExpanded(true);
             });
@@ -494,8 +575,9 @@ final class TreePane extends VBox {
             for (Status s : Status.values()) if (!s.styleClass.equals(wanted)) getStyleClass().remove(s.styleClass);
             if (wanted != null && !getStyleClass().contains(wanted)) getStyleClass().add(wanted);
             if (item != highlighted) getStyleClass().remove("drop-target"); // a reused cell: not the hovered node any more
-            // one tooltip per row, its text made when it shows: a Tooltip is a window of its own, costly to make per update
-            setTooltip(wanted == null ? null : tip);
+            // one tooltip for the tree's rows, its text made for the row it shows over: a Tooltip is a window of its
+            // own, costly to make per row (the first tree shown makes some fifty rows)
+            setTooltip(wanted == null ? null : rowTip);
         }
     }
 

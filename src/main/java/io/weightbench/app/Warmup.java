@@ -22,7 +22,8 @@ import javafx.collections.FXCollections;
  * shows (nobody has dropped a file yet), a tiny bundled DataParallel checkpoint takes that path
  * once: opened, fitted to itself under {@code module.}, its rows and suggestions computed on the
  * files lane, then its three trees built and laid out off screen on the FX thread. Nothing of it
- * reaches the window's state.
+ * reaches the window's state, and it gives way to a file opened meanwhile (which would otherwise
+ * wait on the files lane for the rest of its rounds, about a second).
  */
 final class Warmup {
 
@@ -44,11 +45,16 @@ final class Warmup {
      * (the window's root: its style caches are the ones the real trees use), never drawn.
      */
     void start(BackgroundTasks tasks, javafx.scene.layout.Pane host) {
-        tasks.task(BackgroundTasks.Lane.FILES, p -> rows()).onSuccess(r -> trees(r, host))
+        // a file dropped (or opened) meanwhile waits on the files lane: the warm-up gives way to it, trees and all
+        tasks.task(BackgroundTasks.Lane.FILES, p -> rows(() -> tasks.queued(BackgroundTasks.Lane.FILES))).onSuccess(r -> trees(r, host))
                 .andFinally(() -> done.set(true)).start();
     }
 
-    private static Rows rows() throws Exception {
+    /** How many rounds the last warm-up ran (fewer than {@link #ROUNDS} when a file came first). */
+    volatile int rounds;
+
+    /** The sample's rows after {@link #ROUNDS} rounds, or null when {@code giveWay} said to stop (or there is no sample). */
+    private Rows rows(java.util.function.BooleanSupplier giveWay) throws Exception {
         Path dir = Files.createTempDirectory("weightbench-warmup");
         Path file = dir.resolve("dataparallel.pth");
         try {
@@ -59,6 +65,8 @@ final class Warmup {
             Rows rows = null;
             // the JIT compiles what runs often: a few hundred keys' worth of reading, fitting and tree building, not one pass over 16
             for (int i = 0; i < ROUNDS; i++) {
+                if (giveWay.getAsBoolean()) return null;
+                rounds = i + 1;
                 try (Checkpoint c = Formats.standard().open(file)) {
                     ModelSpec spec = ModelSpec.fromCheckpoint(c);
                     Fit f = Fit.of(spec, c, RuleSet.empty());

@@ -83,6 +83,18 @@ final class WorkbenchModel {
 
     ReadOnlyObjectProperty<Fit> fitProperty() { return fit.getReadOnlyProperty(); }
 
+    /**
+     * The suggester's report for the current fit, or null without one: the suggestions and the
+     * pairing by shape and order (with the keys it leaves unpaired) come from this one run on the
+     * keys lane (they used to run the suggester twice per fit, side by side on that lane).
+     */
+    private final ReadOnlyObjectWrapper<Suggester.Report> report = FxChecked.readOnlyObject();
+
+    ReadOnlyObjectProperty<Suggester.Report> reportProperty() { return report.getReadOnlyProperty(); }
+
+    /** What happens when computing the suggestions fails (the rules pane says so). */
+    java.util.function.Consumer<Throwable> onSuggestError = e -> {};
+
     Fit fit() { return fit.get(); }
 
     ReadOnlyBooleanProperty canUndoProperty() { return canUndo.getReadOnlyProperty(); }
@@ -211,20 +223,28 @@ final class WorkbenchModel {
             Fit now = f;
             RuleSet current = ruleSet();
             tasks.task(BackgroundTasks.Lane.KEYS, p -> {
+                Suggester.Report r = Suggester.report(m.spec().tensors(), now.applied().tensors());
                 List<Suggested> out = new ArrayList<>();
-                for (List<Suggester.Suggestion> group : byModule(Suggester.suggest(m.spec().tensors(), now.applied().tensors()))) {
+                for (List<Suggester.Suggestion> group : byModule(r.suggestions())) {
                     List<Rule> rules = group.stream().map(Suggester.Suggestion::rule).toList();
                     Effect e = effect(m.spec(), c, current, now, rules);
                     if (!e.changes()) continue; // a suggestion that changes nothing is not one
                     out.add(new Suggested(rules, String.join("; ", rules.stream().map(Rule::describe).toList()),
                             group.stream().mapToInt(Suggester.Suggestion::fixes).sum(), group.get(0).reason(), e.text()));
                 }
-                return out;
-            }).inSlot("suggestions").onSuccess(suggestions::setAll).start();
+                return new Suggestions(r, out);
+            }).inSlot("suggestions").onSuccess(s -> {
+                report.set(s.report());
+                suggestions.setAll(s.listed());
+            }).onError(onSuggestError).start();
         } else {
             tasks.cancel("suggestions");
+            report.set(null);
         }
     }
+
+    /** The suggester's report and the suggestions listed from it (those that change a count, grouped by module). */
+    private record Suggestions(Suggester.Report report, List<Suggested> listed) {}
 
     /** "matched 10 → 132, missing 122 → 0, ...": what adding {@code extra} to the enabled rules does to the counts. */
     String effect(List<Rule> extra) {

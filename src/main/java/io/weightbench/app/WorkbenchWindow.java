@@ -110,7 +110,7 @@ final class WorkbenchWindow {
         alignedPane.onNodeDrop = rules::propose;
         alignedPane.onFiles = dropped -> open.openDropped(paths(dropped), OpenViewModel.Target.WINDOW);
         alignedPane.values = r -> layers.changeText(r.key());
-        layers.byKey.addListener((javafx.collections.MapChangeListener<String, LayerChangeViewModel.KeyChange>) c -> alignedPane.table.refresh());
+        layers.byKey.addListener((javafx.collections.MapChangeListener<String, LayerChangeViewModel.KeyChange>) c -> alignedPane.valuesChanged());
         Button mapTo = iconButton("mdi2a-arrow-right-bold-box-outline", "Map the selected checkpoint key or module to a model key… (Ctrl+M)", this::mapTo);
         mapTo.setId("map-to");
         alignedPane.extras.getChildren().add(mapTo);
@@ -135,7 +135,7 @@ final class WorkbenchWindow {
         statsBox.visibleProperty().bind(diagnostics.running);
         statsBox.managedProperty().bind(statsBox.visibleProperty());
         checkpointPane.extras.getChildren().add(0, statsBox);
-        diagnostics.revision.addListener((o, a, b) -> checkpointPane.table.refresh());
+        diagnostics.revision.addListener((o, a, b) -> checkpointPane.valuesChanged());
         Button catalog = iconButton("mdi2b-book-open-variant", "Pick a timm or torchvision architecture", this::pickCatalog);
         modelPane.extras.getChildren().add(catalog);
 
@@ -392,60 +392,83 @@ final class WorkbenchWindow {
         scene.addPostLayoutPulseListener(self[0]);
     }
 
-    private void updateSummary() {
-        summary.getChildren().clear();
-        if (model.fit() == null) {
-            Label hint = new Label(model.model.get() == null && model.checkpoint.get() == null
-                    ? "Drop a model and a checkpoint — or open them from the File menu."
-                    : model.model.get() == null ? "Now a model: drop a template, TorchScript file, or pick one from the catalog."
-                    : model.checkpoint.get() == null ? "Now a checkpoint to fit to it." : model.ruleError.get());
-            summary.getChildren().add(hint);
-            return;
-        }
-        Map<Status, Integer> counts = model.summary();
+    /**
+     * The summary bar's controls, made once (a drop changed their texts twice and made them anew
+     * each time: eight tooltips, each a window of its own, while the first trees were being built).
+     */
+    private final Map<Status, javafx.scene.control.ToggleButton> chips = new java.util.LinkedHashMap<>(); // in the order shown
+    private final Label hint = new Label();
+    private final Region grow = new Region();
+    private final Label verdict = new Label();
+    private final FontIcon verdictIcon = new FontIcon("mdi2c-close-octagon");
+    private final Tooltip verdictTip = new Tooltip();
+    private Button verifyButton;
+    private Button exportButton;
+
+    private void summaryControls() {
         for (Status s : List.of(Status.MATCHED, Status.MISSING, Status.UNEXPECTED, Status.SHAPE, Status.DTYPE, Status.FILLED)) {
             FontIcon icon = new FontIcon(s.icon);
             icon.getStyleClass().addAll("status-icon", s.styleClass);
-            javafx.scene.control.ToggleButton l = new javafx.scene.control.ToggleButton(counts.getOrDefault(s, 0) + " " + s.label, icon);
+            javafx.scene.control.ToggleButton l = new javafx.scene.control.ToggleButton("", icon);
             l.setId("summary-" + s.name().toLowerCase(java.util.Locale.ROOT));
             l.getStyleClass().addAll("summary-chip", "flat");
-            l.setSelected(alignedPane.statusFilter.get() == s);
-            l.setTooltip(new Tooltip("Show only the keys " + s.label + " (click again for all)"));
+            l.setTooltip(new Tooltip(s == Status.FILLED ? "Model keys the checkpoint lacks that torch fills in itself (BatchNorm's num_batches_tracked in a"
+                    + " state_dict without version metadata): not missing for load_state_dict(strict=True)."
+                    : "Show only the keys " + s.label + " (click again for all)"));
             l.setOnAction(e -> filterBy(l.isSelected() ? s : null));
             l.setMinWidth(Region.USE_PREF_SIZE);
-            if (s == Status.FILLED) {
-                l.setTooltip(new Tooltip("Model keys the checkpoint lacks that torch fills in itself (BatchNorm's num_batches_tracked in a"
-                        + " state_dict without version metadata): not missing for load_state_dict(strict=True)."));
-            }
+            chips.put(s, l);
+        }
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        verdict.setId("verdict");
+        verdict.setGraphic(verdictIcon);
+        verdict.setMinWidth(Region.USE_PREF_SIZE);
+        verdict.setTooltip(verdictTip);
+        verifyButton = new Button("Verify outputs…", new FontIcon("mdi2f-flask-outline"));
+        verifyButton.setId("verify");
+        verifyButton.setTooltip(new Tooltip("Run the TorchScript model in libtorch with its own weights and with these, on the same input,"
+                + " and compare the outputs"));
+        verifyButton.setOnAction(e -> verifyOutputs());
+        exportButton = new Button("Export…", new FontIcon("mdi2e-export"));
+        exportButton.setId("export");
+        exportButton.getStyleClass().add("accent");
+        exportButton.setMinWidth(Region.USE_PREF_SIZE);
+        exportButton.setOnAction(e -> export());
+    }
+
+    private void updateSummary() {
+        if (chips.isEmpty()) summaryControls();
+        if (model.fit() == null) {
+            hint.setText(model.model.get() == null && model.checkpoint.get() == null
+                    ? "Drop a model and a checkpoint — or open them from the File menu."
+                    : model.model.get() == null ? "Now a model: drop a template, TorchScript file, or pick one from the catalog."
+                    : model.checkpoint.get() == null ? "Now a checkpoint to fit to it." : model.ruleError.get());
+            summary.getChildren().setAll(hint);
+            return;
+        }
+        List<javafx.scene.Node> shown = new java.util.ArrayList<>();
+        Map<Status, Integer> counts = model.summary();
+        for (Map.Entry<Status, javafx.scene.control.ToggleButton> e : chips.entrySet()) {
+            Status s = e.getKey();
+            javafx.scene.control.ToggleButton l = e.getValue();
+            l.setText(counts.getOrDefault(s, 0) + " " + s.label);
+            l.setSelected(alignedPane.statusFilter.get() == s);
             // the three counts that decide strict loading always; the others when there are some
             if (counts.getOrDefault(s, 0) == 0 && (s == Status.SHAPE || s == Status.DTYPE || s == Status.FILLED) && alignedPane.statusFilter.get() != s) continue;
-            summary.getChildren().add(l);
+            shown.add(l);
         }
-        Region grow = new Region();
-        HBox.setHgrow(grow, Priority.ALWAYS);
         boolean strict = model.loadsStrictly();
-        Label verdict = new Label(strict ? "loads with strict=True" : "would fail strict=True",
-                new FontIcon(strict ? "mdi2c-check-decagram" : "mdi2c-close-octagon"));
-        verdict.setId("verdict");
-        verdict.setMinWidth(Region.USE_PREF_SIZE);
-        verdict.setTooltip(new Tooltip(strict ? "torch's model.load_state_dict(checkpoint, strict=True) accepts it (after the rules)"
-                : "torch's model.load_state_dict(checkpoint, strict=True) would raise: fix the missing, unexpected and mismatched keys"));
+        verdict.setText(strict ? "loads with strict=True" : "would fail strict=True");
+        verdictIcon.setIconLiteral(strict ? "mdi2c-check-decagram" : "mdi2c-close-octagon");
+        verdictTip.setText(strict ? "torch's model.load_state_dict(checkpoint, strict=True) accepts it (after the rules)"
+                : "torch's model.load_state_dict(checkpoint, strict=True) would raise: fix the missing, unexpected and mismatched keys");
+        verdict.getStyleClass().removeAll("status-matched", "status-missing");
         verdict.getStyleClass().add(strict ? "status-matched" : "status-missing");
-        summary.getChildren().addAll(grow, verdict);
-        if (verify.available.get()) {
-            Button run = new Button("Verify outputs…", new FontIcon("mdi2f-flask-outline"));
-            run.setId("verify");
-            run.setTooltip(new Tooltip("Run the TorchScript model in libtorch with its own weights and with these, on the same input,"
-                    + " and compare the outputs"));
-            run.setOnAction(e -> verifyOutputs());
-            summary.getChildren().add(run);
-        }
-        Button export = new Button("Export…", new FontIcon("mdi2e-export"));
-        export.setId("export");
-        export.getStyleClass().add("accent");
-        export.setMinWidth(Region.USE_PREF_SIZE);
-        export.setOnAction(e -> export());
-        summary.getChildren().add(export);
+        shown.add(grow);
+        shown.add(verdict);
+        if (verify.available.get()) shown.add(verifyButton);
+        shown.add(exportButton);
+        summary.getChildren().setAll(shown);
     }
 
     /** The summary's counts as filters: only keys of that status in every tree, or all again. */

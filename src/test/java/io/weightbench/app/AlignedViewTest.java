@@ -72,6 +72,66 @@ class AlignedViewTest {
     }
 
     @Test
+    void oneTooltipSaysWhatTheRowUnderThePointerHoldsAndColumnsFitTheirLongestText(FxRobot robot) throws Exception {
+        open(robot, TEMPLATE, Path.of("samples/tinynet_1000class.pth"));
+        robot.interact(() -> w.alignedPane.select("head.weight"));
+        WaitForAsyncUtils.waitForFxEvents();
+        for (String key : java.util.List.of("head.weight", "head.bias")) {
+            javafx.scene.Node row = robot.lookup(".tree-table-row-cell").match((javafx.scene.control.TreeTableRow<KeyNode> r) -> r.getItem() != null
+                    && r.getItem().path.equals(key)).query();
+            robot.moveTo(row);
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> w.alignedPane.rowTip.isShowing() && w.alignedPane.rowTip.getText().startsWith(key + "\n"));
+            assertThat(w.alignedPane.rowTip.getText()).startsWith(key + "\n").contains(key.equals("head.weight") ? "[1000, 32] → [10, 32]" : "[1000] → [10]");
+        }
+        // the shape column is as wide as its widest text (measured among the longest texts only)
+        javafx.scene.text.Text probe = new javafx.scene.text.Text("[1000, 32] → [10, 32]");
+        probe.setFont(w.alignedPane.search.getFont());
+        javafx.scene.control.TreeTableColumn<KeyNode, ?> shape = w.alignedPane.table.getColumns().stream().filter(c -> c.getText().equals("shape"))
+                .findFirst().orElseThrow();
+        assertThat(shape.getPrefWidth()).isGreaterThanOrEqualTo(probe.getLayoutBounds().getWidth());
+        // parameter counts as %.1f / %.2f would round them
+        for (long n : new long[] {0, 999, 1000, 1049, 1050, 1550, 999_949, 999_950, 1_000_000, 25_557_032, 999_999_999, 1_000_000_000, 1_234_567_890_123L}) {
+            String want = n < 1000 ? Long.toString(n) : n < 1_000_000 ? String.format(java.util.Locale.ROOT, "%.1fK", n / 1e3)
+                    : n < 1_000_000_000 ? String.format(java.util.Locale.ROOT, "%.1fM", n / 1e6) : String.format(java.util.Locale.ROOT, "%.2fB", n / 1e9);
+            assertThat(TreePane.human(n)).as("%d", n).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void valuesComputedAfterTheTreesShowInTheCellsOnScreen(FxRobot robot) throws Exception {
+        // the template against itself under other names: every matched key's change is "unchanged"; the statistics
+        // fill the checkpoint tree's values column (both without the trees' cells being made anew)
+        open(robot, TEMPLATE, Path.of("samples/tinynet_1000class.pth"));
+        String matched = w.model.alignedRows.stream().filter(r -> r.status() == Status.MATCHED).findFirst().orElseThrow().key();
+        robot.interact(() -> w.alignedPane.select(matched)); // its module opened: the key's row on screen
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> cellTexts("change-column").stream().anyMatch(t -> t.startsWith("unchanged") || t.startsWith("rel ")));
+        robot.interact(() -> {
+            w.views.getSelectionModel().select(1);
+            w.checkpointPane.select(matched);
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> cellTexts("values-column").stream().anyMatch(t -> t.startsWith("μ ")));
+        // new values reach the same cells (valuesChanged, not the cells made anew)
+        java.util.List<javafx.scene.Node> before = cells("values-column");
+        robot.interact(() -> {
+            w.checkpointPane.values = r -> "probe";
+            w.checkpointPane.valuesChanged();
+        });
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> cellTexts("values-column").contains("probe"));
+        assertThat(cells("values-column")).containsExactlyInAnyOrderElementsOf(before);
+    }
+
+    private java.util.List<javafx.scene.Node> cells(String id) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> w.stage.getScene().getRoot().lookupAll(".tree-table-cell").stream()
+                .filter(n -> n instanceof javafx.scene.control.TreeTableCell<?, ?> c && c.getTableColumn() != null && id.equals(c.getTableColumn().getId())
+                        && c.isVisible()).toList()).get();
+    }
+
+    /** The texts of the cells of column {@code id} on screen. */
+    private java.util.List<String> cellTexts(String id) throws Exception {
+        return cells(id).stream().map(n -> ((javafx.scene.control.TreeTableCell<?, ?>) n).getText()).filter(t -> t != null).toList();
+    }
+
+    @Test
     void summaryCountsFilterTheTreesAndAnEmptyFilterSaysSo(FxRobot robot) throws Exception {
         open(robot, TEMPLATE, Path.of("samples/tinynet_dataparallel.pth"));
         assertThat(w.alignedPane.item(KeyRow.UNPAIRED).getValue().statusText()).isEqualTo("16 unexpected");

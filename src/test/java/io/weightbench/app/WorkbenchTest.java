@@ -59,6 +59,17 @@ class WorkbenchTest {
     }
 
     @Test
+    void filesOpenedDuringTheWarmUpDoNotWaitForItsRounds(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            w.warmUp();
+            w.openModel(TEMPLATE.toString());
+            w.openCheckpoint(DATA_PARALLEL);
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> w.warmup.doneProperty().get() && w.model.fit() != null && !w.model.checkpointRows.isEmpty());
+        assertThat(w.warmup.rounds).isLessThan(Warmup.ROUNDS); // it gave way (at its first or second round)
+    }
+
+    @Test
     void openingFilesShowsTheMismatchByStatusColourAndIcon(FxRobot robot) throws Exception {
         openBoth(robot);
         // 16 keys under module.; torch's BatchNorm fills in the template's 2 num_batches_tracked itself
