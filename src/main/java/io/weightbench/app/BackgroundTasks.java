@@ -133,6 +133,23 @@ final class BackgroundTasks {
         }.start();
     }
 
+    /**
+     * For the FX thread: a runnable that runs {@code r} once, later in this turn of the FX thread,
+     * however often it is called before then (a listener that fires once per key of a batch of
+     * results, where the views need to hear of the batch once).
+     */
+    static Runnable oncePerTurn(Runnable r) {
+        boolean[] pending = {false};
+        return () -> {
+            if (pending[0]) return;
+            pending[0] = true;
+            Platform.runLater(() -> {
+                pending[0] = false;
+                r.run();
+            });
+        };
+    }
+
     /** Stops the threads (the window closed). */
     void shutdown() {
         for (ExecutorService e : owned) e.shutdownNow();

@@ -408,7 +408,7 @@ final class TreePane extends VBox {
 
     /** Goes up when the values column's texts changed: its cells on screen read them again. */
     private final javafx.beans.property.IntegerProperty valuesRevision = new javafx.beans.property.SimpleIntegerProperty();
-    private boolean valuesPending;
+    private final Runnable valuesUpdate = BackgroundTasks.oncePerTurn(() -> valuesRevision.set(valuesRevision.get() + 1));
 
     /**
      * The values (statistics, or the change against the template) came in for some keys: the cells
@@ -417,12 +417,7 @@ final class TreePane extends VBox {
      * first trees were being shown).
      */
     void valuesChanged() {
-        if (valuesPending) return;
-        valuesPending = true;
-        javafx.application.Platform.runLater(() -> {
-            valuesPending = false;
-            valuesRevision.set(valuesRevision.get() + 1);
-        });
+        valuesUpdate.run();
     }
 
     /** Column {@code c}'s text follows {@link #valuesChanged()}. */
